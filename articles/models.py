@@ -1,0 +1,325 @@
+"""Articles and what was extracted from them: mentions, quotes, events, tags."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from people.models import Person, unique_slug
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, fallback="tag", max_length=100)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def latest_first(self):
+        return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
+    title = models.CharField("headline", max_length=300)
+    title_derived = models.BooleanField(
+        "headline derived",
+        default=False,
+        help_text="The file had no headline; this one was made from the lede. Check it.",
+    )
+    slug = models.SlugField(max_length=220, unique=True)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(
+        help_text="Clean text, paragraphs separated by a blank line. Quote and mention offsets "
+        "point into this text, so editing it detaches them."
+    )
+    captions = models.JSONField(default=list, blank=True, help_text="Photo captions, kept apart.")
+    published_at = models.DateTimeField(
+        "publication date", null=True, blank=True, help_text="Empty when the date is unknown."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Only published articles, and what was extracted from them, are public.",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+
+    # Provenance: where the text came from, exactly as received.
+    source_name = models.CharField(max_length=255, unique=True, help_text="Imported file name.")
+    source_sha256 = models.CharField("source SHA-256", max_length=64, unique=True)
+    raw_text = models.TextField("raw source", help_text="The file as received, boilerplate kept.")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every editorial save increments it; a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["raw_text", "updated_at"])
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("published_at").desc(nulls_last=True), "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = "article"
+        verbose_name_plural = "articles"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(source_sha256__regex=r"^[0-9a-f]{64}$"), name="article_sha256_hex"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["-published_at"], name="article_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, fallback="article")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class TagSuggestion(models.Model):
+    """A tag the importer proposed for an article; editors accept or dismiss it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        ACCEPTED = "accepted", "accepted"
+        DISMISSED = "dismissed", "dismissed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_suggestions")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "tag"]
+        verbose_name = "tag suggestion"
+        verbose_name_plural = "tag suggestions"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "tag"], name="tag_suggestion_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "dismissed"]),
+                name="tag_suggestion_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="tag_suggestion_status_idx")]
+
+    def __str__(self):
+        return f"{self.tag} for {self.article} ({self.status})"
+
+
+SPAN_CONSTRAINTS = [
+    models.CheckConstraint(condition=Q(start__gte=0), name="%(class)s_start_not_negative"),
+    models.CheckConstraint(condition=Q(start__lt=F("end")), name="%(class)s_start_before_end"),
+]
+
+
+class Mention(models.Model):
+    """A person named in an article, with character offsets into its body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["article", "start"]
+        verbose_name = "mention"
+        verbose_name_plural = "mentions"
+        constraints = [
+            *SPAN_CONSTRAINTS,
+            models.UniqueConstraint(fields=["article", "start"], name="mention_unique_start"),
+        ]
+        indexes = [models.Index(fields=["person", "article"], name="mention_person_idx")]
+
+    def __str__(self):
+        return f"{self.person} in {self.article} [{self.start}:{self.end}]"
+
+
+class QuoteQuerySet(models.QuerySet):
+    def public(self):
+        """Quotes readers may see: not rejected, from a published article."""
+        return self.exclude(status=Quote.Status.REJECTED).filter(
+            article__status=Article.Status.PUBLISHED
+        )
+
+    def unreviewed(self):
+        return self.filter(status=Quote.Status.AUTO)
+
+
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        AUTO = "auto", "unreviewed"
+        CONFIRMED = "confirmed", "confirmed"
+        REJECTED = "rejected", "rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    text = models.TextField()
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,  # a person with quotes is merged, never deleted
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    speaker_label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who spoke when it is not a named person: “one fan”, “a BBC spokeswoman”.",
+    )
+    start = models.PositiveIntegerField(help_text="Offset of the first quoted character.")
+    end = models.PositiveIntegerField(help_text="Offset just after the last quoted character.")
+    partial = models.BooleanField(
+        default=False, help_text="A fragment quoted inside the reporter's own sentence."
+    )
+    attribution_rule = models.CharField(max_length=40, blank=True)
+    confidence = models.FloatField(default=0.0)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.AUTO,
+        help_text="Rejected quotes are hidden from the public and stay rejected on re-import.",
+    )
+    speaker_corrected = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="An editor set the speaker; re-imports keep it.",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start"]
+        verbose_name = "quote"
+        verbose_name_plural = "quotes"
+        constraints = [
+            *SPAN_CONSTRAINTS,
+            models.CheckConstraint(
+                condition=Q(status__in=["auto", "confirmed", "rejected"]),
+                name="quote_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="quote_confidence_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["speaker", "status"], name="quote_speaker_status_idx"),
+            models.Index(fields=["status", "confidence"], name="quote_review_queue_idx"),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"“{text}”"
+
+    def get_absolute_url(self):
+        return reverse("web:quote", kwargs={"pk": self.pk})
+
+    @property
+    def attributed_to(self) -> str:
+        if self.speaker_id:
+            return self.speaker.name
+        return self.speaker_label or "unattributed"
+
+
+class EventQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(article__status=Article.Status.PUBLISHED)
+
+    def chronological(self):
+        return self.order_by(F("date").asc(nulls_last=True), "pk")
+
+
+class Event(models.Model):
+    """A dated happening reported in an article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    summary = models.CharField(max_length=500)
+    date = models.DateField(
+        null=True, blank=True, help_text="First day of the period; empty when unknown."
+    )
+    # NULL, not "", means "unknown": it pairs with a NULL date in a constraint.
+    date_precision = models.CharField(  # noqa: DJ001
+        max_length=5, choices=DatePrecision.choices, null=True, blank=True
+    )
+    people = models.ManyToManyField(Person, blank=True, related_name="events")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    history = HistoricalRecords(m2m_fields=[people])
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("date").asc(nulls_last=True), "pk"]
+        verbose_name = "event"
+        verbose_name_plural = "events"
+        constraints = [
+            *SPAN_CONSTRAINTS,
+            models.CheckConstraint(
+                condition=Q(date_precision__in=["day", "month", "year"])
+                | Q(date_precision__isnull=True),
+                name="event_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__isnull=True, date_precision__isnull=True)
+                | Q(date__isnull=False, date_precision__isnull=False),
+                name="event_date_has_precision",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="event_date_idx")]
+
+    def __str__(self):
+        return self.summary

@@ -1,0 +1,163 @@
+"""People named in articles. This app knows nothing of articles (they depend on it)."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+
+def normalize_name(text: str) -> str:
+    """The form names are compared in: case-folded, inner white space collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+class PersonQuerySet(models.QuerySet):
+    def by_name_or_alias(self, text: str):
+        """People whose canonical name or any alias is exactly ``text`` (case-insensitive)."""
+        key = normalize_name(text)
+        return self.filter(
+            models.Q(name_normalized=key) | models.Q(aliases__normalized=key)
+        ).distinct()
+
+    def matching(self, text: str):
+        """People whose name or any alias contains ``text`` (case-insensitive)."""
+        return self.filter(
+            models.Q(name__icontains=text) | models.Q(aliases__text__icontains=text)
+        ).distinct()
+
+
+class Person(models.Model):
+    name = models.CharField(
+        max_length=200,
+        help_text="Canonical full name, as the desk writes it (e.g. “Rose Ayling-Ellis”).",
+    )
+    name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One line that tells readers who this is (e.g. “EastEnders actress”).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="person_name_not_empty"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="person_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_normalized = normalize_name(self.name)
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name, fallback="person")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:person", kwargs={"slug": self.slug})
+
+
+class AliasKind(models.TextChoices):
+    FIRST_NAME = "first_name", "first name"
+    SURNAME = "surname", "surname"
+    TITLED = "titled", "title and surname"
+    STAGE_NAME = "stage_name", "stage name"
+    HANDLE = "handle", "social handle"
+    FORMER_NAME = "former_name", "former or merged name"
+    OTHER = "other", "other"
+
+
+ALIAS_KINDS = [kind.value for kind in AliasKind]
+
+
+class Alias(models.Model):
+    Kind = AliasKind
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=200, help_text="Another way articles name this person.")
+    normalized = models.CharField(max_length=200, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "text"]
+        verbose_name = "alias"
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "normalized"], name="alias_unique_per_person"
+            ),
+            models.CheckConstraint(condition=~models.Q(text=""), name="alias_text_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ALIAS_KINDS), name="alias_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["normalized"], name="alias_normalized_idx")]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.normalized = normalize_name(self.text)
+        super().save(*args, **kwargs)
+
+
+class PersonRedirect(models.Model):
+    """The slug of a person merged into another: its old URL redirects to the kept person."""
+
+    old_slug = models.SlugField(max_length=220, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        verbose_name = "person redirect"
+        verbose_name_plural = "person redirects"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.person.slug}"
+
+
+class RejectedName(models.Model):
+    """A name editors marked as “not a person”: the importer never proposes it again."""
+
+    name = models.CharField(max_length=200)
+    normalized = models.CharField(max_length=200, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "rejected name"
+        verbose_name_plural = "rejected names"
+        constraints = [
+            models.UniqueConstraint(fields=["normalized"], name="rejected_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+def unique_slug(model, text: str, *, fallback: str, max_length: int = 200) -> str:
+    """A slug for ``text`` not yet used by ``model`` ("rose-ayling-ellis", then "-2", ...)."""
+    base = slugify(text)[:max_length].strip("-") or fallback
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

@@ -1,0 +1,93 @@
+"""Project-level health: system checks, migrations, and production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, env_overrides, unset=()):
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_system_check_passes():
+    """`manage.py check` finds no problem."""
+    call_command("check", fail_level="WARNING")
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    """Every model change has its migration (`makemigrations --check` has nothing to do)."""
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_deploy_check_passes_with_production_environment():
+    """With DEBUG off, a long secret key and allowed hosts, `check --deploy` reports nothing."""
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SECRET_KEY": "x7" * 40 + "-production-like-secret-" + "q9" * 10,
+            "DJANGO_ALLOWED_HOSTS": "news.example.org",
+        },
+        unset=("DJANGO_DEBUG",),
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_is_a_clear_startup_error():
+    """Without DEBUG, a missing DJANGO_SECRET_KEY stops start-up with a clear message."""
+    result = run_manage("check", env_overrides={}, unset=("DJANGO_DEBUG", "DJANGO_SECRET_KEY"))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_mode_has_a_development_key():
+    result = run_manage("check", env_overrides={"DJANGO_DEBUG": "1"}, unset=("DJANGO_SECRET_KEY",))
+    assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_is_tuned_for_concurrent_access(settings):
+    """The embedded SQLite database uses WAL, IMMEDIATE transactions and a busy timeout."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite tuning applies to the embedded database only")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+@pytest.mark.django_db
+def test_database_engine_follows_database_url():
+    """DATABASE_URL selects the engine (CI runs the suite once on each)."""
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+    assert connection.vendor == expected
+
+
+def test_people_app_does_not_depend_on_articles():
+    """`people` must stay usable without `articles` (articles depend on people, not back)."""
+    for path in (ROOT / "people").rglob("*.py"):
+        text = path.read_text()
+        assert "from articles" not in text and "import articles" not in text, path
