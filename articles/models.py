@@ -85,12 +85,18 @@ class Article(models.Model):
     source_name = models.CharField(max_length=255, unique=True, help_text="Imported file name.")
     source_sha256 = models.CharField("source SHA-256", max_length=64, unique=True)
     raw_text = models.TextField("raw source", help_text="The file as received, boilerplate kept.")
+    imported_values = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the last import wrote, so a re-import can tell an editor's change.",
+    )
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking: every editorial save increments it; a stale save is refused.
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(excluded_fields=["raw_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["raw_text", "updated_at", "imported_values"])
     objects = ArticleQuerySet.as_manager()
 
     class Meta:

@@ -1,0 +1,91 @@
+"""Import plain-text stories: `manage.py import_articles [--publish] [--dry-run] PATH...`."""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer, collect_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import plain-text articles from files or folders (folders are read recursively for "
+        "*.txt), extracting people, quotes and events. New articles are drafts unless "
+        "--publish is given; re-importing never changes an article's status."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish newly created articles."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--max-bytes", type=int, default=None, help="Refuse files larger than this."
+        )
+
+    def handle(self, *args, paths, publish, dry_run, max_bytes, verbosity, **options):
+        files = collect_paths(paths)
+        if not files:
+            raise CommandError("No files to import: no *.txt file under the given paths.")
+        importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
+        progress = ProgressBar(len(files)) if sys.stderr.isatty() and len(files) >= 20 else None
+        started = time.perf_counter()
+        outcomes = []
+        for path in files:
+            outcome = importer.import_path(path)
+            outcomes.append(outcome)
+            if progress:
+                progress.step()
+            if outcome.status == FAILED:
+                self.stderr.write(f"FAILED {outcome.path}: {outcome.reason}")
+            elif verbosity >= 2:
+                extra = f" ({'; '.join(outcome.notes)})" if outcome.notes else ""
+                self.stdout.write(f"{outcome.status:9} {outcome.path}{extra}")
+        if progress:
+            progress.finish()
+        self.stdout.write(self.summary(outcomes, time.perf_counter() - started, dry_run))
+        failed = sum(o.status == FAILED for o in outcomes)
+        if failed:
+            raise CommandError(f"{failed} of {len(outcomes)} file(s) failed to import.")
+
+    def summary(self, outcomes, seconds, dry_run):
+        count = dict.fromkeys((CREATED, UPDATED, UNCHANGED, FAILED), 0)
+        for outcome in outcomes:
+            count[outcome.status] += 1
+        rows = [
+            ("files", len(outcomes)),
+            ("created", count[CREATED]),
+            ("updated", count[UPDATED]),
+            ("unchanged", count[UNCHANGED]),
+            ("failed", count[FAILED]),
+            ("people created", sum(o.people_created for o in outcomes)),
+            ("quotes created", sum(o.quotes_created for o in outcomes)),
+            ("events created", sum(o.events_created for o in outcomes)),
+        ]
+        title = "Import summary (dry run: nothing was written)" if dry_run else "Import summary"
+        lines = [title, "-" * len(title)]
+        lines += [f"{label:<16}{value:>8}" for label, value in rows]
+        lines.append(f"{'seconds':<16}{seconds:>8.2f}")
+        return "\n".join(lines)
+
+
+class ProgressBar:
+    """A one-line progress bar on an interactive terminal (stderr)."""
+
+    def __init__(self, total, width=30):
+        self.total, self.width, self.done = total, width, 0
+
+    def step(self):
+        self.done += 1
+        filled = self.width * self.done // self.total
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}"
+        )
+        sys.stderr.flush()
+
+    def finish(self):
+        sys.stderr.write("\n")

@@ -1,0 +1,337 @@
+"""Persisting parsed stories: created/updated/unchanged, editor decisions, failures, dry runs.
+
+These tests replace the extraction pipeline with hand-built results, so they pin down the
+persistence rules whatever the extractor finds; tests/test_import_command.py runs the real
+pipeline end to end.
+"""
+
+import datetime as dt
+import hashlib
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from articles import importing, ingest
+from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer
+from articles.ingest.types import (
+    ExtractedEvent,
+    ExtractedMention,
+    ExtractedPerson,
+    ExtractedQuote,
+    IngestError,
+    ParsedArticle,
+)
+from articles.models import Article, Event, Mention, Quote, Tag, TagSuggestion
+from articles.services import person_merge, quote_set_speaker, quote_set_status
+from people.models import Person, RejectedName
+
+BODY = (
+    'Rose Ayling-Ellis thanked Giovanni Pernice. "It was a dream," Rose said.\n\n'
+    '"We did it," Giovanni added. The pair won the trophy on 18 December 2021.'
+)
+BODY_V2 = BODY + '\n\n"I am so proud," said Rose. A fan said it was "magical".'
+
+
+def span(body, text, occurrence=0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = body.index(text, start + 1)
+    return start, start + len(text)
+
+
+def parsed_story(body=BODY, *, name="story.txt", raw=None, extra_quotes=(), people=None):
+    raw = raw if raw is not None else f"Headline\n\n{body}".encode()
+    people = people or [
+        ExtractedPerson(name="Rose Ayling-Ellis", aliases=["Rose"]),
+        ExtractedPerson(name="Giovanni Pernice", aliases=["Giovanni"]),
+    ]
+    quotes = [
+        ExtractedQuote(
+            "It was a dream", *span(body, "It was a dream"), 0, None, False, "after", 0.9
+        ),
+        ExtractedQuote("We did it", *span(body, "We did it"), 1, None, False, "after", 0.9),
+        *extra_quotes,
+    ]
+    return ParsedArticle(
+        source_name=name,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        raw_text=raw.decode(),
+        headline="Rose and Giovanni celebrate",
+        headline_derived=False,
+        standfirst="The pair are still in touch",
+        body=body,
+        published_on=dt.date(2022, 1, 1),
+        captions=["The pair on stage"],
+        people=people,
+        mentions=[
+            ExtractedMention(0, *span(body, "Rose Ayling-Ellis")),
+            ExtractedMention(1, *span(body, "Giovanni Pernice")),
+        ],
+        quotes=quotes,
+        events=[
+            ExtractedEvent(
+                "The pair won the trophy",
+                *span(body, "The pair won the trophy"),
+                dt.date(2021, 12, 18),
+                "day",
+                (0, 1),
+            )
+        ],
+        suggested_tags=["Strictly Come Dancing"],
+    )
+
+
+@pytest.fixture
+def pipeline(monkeypatch):
+    """Replace parse_article: files map (by name) to the ParsedArticle tests register."""
+
+    class Results(dict):
+        calls = None
+
+    results = Results()
+
+    def fake_parse(raw, *, source_name, world, max_bytes):
+        fake_parse.worlds.append(world)
+        result = results.get(source_name)
+        if isinstance(result, Exception):
+            raise result
+        if result is None:
+            raise IngestError("not registered in the test")
+        return result
+
+    fake_parse.worlds = []
+    monkeypatch.setattr(ingest, "parse_article", fake_parse, raising=False)
+    results.calls = fake_parse
+    return results
+
+
+@pytest.fixture
+def story_file(tmp_path):
+    def write(name="story.txt", content=b"x"):
+        path = tmp_path / name
+        path.write_bytes(content)
+        return path
+
+    return write
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_story_is_created_with_everything_extracted(pipeline, story_file):
+    """A new file becomes a draft article with its people, mentions, quotes, events, tags."""
+    pipeline["story.txt"] = parsed_story()
+    outcome = Importer().import_path(story_file())
+    assert (outcome.status, outcome.people_created, outcome.quotes_created) == (CREATED, 2, 2)
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert article.title == "Rose and Giovanni celebrate"
+    assert article.published_at.date() == dt.date(2022, 1, 1)
+    assert article.captions == ["The pair on stage"]
+    rose = Person.objects.get(name="Rose Ayling-Ellis")
+    assert list(rose.aliases.values_list("text", "kind")) == [("Rose", "first_name")]
+    assert Mention.objects.count() == 2
+    quote = Quote.objects.get(text="It was a dream")
+    assert quote.speaker == rose and quote.status == Quote.Status.AUTO
+    assert article.body[quote.start : quote.end] == "It was a dream"
+    event = Event.objects.get()
+    assert (event.date, event.date_precision) == (dt.date(2021, 12, 18), "day")
+    assert set(event.people.values_list("name", flat=True)) == {
+        "Rose Ayling-Ellis",
+        "Giovanni Pernice",
+    }
+    suggestion = TagSuggestion.objects.get()
+    assert suggestion.tag.name == "Strictly Come Dancing" and suggestion.status == "pending"
+    assert not article.tags.exists(), "suggested tags are not applied until accepted"
+
+
+def test_publish_flag_publishes_new_articles_only(pipeline, story_file):
+    """--publish publishes new articles; re-importing never changes an article's status."""
+    pipeline["story.txt"] = parsed_story()
+    Importer(publish=True).import_path(story_file())
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED
+    article.status = Article.Status.DRAFT
+    article.save()
+    pipeline["story.txt"] = parsed_story(BODY_V2, raw=b"v2")
+    assert Importer(publish=True).import_path(story_file(content=b"v2")).status == UPDATED
+    assert Article.objects.get().status == Article.Status.DRAFT
+
+
+def test_same_bytes_again_are_unchanged_and_duplicate_nothing(pipeline, story_file):
+    """Importing identical bytes twice reports 'unchanged' and writes no new rows."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    counts = [m.objects.count() for m in (Article, Person, Quote, Event, Mention, Tag)]
+    outcome = Importer().import_path(story_file())
+    assert outcome.status == UNCHANGED
+    assert [m.objects.count() for m in (Article, Person, Quote, Event, Mention, Tag)] == counts
+
+
+def test_people_are_one_row_across_articles(pipeline, story_file):
+    """A second article naming the same people reuses their rows."""
+    pipeline["a.txt"] = parsed_story(name="a.txt", raw=b"a")
+    pipeline["b.txt"] = parsed_story(name="b.txt", raw=b"b")
+    importer = Importer()
+    importer.import_path(story_file("a.txt", b"a"))
+    outcome = importer.import_path(story_file("b.txt", b"b"))
+    assert outcome.people_created == 0
+    assert Person.objects.count() == 2
+    # ...and the second file's pipeline run was told about them, aliases included.
+    known = {p.name: p.aliases for p in pipeline.calls.worlds[-1].people}
+    assert known["Rose Ayling-Ellis"] == ("Rose",)
+
+
+def test_changed_file_updates_its_article(pipeline, story_file):
+    """A changed file with the same name updates its article and re-extracts."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    extra = ExtractedQuote(
+        "I am so proud", *span(BODY_V2, "I am so proud"), 0, None, False, "x", 0.8
+    )
+    pipeline["story.txt"] = parsed_story(BODY_V2, raw=b"v2", extra_quotes=[extra])
+    outcome = Importer().import_path(story_file(content=b"v2"))
+    assert outcome.status == UPDATED
+    article = Article.objects.get()
+    assert article.body == BODY_V2
+    assert article.source_sha256 == hashlib.sha256(b"v2").hexdigest()
+    assert Quote.objects.count() == 3
+    assert Person.objects.count() == 2
+
+
+def test_reimport_keeps_every_editor_decision(pipeline, story_file):
+    """Rejected quotes, corrected speakers, edited headlines and merges survive re-import."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    article = Article.objects.get()
+    rose, giovanni = (
+        Person.objects.get(name="Rose Ayling-Ellis"),
+        Person.objects.get(name="Giovanni Pernice"),
+    )
+    dream, did_it = Quote.objects.get(text="It was a dream"), Quote.objects.get(text="We did it")
+    quote_set_status(quote=dream, status=Quote.Status.REJECTED)
+    quote_set_speaker(quote=did_it, speaker=None, speaker_label="the couple")
+    article.title = "An editor's better headline"
+    article.save()
+    duplicate = Person.objects.create(name="Giovanni P.")
+    person_merge(source=giovanni, target=duplicate)  # keep the other row on purpose
+
+    for content, body in ((b"x", BODY), (b"v2", BODY_V2)):  # same bytes, then a new version
+        pipeline["story.txt"] = parsed_story(body, raw=content)
+        Importer().import_path(story_file(content=content))
+        dream.refresh_from_db()
+        did_it.refresh_from_db()
+        assert dream.status == Quote.Status.REJECTED
+        assert (did_it.speaker, did_it.speaker_label) == (None, "the couple")
+        assert Article.objects.get().title == "An editor's better headline"
+        assert not Person.objects.filter(name="Giovanni Pernice").exists()
+        assert Quote.objects.filter(text="It was a dream").count() == 1
+    assert Person.objects.filter(pk=rose.pk).exists()
+
+
+def test_reviewed_quote_follows_its_words_when_the_text_moves(pipeline, story_file):
+    """A confirmed quote keeps its review and gets new offsets when the body shifts."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    quote = Quote.objects.get(text="We did it")
+    quote_set_status(quote=quote, status=Quote.Status.CONFIRMED)
+    moved = "A new first paragraph.\n\n" + BODY
+    pipeline["story.txt"] = parsed_story(moved, raw=b"moved")
+    Importer().import_path(story_file(content=b"moved"))
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.CONFIRMED
+    assert Article.objects.get().body[quote.start : quote.end] == "We did it"
+
+
+def test_names_rejected_by_editors_are_not_created_again(pipeline, story_file):
+    """A name an editor marked as not a person is never created again."""
+    RejectedName.objects.create(name="Giovanni Pernice")
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    assert list(Person.objects.values_list("name", flat=True)) == ["Rose Ayling-Ellis"]
+    assert Quote.objects.get(text="We did it").speaker is None
+    assert "giovanni pernice" in pipeline.calls.worlds[0].rejected_names
+
+
+def test_failure_midway_leaves_nothing_half_written(pipeline, story_file, monkeypatch):
+    """A database error while saving a file rolls the whole file back."""
+    pipeline["story.txt"] = parsed_story()
+
+    def explode(*args, **kwargs):
+        raise importing.DatabaseError("disk full")
+
+    monkeypatch.setattr(importing, "_replace_events", explode)
+    outcome = Importer().import_path(story_file())
+    assert outcome.status == FAILED and "disk full" in outcome.reason
+    assert not Article.objects.exists() and not Person.objects.exists()
+    assert not Quote.objects.exists()
+
+
+def test_dry_run_reports_but_writes_nothing(pipeline, story_file):
+    """--dry-run reports what would be created and leaves the database untouched."""
+    pipeline["story.txt"] = parsed_story()
+    outcome = Importer(dry_run=True).import_path(story_file())
+    assert (outcome.status, outcome.people_created, outcome.quotes_created) == (CREATED, 2, 2)
+    assert not Article.objects.exists() and not Person.objects.exists()
+
+
+def test_command_reports_failures_by_name_and_imports_the_rest(pipeline, tmp_path):
+    """One bad file is named with its reason, the others import, the exit is non-zero."""
+    (tmp_path / "good.txt").write_bytes(b"good")
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "bad.txt").write_bytes(b"bad")
+    (tmp_path / "ignored.md").write_bytes(b"not a story")
+    pipeline["good.txt"] = parsed_story(name="good.txt", raw=b"good")
+    pipeline["bad.txt"] = IngestError("binary file (contains NUL bytes)")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 of 2 file"):
+        call_command("import_articles", str(tmp_path), stdout=out, stderr=err)
+    assert "bad.txt: binary file (contains NUL bytes)" in err.getvalue()
+    assert Article.objects.filter(source_name="good.txt").exists()
+    summary = out.getvalue()
+    assert "created" in summary and "failed" in summary
+    assert summary.split("failed")[1].split()[0] == "1"
+
+
+def test_command_names_a_missing_file(pipeline, tmp_path):
+    """A path that does not exist is a failure with a reason, not a crash."""
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_articles", str(tmp_path / "missing.txt"), stdout=StringIO(), stderr=err
+        )
+    assert "missing.txt: cannot read file" in err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_never_duplicate(pipeline, story_file):
+    """Two importers running at once create each article and each person once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the concurrent path is PostgreSQL's")
+    for name in ("a.txt", "b.txt", "c.txt"):
+        pipeline[name] = parsed_story(name=name, raw=name.encode())
+        story_file(name, name.encode())
+    paths = sorted(story_file("a.txt", b"a.txt").parent.glob("*.txt"))
+    errors = []
+
+    def run():
+        try:
+            importer = Importer()
+            for path in paths:
+                importer.import_path(path)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Article.objects.count() == 3
+    assert Person.objects.count() == 2
