@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -55,7 +56,8 @@ class ImportOutcome:
     quotes_created: int = 0
     events_created: int = 0
     notes: list[str] = field(default_factory=list)
-    people: list[int] = field(default_factory=list)  # ids of the people it names
+    # The people the file names, as the pipeline should know them for the next file.
+    people: dict[int, KnownPerson] = field(default_factory=dict)
 
 
 class _DryRunRollback(Exception):
@@ -134,9 +136,9 @@ class Importer:
             return outcome
         raise AssertionError("unreachable")
 
-    def _learn(self, person_ids: Sequence[int]) -> None:
+    def _learn(self, people: dict[int, KnownPerson]) -> None:
         """Make the people a file created or named (with new aliases) known to the next."""
-        self._people.update(known_people(person_ids))
+        self._people.update(people)
         self.world = WorldKnowledge(
             people=tuple(self._people.values()), rejected_names=self.world.rejected_names
         )
@@ -146,7 +148,7 @@ class Importer:
         try:
             with transaction.atomic():
                 _serialise_imports()
-                _save_parsed(parsed, outcome, publish=self.publish)
+                _save_parsed(parsed, outcome, publish=self.publish, world=self.world)
                 if self.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
@@ -165,17 +167,26 @@ def _serialise_imports() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x4E_65_77_73])  # "News"
 
 
-def _save_parsed(parsed: ParsedArticle, outcome: ImportOutcome, *, publish: bool) -> None:
-    same_bytes = Article.objects.filter(source_sha256=parsed.sha256).first()
-    if same_bytes is not None:
+def _save_parsed(
+    parsed: ParsedArticle, outcome: ImportOutcome, *, publish: bool, world: WorldKnowledge
+) -> None:
+    # One query finds both an article with these exact bytes and one with this file name.
+    found = {
+        article.source_sha256 == parsed.sha256: article
+        for article in Article.objects.select_for_update().filter(
+            Q(source_sha256=parsed.sha256) | Q(source_name=parsed.source_name)
+        )
+    }
+    if same_bytes := found.get(True):
         outcome.article_id = same_bytes.pk
         if same_bytes.source_name != parsed.source_name:
             outcome.notes.append(f"same content as {same_bytes.source_name}")
         return
 
     values = _article_values(parsed)
-    article = Article.objects.select_for_update().filter(source_name=parsed.source_name).first()
-    if article is None:
+    article = found.get(False)
+    is_new = article is None
+    if is_new:
         article = Article(
             **values,
             source_name=parsed.source_name,
@@ -207,11 +218,11 @@ def _save_parsed(parsed: ParsedArticle, outcome: ImportOutcome, *, publish: bool
     if keep_extraction:
         return
 
-    people = _resolve_people(parsed, outcome)
-    _replace_mentions(article, parsed, people)
-    _replace_quotes(article, parsed, people, outcome)
-    _replace_events(article, parsed, people, outcome)
-    _suggest_tags(article, parsed.suggested_tags)
+    people = _resolve_people(parsed, outcome, rejected=world.rejected_names)
+    _replace_mentions(article, parsed, people, is_new=is_new)
+    _replace_quotes(article, parsed, people, outcome, is_new=is_new)
+    _replace_events(article, parsed, people, outcome, is_new=is_new)
+    _suggest_tags(article, parsed.suggested_tags, is_new=is_new)
 
 
 def _article_values(parsed: ParsedArticle) -> dict:
@@ -245,19 +256,26 @@ def _fields_edited_by_editors(article: Article) -> set[str]:
     }
 
 
-def _resolve_people(parsed: ParsedArticle, outcome: ImportOutcome) -> list[Person | None]:
+def _resolve_people(
+    parsed: ParsedArticle, outcome: ImportOutcome, *, rejected: frozenset[str]
+) -> list[Person | None]:
     """One Person per extracted person: known, found by full name, or created (in bulk)."""
-    rejected = set(RejectedName.objects.values_list("normalized", flat=True))
     keys = [normalize_name(person.name) for person in parsed.people]
     known_ids = {p.known_key for p in parsed.people if p.known_key is not None}
-    by_id = Person.objects.in_bulk(known_ids)
+    # The pipeline's knowledge may be older than the database (an editor merged someone
+    # meanwhile), so known people are re-read and the others looked up by full name.
+    by_id = Person.objects.in_bulk(known_ids) if known_ids else {}
+    unresolved = [
+        key for p, key in zip(parsed.people, keys, strict=True) if p.known_key not in by_id
+    ]
     by_name: dict[str, Person] = {}
-    for person in Person.objects.filter(name_normalized__in=keys).order_by("pk"):
-        by_name.setdefault(person.name_normalized, person)
-    for alias in Alias.objects.filter(
-        normalized__in=keys, kind__in=IDENTIFYING_ALIAS_KINDS
-    ).select_related("person"):
-        by_name.setdefault(alias.normalized, alias.person)
+    if unresolved:
+        for person in Person.objects.filter(name_normalized__in=unresolved).order_by("pk"):
+            by_name.setdefault(person.name_normalized, person)
+        for alias in Alias.objects.filter(
+            normalized__in=unresolved, kind__in=IDENTIFYING_ALIAS_KINDS
+        ).select_related("person"):
+            by_name.setdefault(alias.normalized, alias.person)
 
     resolved: list[Person | None] = []
     to_create: list[Person] = []
@@ -270,18 +288,18 @@ def _resolve_people(parsed: ParsedArticle, outcome: ImportOutcome) -> list[Perso
     if to_create:
         _assign_slugs(to_create)
         # Both backends return primary keys from bulk inserts, so `resolved` is complete.
-        bulk_create_with_history(to_create, Person)
+        bulk_create_with_history(to_create, Person, default_change_reason=IMPORT_REASON)
         outcome.people_created = len(to_create)
-    _add_aliases(parsed, resolved)
-    outcome.people = sorted({person.pk for person in resolved if person is not None})
+    outcome.people = _add_aliases(parsed, resolved)
     return resolved
 
 
 def _assign_slugs(people: Sequence[Person]) -> None:
     bases = [slugify(person.name)[:200].strip("-") or "person" for person in people]
-    taken: set[str] = set()
+    starts_with = Q()
     for base in set(bases):
-        taken.update(Person.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        starts_with |= Q(slug__startswith=base)
+    taken = set(Person.objects.filter(starts_with).values_list("slug", flat=True))
     for person, base in zip(people, bases, strict=True):
         slug, n = base, 2
         while slug in taken:
@@ -303,13 +321,23 @@ def _alias_kind(alias: str, name: str) -> str:
     return Alias.Kind.OTHER
 
 
-def _add_aliases(parsed: ParsedArticle, resolved: Sequence[Person | None]) -> None:
-    """Record the other forms the article used for each person (once per person)."""
-    person_ids = {person.pk for person in resolved if person is not None}
-    existing = set(
-        Alias.objects.filter(person_id__in=person_ids).values_list("person_id", "normalized")
-    )
-    existing |= {(p.pk, p.name_normalized) for p in resolved if p is not None}
+def _add_aliases(
+    parsed: ParsedArticle, resolved: Sequence[Person | None]
+) -> dict[int, KnownPerson]:
+    """Record the other forms the article used for each person (once per person).
+
+    Returns the people named, with all their aliases, as the pipeline will know them.
+    """
+    people = {person.pk: person for person in resolved if person is not None}
+    if not people:
+        return {}
+    texts: dict[int, list[str]] = {pk: [] for pk in people}
+    existing = {(pk, person.name_normalized) for pk, person in people.items()}
+    for person_id, text, normalized in Alias.objects.filter(person_id__in=people).values_list(
+        "person_id", "text", "normalized"
+    ):
+        texts[person_id].append(text)
+        existing.add((person_id, normalized))
     new_aliases = []
     for extracted, person in zip(parsed.people, resolved, strict=True):
         if person is None:
@@ -320,6 +348,7 @@ def _add_aliases(parsed: ParsedArticle, resolved: Sequence[Person | None]) -> No
             if not text or key in existing:
                 continue
             existing.add(key)
+            texts[person.pk].append(text)
             new_aliases.append(
                 Alias(
                     person=person,
@@ -329,11 +358,16 @@ def _add_aliases(parsed: ParsedArticle, resolved: Sequence[Person | None]) -> No
                 )
             )
     if new_aliases:
-        bulk_create_with_history(new_aliases, Alias)
+        bulk_create_with_history(new_aliases, Alias, default_change_reason=IMPORT_REASON)
+    return {
+        pk: KnownPerson(key=pk, name=person.name, aliases=tuple(texts[pk]))
+        for pk, person in people.items()
+    }
 
 
-def _replace_mentions(article, parsed, people) -> None:
-    article.mentions.all().delete()
+def _replace_mentions(article, parsed, people, *, is_new: bool) -> None:
+    if not is_new:
+        article.mentions.all().delete()
     seen: set[int] = set()
     mentions = []
     for mention in parsed.mentions:
@@ -351,11 +385,12 @@ def _quote_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _replace_quotes(article, parsed, people, outcome: ImportOutcome) -> None:
+def _replace_quotes(article, parsed, people, outcome: ImportOutcome, *, is_new: bool) -> None:
     """Unreviewed quotes are replaced; reviewed ones stay as the editor left them."""
-    existing = list(article.quotes.all())
+    existing = [] if is_new else list(article.quotes.all())
     reviewed = [q for q in existing if q.status != Quote.Status.AUTO or q.speaker_corrected]
-    Quote.objects.filter(pk__in=[q.pk for q in existing if q not in reviewed]).delete()
+    if len(reviewed) < len(existing):
+        Quote.objects.filter(pk__in=[q.pk for q in existing if q not in reviewed]).delete()
     reviewed_keys: dict[str, Quote] = {_quote_key(q.text): q for q in reviewed}
     relocated: list[Quote] = []
     new_quotes = []
@@ -388,19 +423,22 @@ def _replace_quotes(article, parsed, people, outcome: ImportOutcome) -> None:
         Quote.objects.filter(pk__in=[q.pk for q in reviewed_keys.values()]).delete()
         outcome.notes.append(f"{len(reviewed_keys)} reviewed quote(s) no longer in the text")
     if new_quotes:
-        bulk_create_with_history(new_quotes, Quote)
+        bulk_create_with_history(new_quotes, Quote, default_change_reason=IMPORT_REASON)
     outcome.quotes_created = len(new_quotes)
 
 
-def _replace_events(article, parsed, people, outcome: ImportOutcome) -> None:
+def _replace_events(article, parsed, people, outcome: ImportOutcome, *, is_new: bool) -> None:
     """Events an editor edited stay; the others are extracted afresh."""
-    existing = list(article.events.all())
-    edited_ids = set(
-        Event.history.filter(
-            id__in=[e.pk for e in existing], history_user__isnull=False
-        ).values_list("id", flat=True)
-    )
-    Event.objects.filter(pk__in=[e.pk for e in existing if e.pk not in edited_ids]).delete()
+    existing = [] if is_new else list(article.events.all())
+    edited_ids = set()
+    if existing:
+        # Any change recorded after the import's own creation record is an editor's.
+        edited_ids = set(
+            Event.history.filter(id__in=[e.pk for e in existing], history_type="~").values_list(
+                "id", flat=True
+            )
+        )
+        Event.objects.filter(pk__in=[e.pk for e in existing if e.pk not in edited_ids]).delete()
     kept_summaries = {
         " ".join(e.summary.split()).casefold() for e in existing if e.pk in edited_ids
     }
@@ -422,7 +460,7 @@ def _replace_events(article, parsed, people, outcome: ImportOutcome) -> None:
         participants.append({people[i].pk for i in event.people if people[i] is not None})
     if not new_events:
         return
-    created = bulk_create_with_history(new_events, Event)
+    created = bulk_create_with_history(new_events, Event, default_change_reason=IMPORT_REASON)
     if any(e.pk is None for e in created):  # backends that cannot return ids
         created = list(article.events.order_by("pk"))[-len(new_events) :]
     through = Event.people.through
@@ -436,7 +474,7 @@ def _replace_events(article, parsed, people, outcome: ImportOutcome) -> None:
     outcome.events_created = len(new_events)
 
 
-def _suggest_tags(article: Article, names: Sequence[str]) -> None:
+def _suggest_tags(article: Article, names: Sequence[str], *, is_new: bool) -> None:
     """Propose tags (creating missing ones); editors accept or dismiss them."""
     wanted = {name.strip().casefold(): name.strip()[:100] for name in names if name.strip()}
     if not wanted:
@@ -447,7 +485,7 @@ def _suggest_tags(article: Article, names: Sequence[str]) -> None:
             tags[key] = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(
                 name=name
             )
-    already = set(article.tag_suggestions.values_list("tag_id", flat=True))
+    already = set() if is_new else set(article.tag_suggestions.values_list("tag_id", flat=True))
     TagSuggestion.objects.bulk_create(
         [TagSuggestion(article=article, tag=tag) for tag in tags.values() if tag.pk not in already]
     )

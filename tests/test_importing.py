@@ -335,3 +335,24 @@ def test_concurrent_imports_never_duplicate(pipeline, story_file):
     assert not errors
     assert Article.objects.count() == 3
     assert Person.objects.count() == 2
+
+
+def test_reimport_keeps_events_an_editor_edited(pipeline, story_file):
+    """An event an editor corrected is kept as corrected when the story is re-imported."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    event = Event.objects.get()
+    event.date, event.date_precision = dt.date(2021, 12, 19), "day"
+    event.save()
+    pipeline["story.txt"] = parsed_story(BODY_V2, raw=b"v2")
+    Importer().import_path(story_file(content=b"v2"))
+    assert list(Event.objects.values_list("date", flat=True)) == [dt.date(2021, 12, 19)]
+
+
+def test_a_reimport_without_editor_changes_refreshes_events(pipeline, story_file):
+    """Events nobody touched are re-extracted from the new text, not duplicated."""
+    pipeline["story.txt"] = parsed_story()
+    Importer().import_path(story_file())
+    pipeline["story.txt"] = parsed_story(BODY_V2, raw=b"v2")
+    Importer().import_path(story_file(content=b"v2"))
+    assert Event.objects.count() == 1
