@@ -142,3 +142,42 @@ def test_markup_in_a_story_is_stored_as_text(tmp_path):
 def test_no_files_is_an_error(tmp_path):
     code, _, err = run_import(tmp_path)
     assert code == 1 and "No files" in err
+
+
+def test_two_import_processes_at_once_never_duplicate(tmp_path):
+    """Two `import_articles` processes on one SQLite file create each row once."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    database = tmp_path / "concurrent.sqlite3"
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+    )
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    runs = [
+        subprocess.Popen(
+            [*manage, "import_articles", str(SEEDS_DIR)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    with sqlite3.connect(database) as db:
+        articles = db.execute("SELECT COUNT(*) FROM articles_article").fetchone()[0]
+        duplicates = db.execute(
+            "SELECT name_normalized FROM people_person GROUP BY name_normalized HAVING COUNT(*) > 1"
+        ).fetchall()
+    assert articles == 5
+    assert duplicates == []

@@ -1,0 +1,34 @@
+"""Pure-Python extraction pipeline for imported stories (no Django imports).
+
+``parse_article(raw, source_name=...)`` turns the bytes of one story file into a
+``ParsedArticle``: zones (headline, standfirst, body, captions, boilerplate),
+people and their mentions, attributed quotes and dated events.
+"""
+
+from .pipeline import parse_article
+from .reading import DEFAULT_MAX_BYTES
+from .types import (
+    DatePrecision,
+    ExtractedEvent,
+    ExtractedMention,
+    ExtractedPerson,
+    ExtractedQuote,
+    IngestError,
+    KnownPerson,
+    ParsedArticle,
+    WorldKnowledge,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DatePrecision",
+    "ExtractedEvent",
+    "ExtractedMention",
+    "ExtractedPerson",
+    "ExtractedQuote",
+    "IngestError",
+    "KnownPerson",
+    "ParsedArticle",
+    "WorldKnowledge",
+    "parse_article",
+]

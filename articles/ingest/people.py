@@ -1,0 +1,551 @@
+"""Named people: capitalised runs, gazetteer and context cues, clustering of short forms.
+
+A lone first name that never gets a full name in the article ("her boyfriend Sam")
+is kept as a person called "Sam" when the text gives person evidence for it (a role
+or relationship noun before it, an age after it, a speech verb); otherwise it is
+dropped. An ambiguous short form (two full names share it) links to nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .lexicon import (
+    HONORIFICS,
+    MONTHS,
+    NEG_TOKENS,
+    PLACE_PREPS,
+    ROLE_NOUNS,
+    SPEECH_VERBS,
+    STOP_CAPS,
+    TITLE_CUES,
+    UPPER,
+    WEEKDAYS,
+    given_names,
+    norm_name,
+)
+from .types import ExtractedMention, ExtractedPerson, WorldKnowledge
+
+_TOK = rf"[{UPPER}][\w]*(?:[-'’][\w]+)*"
+_PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|della|dos|das|bin|ibn|al|el|ter|ten|le|la)"
+_HON_DOT = r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sgt|Det|Insp|Supt|Capt|Col|Gen|Lt|Cllr|Sen|Gov)\.[ ])?"
+_PERSONAL_HON = frozenset(
+    ["mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor"]
+)
+_ROLE_CHAIN = frozenset(
+    [
+        "and",
+        "fellow",
+        "former",
+        "long-term",
+        "late",
+        "co-star",
+        "dance",
+        "tattoo",
+        "soap",
+        "professional",
+        "new",
+        "young",
+        "veteran",
+        "retired",
+        "then",
+        "her",
+        "his",
+        "their",
+        "its",
+        "our",
+        "my",
+        "your",
+        "the",
+        "a",
+        "an",
+    ]
+)
+_RUN = re.compile(
+    rf"(?<![\w@'’.-]){_HON_DOT}{_TOK}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TOK})*(?:['’]s?(?!\w))?"
+)
+_SPLIT_TOK = re.compile(rf"{_TOK}\.?|{_PARTICLE}")
+_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_AGE_AFTER = re.compile(r"^,? \d{1,3},")
+_VERB_AFTER = re.compile(r"^,? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
+_INITIAL = frozenset(("", ".", "!", "?", ":", '"', "“", "‘", "'", "(", "”", "…", "~"))
+_LEET = str.maketrans("013457", "oieast")
+_ORG_HINT = frozenset(
+    [
+        "Ltd",
+        "Limited",
+        "Plc",
+        "PLC",
+        "Inc",
+        "LLC",
+        "FC",
+        "AFC",
+        "Council",
+        "Party",
+        "Police",
+        "University",
+        "College",
+        "Hospital",
+        "Trust",
+        "Foundation",
+        "Society",
+        "Association",
+        "Club",
+        "Bank",
+        "Group",
+        "Agency",
+        "Commission",
+        "Ministry",
+        "Department",
+        "Court",
+        "Show",
+        "Festival",
+        "Awards",
+        "Award",
+    ]
+)
+_CALENDAR = frozenset(m.capitalize() for m in MONTHS) | frozenset(d.capitalize() for d in WEEKDAYS)
+
+
+@dataclass(slots=True)
+class _Occ:
+    start: int
+    end: int
+    kind: str  # full | first | last | single
+    key: tuple[str, ...]
+    surface: str
+    in_body: bool
+    cue: bool
+    after_prep: bool
+    honorific: str | None
+
+
+@dataclass(slots=True)
+class PersonInfo:
+    """What later stages need to know about one extracted person."""
+
+    name: str
+    tokens: tuple[str, ...]
+    gender: str | None = None
+    roles: set[str] = field(default_factory=set)
+    forms: set[str] = field(default_factory=set)
+    known_key: object = None
+    first_pos: int = 1 << 30
+
+
+@dataclass(slots=True)
+class PeopleResult:
+    people: list[ExtractedPerson]
+    info: list[PersonInfo]
+    mentions: list[ExtractedMention]
+    tags: list[str]
+
+
+def _gender_of(first: str) -> str | None:
+    return given_names().get(norm_name(first))
+
+
+@lru_cache(maxsize=65536)
+def _is_given(tok: str) -> bool:
+    return norm_name(tok) in given_names()
+
+
+@lru_cache(maxsize=65536)
+def _is_acronym(tok: str) -> bool:
+    letters = [c for c in tok if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+class _Scanner:
+    def __init__(self, world: WorldKnowledge) -> None:
+        self.world = world
+        self.rejected = {n.lower() for n in world.rejected_names}
+        self.known: dict[str, int] = {}
+        for i, kp in enumerate(world.people):
+            for form in (kp.name, *kp.aliases):
+                self.known.setdefault(form.lower(), i)
+        self.occs: list[_Occ] = []
+        self.entities: list[tuple[str, bool]] = []  # (surface, sentence_initial)
+        self.roles: dict[tuple[str, ...], set[str]] = {}
+
+    def scan(self, text: str, in_body: bool) -> None:
+        for m in _RUN.finditer(text):
+            self._run(text, m.start(), m.group(), in_body)
+
+    def _run(self, text: str, start: int, run: str, in_body: bool) -> None:
+        if " " not in run and (run in STOP_CAPS or run in _CALENDAR):
+            return  # fast path: "The", "It", "Monday"
+        toks = [(start + t.start(), t.group()) for t in _SPLIT_TOK.finditer(run)]
+        if any(_is_acronym(t) for _, t in toks) and not any(
+            _is_given(t) or t.lower().rstrip(".") in HONORIFICS for _, t in toks
+        ):
+            # "BAFTA TV Award", "BBC News": one non-person entity.
+            prev_char = text[:start].rstrip()[-1:]
+            self._entity(
+                run.rstrip("'’s") if run.endswith(("'s", "’s")) else run, prev_char in _INITIAL
+            )
+            return
+        # Split after possessives ("Rose's Instagram") and around acronyms ("BBC").
+        groups: list[list[tuple[int, str]]] = [[]]
+        for pos, tok in toks:
+            possessive = tok.endswith(("'s", "’s", "'", "’"))
+            if possessive:
+                tok = tok[:-2] if tok.endswith("s") and tok[-2] in "'’" else tok[:-1]
+            if _is_acronym(tok) and groups[-1]:
+                groups.append([])
+            groups[-1].append((pos, tok))
+            if possessive or _is_acronym(tok):
+                groups.append([])
+        for group in groups:
+            while group and group[-1][1][:1].islower():
+                group.pop()  # a trailing particle
+            if group:
+                self._group(text, group, in_body)
+
+    def _group(self, text: str, group: list[tuple[int, str]], in_body: bool) -> None:
+        start = group[0][0]
+        end = group[-1][0] + len(group[-1][1])
+        before = text[max(0, start - 40) : start]
+        after = text[end : end + 30]
+        prev_char = before.rstrip()[-1:]
+        initial = prev_char in _INITIAL
+        words = [t for _, t in group]
+        # Find where a person name could begin: honorific or given name.
+        cut = None
+        for i, w in enumerate(words):
+            if w.lower().rstrip(".") in HONORIFICS and i + 1 < len(words):
+                cut = i
+                break
+            if _is_given(w) and w not in _CALENDAR and w not in STOP_CAPS:
+                cut = i
+                break
+        if cut:
+            prefix = words[:cut]
+            if all(w in STOP_CAPS or not _is_given(w) for w in prefix):
+                self._entity(" ".join(prefix), initial)
+                start = group[cut][0]
+                before = text[max(0, start - 40) : start]
+                prev_char = before.rstrip()[-1:]
+                group = group[cut:]
+                words = words[cut:]
+                initial = False
+        # "But Okafor", "Like Rose": a sentence-opening word is not part of the name.
+        while (
+            len(words) > 1
+            and words[0] in STOP_CAPS
+            and words[0].lower().rstrip(".") not in HONORIFICS
+        ):
+            group = group[1:]
+            words = words[1:]
+            start = group[0][0]
+            before = text[max(0, start - 40) : start]
+            initial = False
+        prev_words = _prev_words(before)
+        prev_word = prev_words[-1] if prev_words and before.endswith(" ") else ""
+        surface = text[start:end]
+        hon = None
+        name_words = words
+        n_hon = 0
+        while n_hon < len(words) - 1 and words[n_hon].lower().rstrip(".") in HONORIFICS:
+            n_hon += 1  # "Detective Sergeant Paul Reid", "Chief Inspector Fiona Grant"
+        if n_hon:
+            hon = " ".join(words[:n_hon])
+            name_words = words[n_hon:]
+        lower_forms = {surface.lower(), " ".join(name_words).lower()}
+        if lower_forms & self.rejected:
+            self._entity(surface, initial)
+            return
+        known = next((self.known[f] for f in lower_forms if f in self.known), None)
+        neg = any(w in NEG_TOKENS or _is_acronym(w) for w in name_words)
+        if known is None and (neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4):
+            self._entity(surface, initial)
+            return
+        if known is None and len(name_words) == 1 and not hon and not _is_given(name_words[0]):
+            # Fast path: a lone capitalised word that is not a given name ("Okafor",
+            # "Instagram") can only be a surname short form or an entity.
+            w = name_words[0]
+            if w in STOP_CAPS or w in _CALENDAR:
+                return
+            self._entity(surface, initial)
+            occ = _Occ(start, end, "single", key_single(w), surface, in_body, False, False, None)
+            self.occs.append(occ)
+            return
+        role_words: set[str] = set()
+        if before.endswith((" ", ", ")):
+            for w in reversed(prev_words):
+                if w in ROLE_NOUNS:
+                    role_words.add(w)
+                elif w not in _ROLE_CHAIN:
+                    break
+        verb = _VERB_AFTER.match(after)
+        strong = bool(hon or role_words or _AGE_AFTER.match(after))
+        cue = bool(
+            strong
+            or (verb and verb.group(1) in SPEECH_VERBS)
+            or before.endswith(("said ", "says ", "added ", "by "))
+        )
+        after_prep = prev_word in PLACE_PREPS
+        key = tuple(norm_name(w) for w in name_words)
+        if known is not None:
+            kind = "known"
+            key = (f"\x00known{known}",)
+        elif len(name_words) >= 2:
+            if not (_is_given(name_words[0]) or strong):
+                self._entity(surface, initial)
+                return
+            if after_prep and not _is_given(name_words[0]) and not hon:
+                self._entity(surface, initial)
+                return
+            kind = "full"
+        else:
+            w = name_words[0]
+            if (w in STOP_CAPS or w in _CALENDAR) and not hon:
+                return
+            kind = "last" if hon else ("first" if _is_given(w) else "single")
+            if kind == "single":
+                self._entity(surface, initial)
+        if role_words and kind in ("full", "first", "known"):
+            self.roles.setdefault(key, set()).update(role_words)
+        self.occs.append(_Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon))
+
+    def _entity(self, surface: str, initial: bool) -> None:
+        words = surface.split()
+        while words and words[0] in STOP_CAPS:
+            words.pop(0)
+            initial = False
+        if words:
+            self.entities.append((" ".join(words), initial))
+
+
+def key_single(word: str) -> tuple[str, ...]:
+    return (norm_name(word),)
+
+
+def _prev_words(before: str) -> list[str]:
+    """Up to four lower-case words right before a name ("professional dancer and")."""
+    if not before.endswith(" "):
+        return []
+    out: list[str] = []
+    for tok in reversed(before.split()):
+        word = tok.rstrip(",")
+        if not word or not word[0].islower() or len(out) == 4:
+            break
+        out.append(word)
+        if word != tok and len(out) > 1:
+            out.pop()
+            break
+    out.reverse()
+    return out
+
+
+def _handle_owner(handle: str, people: list[PersonInfo]) -> int | None:
+    h = re.sub(r"[^a-z]", "", handle.lower().translate(_LEET))
+    parts = re.sub(r"[^a-z.]", "", handle.lower().translate(_LEET)).split(".")
+    hits = []
+    for i, p in enumerate(people):
+        toks = [norm_name(t) for t in p.tokens]
+        pieces = [norm_name(x) for t in p.tokens[1:] for x in re.split(r"[-'’]", t)]
+        last = toks[-1] if len(toks) > 1 else ""
+        first = toks[0]
+        if len(last) >= 4 and (last in h or (last[:6] in h and first[:4] in h)):
+            hits.append(i)
+        elif (
+            len(parts) > 1
+            and parts[0] == first
+            and all(len(x) == 1 for x in parts[1:])
+            and "".join(parts[1:]) == "".join(x[:1] for x in pieces)[: len(parts) - 1]
+        ):
+            hits.append(i)  # "@rose.a.e": first name plus initials
+    return hits[0] if len(hits) == 1 else None
+
+
+def extract_people(
+    body: str,
+    extra_texts: list[str],
+    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
+) -> PeopleResult:
+    """People named in ``body`` (mentions with offsets) and in ``extra_texts`` (headline...)."""
+    sc = _Scanner(world)
+    sc.scan(body, True)
+    for t in extra_texts:
+        sc.scan(t, False)
+
+    info: list[PersonInfo] = []
+    by_key: dict[tuple[str, ...], int] = {}
+
+    def add(key: tuple[str, ...], surface_words: list[str], occ: _Occ) -> int:
+        idx = by_key.get(key)
+        if idx is None:
+            idx = len(info)
+            by_key[key] = idx
+            info.append(PersonInfo(" ".join(surface_words), tuple(surface_words)))
+        p = info[idx]
+        if occ.in_body:
+            p.first_pos = min(p.first_pos, occ.start)
+        return idx
+
+    def words_of(occ: _Occ) -> list[str]:
+        w = occ.surface.split()
+        return w[len(occ.honorific.split()) :] if occ.honorific else w
+
+    # 1. Known people and full names.
+    resolved: dict[int, int] = {}
+    for n, occ in enumerate(sc.occs):
+        if occ.kind == "known":
+            kp = world.people[int(occ.key[0][6:])]
+            idx = add(occ.key, kp.name.split(), occ)
+            info[idx].known_key = kp.key
+            info[idx].name = kp.name
+            resolved[n] = idx
+    for n, occ in enumerate(sc.occs):
+        if occ.kind != "full":
+            continue
+        # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last.
+        key = (occ.key[0], occ.key[-1])
+        known_idx = next(
+            (
+                i
+                for i, p in enumerate(info)
+                if p.known_key is not None
+                and len(p.tokens) > 1
+                and (norm_name(p.tokens[0]), norm_name(p.tokens[-1])) == key
+            ),
+            None,
+        )
+        if known_idx is not None:
+            resolved[n] = known_idx
+            continue
+        idx = add(key, words_of(occ), occ)
+        if len(words_of(occ)) > len(info[idx].tokens):
+            info[idx].tokens = tuple(words_of(occ))
+            info[idx].name = " ".join(words_of(occ))
+        resolved[n] = idx
+
+    # 2. Short forms link to the one full name they fit.
+    firsts: dict[str, set[int]] = {}
+    lasts: dict[str, set[int]] = {}
+    for i, p in enumerate(info):
+        toks = [norm_name(t) for t in p.tokens]
+        if len(toks) > 1:
+            firsts.setdefault(toks[0], set()).add(i)
+            lasts.setdefault(toks[-1], set()).add(i)
+            for part in re.split(r"[-'’]", p.tokens[-1]):
+                if len(part) > 2:
+                    lasts.setdefault(norm_name(part), set()).add(i)
+    cue_tokens = {occ.key for occ in sc.occs if occ.cue and not occ.after_prep}
+    for n, occ in enumerate(sc.occs):
+        if occ.kind not in ("first", "last", "single"):
+            continue
+        k = occ.key[0]
+        if occ.kind == "last":
+            cands = lasts.get(k, set())
+        elif occ.kind == "first":
+            cands = firsts.get(k, set()) | lasts.get(k, set())
+        else:
+            cands = lasts.get(k, set()) | firsts.get(k, set())
+        hon_gender = (
+            HONORIFICS.get((occ.honorific or "").split()[-1].lower().rstrip("."))
+            if occ.honorific
+            else None
+        )
+        if hon_gender:
+            # "Mrs Lindqvist" is not Tomas Lindqvist.
+            cands = {c for c in cands if _gender_of(info[c].tokens[0]) in (hon_gender, None)}
+        if len(cands) == 1:
+            resolved[n] = next(iter(cands))
+        elif (
+            not cands
+            and occ.kind == "last"
+            and k not in lasts  # a surname shared with someone of the other gender: ambiguous
+            and (occ.honorific or "").split()[-1].lower().rstrip(".") in _PERSONAL_HON
+        ):
+            resolved[n] = add(("\x00hon", occ.honorific or "", k), occ.surface.split(), occ)
+        elif not cands and occ.kind == "first" and occ.key in cue_tokens:
+            resolved[n] = add(occ.key, [occ.surface], occ)
+
+    # 3. Genders, roles, forms; mentions.
+    for p in info:
+        if p.tokens[0].lower().rstrip(".") not in HONORIFICS:
+            p.gender = _gender_of(p.tokens[0])
+    for n, idx in resolved.items():
+        occ = sc.occs[n]
+        p = info[idx]
+        p.forms.add(occ.surface)
+        p.roles.update(sc.roles.get(occ.key, ()))
+        if occ.honorific and p.gender is None:
+            p.gender = HONORIFICS.get(occ.honorific.split()[-1].lower().rstrip("."))
+        for r in p.roles:
+            if ROLE_NOUNS.get(r):
+                p.gender = ROLE_NOUNS[r]
+
+    mentions_raw = [
+        (sc.occs[n].start, sc.occs[n].end, idx) for n, idx in resolved.items() if sc.occs[n].in_body
+    ]
+    for m in _HANDLE.finditer(body):
+        handle = m.group().rstrip(".")
+        known = sc.known.get(handle.lower())
+        owner = None
+        if known is not None:
+            owner = next(
+                (i for i, p in enumerate(info) if p.known_key == world.people[known].key), None
+            )
+        if owner is None:
+            owner = _handle_owner(handle[1:], info)
+        if owner is not None:
+            info[owner].forms.add(handle)
+            mentions_raw.append((m.start(), m.start() + len(handle), owner))
+
+    # Order people by first mention in the body; headline-only people last.
+    order = sorted(range(len(info)), key=lambda i: (info[i].first_pos, i))
+    remap = {old: new for new, old in enumerate(order)}
+    info = [info[i] for i in order]
+    people = [
+        ExtractedPerson(
+            name=p.name,
+            aliases=sorted(f for f in p.forms if f != p.name),
+            known_key=p.known_key,
+        )
+        for p in info
+    ]
+    mentions = [ExtractedMention(remap[idx], s, e) for s, e, idx in sorted(mentions_raw)]
+    return PeopleResult(people, info, mentions, _tags(sc.entities, info))
+
+
+def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]:
+    name_parts = {norm_name(t) for p in info for t in p.tokens}
+    counts: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = {}
+    mid: set[str] = set()
+    for surface, initial in entities:
+        words = surface.split()
+        if len(words) == 1 and (surface in _CALENDAR or norm_name(surface) in name_parts):
+            continue
+        if all(w in _CALENDAR or w in STOP_CAPS for w in words):
+            continue
+        key = surface.lower()
+        counts[key] += 1
+        surfaces.setdefault(key, Counter())[surface] += 1
+        if not initial:
+            mid.add(key)
+    # Fold a one-word form into the longer name it starts ("Strictly" -> "Strictly Come Dancing").
+    for key in list(counts):
+        if " " in key:
+            continue
+        longer = [k for k in counts if k.startswith(key + " ")]
+        if len(longer) == 1:
+            counts[longer[0]] += counts.pop(key)
+            mid.add(longer[0])
+    tags = []
+    for key, n in counts.most_common():
+        words = key.split()
+        surface = surfaces[key].most_common(1)[0][0]
+        if key not in mid:
+            continue
+        if n >= 2 or (len(words) >= 2 and any(w in _ORG_HINT for w in surface.split())):
+            if len(words) == 1 and _is_acronym(surface) and n < 2:
+                continue
+            tags.append(surface)
+    return tags[:12]

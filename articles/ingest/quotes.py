@@ -1,0 +1,224 @@
+"""Find quoted passages: pair quote marks, tell apostrophes from quotes, and decide
+which quoted strings are direct quotes (versus titles, nicknames, inscriptions and
+scare quotes) and which are partial quotes inside the reporter's sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import TITLE_CUES
+
+_DOUBLE = re.compile(r"[\"“”„«»]")
+_SINGLE = re.compile(r"['‘’]")
+_OPEN_BEFORE = "([{—–-/"
+_CLOSE_AFTER = ".,;:!?)]}…—–-'’\"”"
+_WORD_BEFORE = re.compile(r"([\w'’-]+)[^\w]*$")
+_WORD_AFTER = re.compile(r"^[^\w]*([\w'’-]+)")
+_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "with", "by", "or", "is", "from"]
+)
+_SCARE_CUES = frozenset(["so-called", "supposed", "alleged", "self-styled", "self-proclaimed"])
+MASK = "~"
+
+
+@dataclass(slots=True)
+class RawQuote:
+    segments: list[tuple[int, int]]  # content spans, without marks
+    open_pos: int  # offset of the opening mark
+    close_pos: int  # offset just after the closing mark (or paragraph end when unclosed)
+    first_para: int
+    last_para: int
+    closed: bool = True
+    single: bool = False
+    kind: str = "quote"  # quote | title | nickname | inscription | scare
+    partial: bool = False
+    text: str = ""
+    reopened: list[int] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.segments[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.segments[-1][1]
+
+
+def _strip(body: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and body[s].isspace():
+        s += 1
+    while e > s and body[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _roles(body: str, i: int, ps: int, pe: int) -> tuple[bool, bool]:
+    prev = body[i - 1] if i > ps else None
+    nxt = body[i + 1] if i + 1 < pe else None
+    opener = (prev is None or prev.isspace() or prev in _OPEN_BEFORE) and (
+        nxt is not None and not nxt.isspace()
+    )
+    closer = (prev is not None and not prev.isspace()) and (
+        nxt is None or nxt.isspace() or nxt in _CLOSE_AFTER
+    )
+    return opener, closer
+
+
+def _scan_double(body: str, paras: list[tuple[int, int]]) -> list[RawQuote]:
+    found: list[RawQuote] = []
+    cur: RawQuote | None = None
+    seg_start = 0
+
+    def finish(end: int, closed: bool, close_pos: int) -> None:
+        nonlocal cur
+        assert cur is not None
+        cur.segments.append(_strip(body, seg_start, end))
+        cur.segments = [seg for seg in cur.segments if seg[1] > seg[0]]
+        cur.closed = closed
+        cur.close_pos = close_pos
+        if cur.segments:
+            found.append(cur)
+        cur = None
+
+    for pi, (ps, pe) in enumerate(paras):
+        skip_to = ps
+        if cur is not None:
+            j = ps
+            while j < pe and body[j].isspace():
+                j += 1
+            if j < pe and body[j] in '"“„«”':
+                cur.segments.append(_strip(body, seg_start, paras[pi - 1][1]))
+                cur.reopened.append(j)
+                cur.last_para = pi
+                seg_start = j + 1
+                skip_to = j + 1
+            else:
+                prev_end = paras[pi - 1][1]
+                finish(prev_end, False, prev_end)
+        for m in _DOUBLE.finditer(body, skip_to, pe):
+            i = m.start()
+            ch = body[i]
+            opener, closer = _roles(body, i, ps, pe)
+            if cur is None:
+                if closer and not opener and ch in '"”»':
+                    continue  # a stray closing mark (or inches: 6'2")
+                cur = RawQuote([], i, -1, pi, pi)
+                seg_start = i + 1
+            elif (ch in "“„«" and not closer) or (ch == '"' and opener and not closer):
+                # Reopened without being closed: the text lost a paragraph break.
+                cur.segments.append(_strip(body, seg_start, i))
+                cur.reopened.append(i)
+                seg_start = i + 1
+            else:
+                finish(i, True, i + 1)
+        if cur is not None and pi == len(paras) - 1:
+            finish(pe, False, pe)
+    return found
+
+
+def _scan_single(
+    body: str, ps: int, pe: int, taken: list[tuple[int, int]], pi: int
+) -> list[RawQuote]:
+    """Top-level single-quoted spans in one paragraph (outside double quotes)."""
+    marks = []
+    for m in _SINGLE.finditer(body, ps, pe):
+        i = m.start()
+        if any(a <= i < b for a, b in taken):
+            continue
+        prev = body[i - 1] if i > ps else ""
+        nxt = body[i + 1] if i + 1 < pe else ""
+        if prev.isalnum() and nxt.isalnum():
+            continue  # apostrophe inside a word: it's, O'Brien
+        opener, closer = _roles(body, i, ps, pe)
+        marks.append((i, opener and body[i] != "’", closer and body[i] != "‘", prev))
+    out: list[RawQuote] = []
+    k = 0
+    while k < len(marks):
+        i, opener, _closer, _prev = marks[k]
+        if not opener:
+            k += 1
+            continue
+        closers = [(j, prev, idx) for idx, (j, _o, c, prev) in enumerate(marks) if j > i and c]
+        if not closers:
+            k += 1
+            continue
+        best = next((c for c in closers if c[1] in ",.!?…"), None)
+        best = best or next((c for c in closers if c[1] != "s"), None) or closers[0]
+        j, _p, idx = best
+        s, e = _strip(body, i + 1, j)
+        if e > s:
+            out.append(RawQuote([(s, e)], i, j + 1, pi, pi, single=True))
+        k = idx + 1
+    return out
+
+
+def _classify(body: str, q: RawQuote, ps: int) -> None:
+    text = " ".join(body[s:e] for s, e in q.segments)
+    q.text = text
+    before = body[ps : q.open_pos]
+    after = body[q.close_pos : q.close_pos + 40]
+    prev_char = before.rstrip()[-1:] if before.strip() else ""
+    wb = _WORD_BEFORE.search(before[-40:])
+    prev_word = wb.group(1).lower() if wb and prev_char.isalnum() else ""
+    words = text.split()
+    ends_punct = text[-1:] in ".,!?…-–—" or text.endswith(("!!", "?!"))
+    if not any(c.isalpha() for c in text):
+        q.kind = "inscription"
+        return
+    if prev_word in TITLE_CUES or prev_word in _SCARE_CUES:
+        q.kind = "title" if prev_word in TITLE_CUES else "scare"
+        return
+    if before.lower().rstrip().endswith(("known as", "the words of")):
+        q.kind = "title"
+        return
+    wa = _WORD_AFTER.search(after)
+    if (
+        wb
+        and before.endswith(" ")
+        and wb.group(1)[:1].isupper()
+        and wa
+        and wa.group(1)[:1].isupper()
+        and after.startswith(" ")
+        and len(words) <= 3
+        and not ends_punct
+    ):
+        q.kind = "nickname"  # Dwayne "The Rock" Johnson
+        return
+    at_start = prev_char in ("", ":", ",", ";", "—", "–", "-", ".", "!", "?", "…", "(")
+    caps = all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words)
+    if len(words) <= 6 and caps and not ends_punct and prev_char != ":" and len(q.segments) == 1:
+        q.kind = "title"
+        return
+    if q.single:
+        if prev_char == ":" or (len(words) >= 3 and ends_punct):
+            q.kind = "quote"
+            q.partial = not at_start
+        else:
+            q.kind = "scare"
+        return
+    q.partial = not at_start and (text[:1].islower() or not ends_punct)
+
+
+def find_quotes(body: str, paras: list[tuple[int, int]]) -> list[RawQuote]:
+    """All quoted spans in reading order, classified (``kind``), never overlapping."""
+    doubles = _scan_double(body, paras)
+    taken = [(q.open_pos, q.close_pos) for q in doubles]
+    singles: list[RawQuote] = []
+    for pi, (ps, pe) in enumerate(paras):
+        singles.extend(_scan_single(body, ps, pe, taken, pi))
+    allq = sorted(doubles + singles, key=lambda q: q.open_pos)
+    for q in allq:
+        _classify(body, q, paras[q.first_para][0])
+    return allq
+
+
+def mask_quotes(body: str, quotes: list[RawQuote]) -> str:
+    """The body with the words of direct quotes replaced by ``MASK`` (same length)."""
+    chars = list(body)
+    for q in quotes:
+        if q.kind != "quote":
+            continue
+        for s, e in q.segments:
+            chars[s:e] = MASK * (e - s)
+    return "".join(chars)

@@ -1,0 +1,65 @@
+"""Small text helpers shared by the stages: sentence splitting and word tests."""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import ABBREVIATIONS, UPPER
+
+# A sentence ends at . ! ? or … (plus closing marks) followed by space and a capital,
+# digit or opening mark.
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*[ \t]+(?=[\"“‘'(\[]?[" + UPPER + r"0-9@])|\n+")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?…]+[\"”’')\]]*[ \t]+$")
+
+QUOTE_CHARS = '"“”„«»'
+SINGLE_QUOTE_CHARS = "'‘’"
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` into sentences; return absolute ``(start, end)`` spans.
+
+    ``text`` should have the insides of quotes masked so that full stops
+    within a quote do not end the reporter's sentence.
+    """
+    if end is None:
+        end = len(text)
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if m.group().startswith("\n"):
+            cut = m.start()
+        else:
+            word = _LAST_WORD.search(text, max(pos, m.start() - 30), m.end())
+            if word:
+                w = word.group(1).lower().rstrip(".")
+                # "Mr." "Dr." "J." (an initial) do not end a sentence.
+                if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha() and text[m.start()] == "."):
+                    continue
+            cut = m.end()
+        seg_end = cut
+        while seg_end > pos and text[seg_end - 1].isspace():
+            seg_end -= 1
+        if seg_end > pos:
+            spans.append((pos, seg_end))
+        pos = m.end()
+    seg_end = end
+    while seg_end > pos and text[seg_end - 1].isspace():
+        seg_end -= 1
+    if seg_end > pos:
+        spans.append((pos, seg_end))
+    return spans
+
+
+def is_capitalised(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def trim_words(text: str, limit: int) -> str:
+    """Trim to at most ``limit`` characters on a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    if cut <= 0:
+        cut = limit
+    return text[:cut].rstrip(" ,;:-–—")
