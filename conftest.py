@@ -10,3 +10,15 @@ def pytest_configure(config):
         settings.SECURE_SSL_REDIRECT = False
         settings.SESSION_COOKIE_SECURE = False
         settings.CSRF_COOKIE_SECURE = False
+
+    # Public website (issue 6): templates use {% static %}; with DEBUG off the manifest
+    # storage would need `collectstatic`, so tests use plain storage and WhiteNoise serves
+    # straight from the finders (the live server for browser tests included).
+    if settings.configured:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        settings.WHITENOISE_USE_FINDERS = True
+        # WhiteNoise warns that STATIC_ROOT (filled by collectstatic) does not exist.
+        config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = "Public website"
+
+    def ready(self):
+        from .caching import connect_signals
+
+        connect_signals()

@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .caching import public_page
+from .sitemaps import SITEMAPS
 
 app_name = "web"
 
@@ -12,4 +15,31 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("events/", views.event_list, name="events"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("search/", views.search, name="search"),
+    # Feeds and crawler files.
+    path("feeds/articles/rss/", public_page(feeds.LatestArticlesFeed()), name="feed-articles-rss"),
+    path(
+        "feeds/articles/atom/",
+        public_page(feeds.LatestArticlesAtomFeed()),
+        name="feed-articles-atom",
+    ),
+    path(
+        "feeds/people/<slug:slug>/rss/",
+        public_page(feeds.PersonFeed()),
+        name="feed-person-rss",
+    ),
+    path(
+        "feeds/people/<slug:slug>/atom/",
+        public_page(feeds.PersonAtomFeed()),
+        name="feed-person-atom",
+    ),
+    path("feeds/tags/<slug:slug>/rss/", public_page(feeds.TagFeed()), name="feed-tag-rss"),
+    path("feeds/tags/<slug:slug>/atom/", public_page(feeds.TagAtomFeed()), name="feed-tag-atom"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", public_page(views.robots_txt), name="robots"),
 ]

@@ -1,46 +1,424 @@
-"""Public pages. Only published articles and what was extracted from them are shown."""
+"""Public pages. Only published articles and what was extracted from them are shown.
 
+Every page runs a fixed number of queries, however many items it lists (tests count them),
+and is wrapped in :func:`web.caching.public_page` for conditional GET and page caching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from urllib.parse import quote as urlquote
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from articles.models import Article, Event, Quote, Tag
 from people.models import Person, PersonRedirect
 
+from . import seo
+from .caching import public_page
+from .queries import EventPerson, featuring, most_quoted_recently, public_people
+from .rendering import date_label, local_date, offsets_fit, render_body, sentence_around
+from .search import search as run_search
 
+ARTICLES_PER_PAGE = 12
+EVENTS_PER_PAGE = 50
+SEARCH_PER_PAGE = 10
+
+
+def paginate(request, queryset, per_page: int, param: str = "page"):
+    """The requested page (out-of-range or malformed numbers fall back to a valid page)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def canonical(request, path: str, page=None, param: str = "page") -> str:
+    """Absolute canonical URL of ``path``; page 2 onwards keeps its page number."""
+    if page is not None and page.number > 1:
+        path = f"{path}?{urlencode({param: page.number})}"
+    return seo.absolute(request, path)
+
+
+@public_page
+@require_GET
 def home(request):
-    articles = Article.objects.published().latest_first()[:20]
-    return render(request, "web/home.html", {"articles": articles})
+    articles = Article.objects.published().latest_first().prefetch_related("tags")
+    page = paginate(request, articles, ARTICLES_PER_PAGE)
+    meta = seo.PageMeta(
+        title=seo.SITE_NAME if page.number == 1 else f"Latest stories, page {page.number}",
+        canonical=canonical(request, reverse("web:home"), page),
+    )
+    meta.json_ld = seo.json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": seo.SITE_NAME,
+            "url": seo.absolute(request, reverse("web:home")),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": seo.absolute(request, reverse("web:search")) + "?q={search_term}",
+                "query-input": "required name=search_term",
+            },
+        }
+    )
+    return render(
+        request,
+        "web/home.html",
+        {"page": page, "most_quoted": most_quoted_recently(), "meta": meta},
+    )
 
 
+def _unique_people(*groups):
+    seen, people = set(), []
+    for person in (p for group in groups for p in group):
+        if person.pk not in seen:
+            seen.add(person.pk)
+            people.append(person)
+    return sorted(people, key=lambda p: (p.name.casefold(), p.pk))
+
+
+@public_page
+@require_GET
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
-    quotes = Quote.objects.public().filter(article=article).select_related("speaker")
-    return render(request, "web/article_detail.html", {"article": article, "quotes": quotes})
+    article = get_object_or_404(Article.objects.published().prefetch_related("tags"), slug=slug)
+    quotes = list(
+        Quote.objects.public().filter(article=article).select_related("speaker").order_by("start")
+    )
+    events = list(
+        Event.objects.public().filter(article=article).chronological().prefetch_related("people")
+    )
+    mentioned = Person.objects.filter(mentions__article=article).distinct()
+    people = _unique_people(
+        mentioned,
+        (q.speaker for q in quotes if q.speaker_id),
+        (p for event in events for p in event.people.all()),
+    )
+    tags = list(article.tags.all())
+    meta = seo.PageMeta(
+        title=article.title,
+        canonical=seo.absolute(request, article.get_absolute_url()),
+        description=seo.summary(article.standfirst or article.body),
+        og_type="article",
+        published=article.published_at.isoformat() if article.published_at else "",
+        modified=article.updated_at.isoformat() if article.updated_at else "",
+        tags=[t.name for t in tags],
+        json_ld=seo.json_ld(seo.article_ld(request, article, people=people, tags=tags)),
+    )
+    return render(
+        request,
+        "web/article_detail.html",
+        {
+            "article": article,
+            "paragraphs": render_body(article.body, quotes),
+            "quotes": quotes,
+            "people": people,
+            "tags": tags,
+            "events": [(event, date_label(event.date, event.date_precision)) for event in events],
+            "date_label": date_label(article.published_at),
+            "meta": meta,
+        },
+    )
 
 
+@dataclass
+class Letter:
+    letter: str
+    people: list
+
+
+def _initial(name: str) -> str:
+    first = name.strip()[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+@public_page
+@require_GET
 def person_list(request):
-    return render(request, "web/person_list.html", {"people": Person.objects.all()})
+    people = list(public_people().order_by("name", "pk"))
+    letters = [
+        Letter(letter, list(group)) for letter, group in groupby(people, lambda p: _initial(p.name))
+    ]
+    meta = seo.PageMeta(
+        title="People",
+        canonical=seo.absolute(request, reverse("web:people")),
+        description="Everyone our stories name, A to Z, with what they said and did.",
+    )
+    return render(
+        request, "web/person_list.html", {"letters": letters, "count": len(people), "meta": meta}
+    )
 
 
+@dataclass
+class TimelineItem:
+    kind: str  # "event", "quote" or "article"
+    when: date | None
+    label: str  # the date as readers see it
+    obj: object
+
+    @property
+    def year(self):
+        return self.when.year if self.when else None
+
+    @property
+    def sort_key(self):
+        order = {"article": 0, "event": 1, "quote": 2}[self.kind]
+        return (self.when is None, self.when or date.min, order, self.obj.pk)
+
+
+def person_timeline(person):
+    """(items, quote count, article count): the person's public events, quotes and articles,
+    oldest first, undated ones last."""
+    quotes = Quote.objects.public().filter(speaker=person).select_related("article")
+    articles = Article.objects.published().filter(featuring(person))
+    events = (
+        Event.objects.public()
+        .filter(people=person)
+        .select_related("article")
+        .prefetch_related("people")
+    )
+    items = [
+        TimelineItem("article", local_date(a.published_at), date_label(a.published_at), a)
+        for a in articles
+    ]
+    quote_count = 0
+    for q in quotes:
+        quote_count += 1
+        published = q.article.published_at
+        items.append(TimelineItem("quote", local_date(published), date_label(published), q))
+    items.extend(
+        TimelineItem("event", e.date, date_label(e.date, e.date_precision), e) for e in events
+    )
+    article_count = sum(1 for item in items if item.kind == "article")
+    items.sort(key=lambda item: item.sort_key)
+    return items, quote_count, article_count
+
+
+@public_page
+@require_GET
 def person_detail(request, slug):
-    person = Person.objects.filter(slug=slug).first()
+    person = Person.objects.filter(slug=slug).prefetch_related("aliases").first()
     if person is None:
         moved = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
         return redirect(moved.person, permanent=True)
-    quotes = Quote.objects.public().filter(speaker=person).select_related("article")
-    return render(request, "web/person_detail.html", {"person": person, "quotes": quotes})
+    items, quote_count, article_count = person_timeline(person)
+    if not items:
+        raise Http404("No published story names this person.")
+    years = sorted({item.year for item in items if item.year is not None})
+    year = request.GET.get("year", "")
+    selected_year = int(year) if year.isdigit() and int(year) in years else None
+    if selected_year:
+        items = [item for item in items if item.year == selected_year]
+    aliases = list(person.aliases.all())
+    meta = seo.PageMeta(
+        title=person.name,
+        canonical=seo.absolute(request, person.get_absolute_url()),
+        description=person.description
+        or f"{person.name} in the news: {quote_count} quotes in {article_count} stories.",
+        og_type="profile",
+        json_ld=seo.json_ld(seo.profile_ld(request, person, aliases)),
+    )
+    return render(
+        request,
+        "web/person_detail.html",
+        {
+            "person": person,
+            "aliases": aliases,
+            "items": items,
+            "years": years,
+            "selected_year": selected_year,
+            "quote_count": quote_count,
+            "article_count": article_count,
+            "meta": meta,
+        },
+    )
 
 
+def share_links(url: str, text: str, title: str) -> list[tuple[str, str]]:
+    """Plain share links: no third-party script runs on our pages."""
+    message = f"{text} {url}"
+    return [
+        ("X", "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url})),
+        ("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": message})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": message})),
+        (
+            "Email",
+            "mailto:?"
+            + urlencode({"subject": title, "body": f"{text}\n\n{url}"}, quote_via=urlquote),
+        ),
+    ]
+
+
+@public_page
+@require_GET
 def quote_detail(request, pk):
     quote = get_object_or_404(Quote.objects.public().select_related("speaker", "article"), pk=pk)
-    return render(request, "web/quote_detail.html", {"quote": quote})
+    article = quote.article
+    context_parts = None
+    if offsets_fit(article.body, quote):
+        context_parts = sentence_around(article.body, quote.start, quote.end)
+    url = seo.absolute(request, quote.get_absolute_url())
+    said = seo.summary(quote.text, 180)
+    headline = f"{quote.attributed_to}: “{seo.summary(quote.text, 80)}”"
+    more = []
+    if quote.speaker_id:
+        more = list(
+            Quote.objects.public()
+            .filter(speaker_id=quote.speaker_id)
+            .exclude(pk=quote.pk)
+            .select_related("article")
+            .order_by("-article__published_at", "-pk")[:5]
+        )
+    meta = seo.PageMeta(
+        title=headline,
+        canonical=url,
+        description=f"“{said}” — {quote.attributed_to}, in “{article.title}”",
+        og_type="article",
+        published=article.published_at.isoformat() if article.published_at else "",
+        json_ld=seo.json_ld(seo.quotation_ld(request, quote)),
+    )
+    return render(
+        request,
+        "web/quote_detail.html",
+        {
+            "quote": quote,
+            "article": article,
+            "context_parts": context_parts,
+            "date_label": date_label(article.published_at),
+            "share_links": share_links(url, f"“{said}” — {quote.attributed_to}", headline),
+            "more": more,
+            "meta": meta,
+        },
+    )
 
 
+@dataclass
+class MonthGroup:
+    label: str
+    events: list
+
+
+@dataclass
+class YearGroup:
+    label: str
+    months: list
+
+
+def group_events(events) -> list[YearGroup]:
+    """Events (already in date order, undated last) as years holding months."""
+    years: list[YearGroup] = []
+    for event in events:
+        if event.date is None:
+            year_label, month_label = "Date unknown", ""
+        else:
+            year_label = str(event.date.year)
+            month_label = (
+                event.date.strftime("%B") if event.date_precision != "year" else "During the year"
+            )
+        if not years or years[-1].label != year_label:
+            years.append(YearGroup(year_label, []))
+        months = years[-1].months
+        if not months or months[-1].label != month_label:
+            months.append(MonthGroup(month_label, []))
+        months[-1].events.append((event, date_label(event.date, event.date_precision)))
+    return years
+
+
+@public_page
+@require_GET
 def event_list(request):
-    events = Event.objects.public().chronological().select_related("article")
-    return render(request, "web/event_list.html", {"events": events})
+    events = (
+        Event.objects.public().chronological().select_related("article").prefetch_related("people")
+    )
+    person = None
+    slug = request.GET.get("person", "")
+    if slug:
+        person = get_object_or_404(Person, slug=slug)
+        events = events.filter(people=person)
+    page = paginate(request, events, EVENTS_PER_PAGE)
+    choices = Person.objects.filter(
+        pk__in=EventPerson.objects.filter(event__article__status=Article.Status.PUBLISHED).values(
+            "person_id"
+        )
+    ).order_by("name", "pk")
+    path = reverse("web:events")
+    meta = seo.PageMeta(
+        title=f"Events with {person.name}" if person else "Events",
+        canonical=canonical(request, path, page),
+        description="What happened, and when: the events our stories report, by month.",
+    )
+    if person:
+        meta.canonical = seo.absolute(request, f"{path}?{urlencode({'person': person.slug})}")
+    return render(
+        request,
+        "web/event_list.html",
+        {
+            "page": page,
+            "years": group_events(page.object_list),
+            "person": person,
+            "choices": choices,
+            "extra_query": urlencode({"person": person.slug}) if person else "",
+            "meta": meta,
+        },
+    )
 
 
+@public_page
+@require_GET
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = tag.articles.published().latest_first()
-    return render(request, "web/tag_detail.html", {"tag": tag, "articles": articles})
+    articles = tag.articles.published().latest_first().prefetch_related("tags")
+    page = paginate(request, articles, ARTICLES_PER_PAGE)
+    meta = seo.PageMeta(
+        title=tag.name,
+        canonical=canonical(request, tag.get_absolute_url(), page),
+        description=tag.description or f"Stories about {tag.name}.",
+    )
+    return render(request, "web/tag_detail.html", {"tag": tag, "page": page, "meta": meta})
+
+
+@public_page
+@require_GET
+def search(request):
+    results = run_search(request.GET.get("q", ""))
+    groups = []
+    if not results.is_empty_query:
+        for name, queryset, param in (
+            ("People", results.people, "people_page"),
+            ("Quotes", results.quotes, "quotes_page"),
+            ("Stories", results.articles, "articles_page"),
+        ):
+            groups.append((name, param, paginate(request, queryset, SEARCH_PER_PAGE, param)))
+    meta = seo.PageMeta(
+        title=f"Search: {results.query}" if results.query else "Search",
+        canonical=seo.absolute(request, reverse("web:search")),
+        noindex=True,
+    )
+    return render(
+        request,
+        "web/search.html",
+        {
+            "query": results.query,
+            "search_query": urlencode({"q": results.query}),
+            "groups": groups,
+            "total": sum(page.paginator.count for _, _, page in groups),
+            "meta": meta,
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "",
+        f"Sitemap: {seo.absolute(request, reverse('web:sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

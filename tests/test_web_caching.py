@@ -1,0 +1,282 @@
+"""HTTP caching and stored pages for the public website (issue 6).
+
+The Redis tests use database 15 of the local Redis server (flushed before and after): the
+page cache is only switched on with a shared cache, so it is tested against the real one.
+"""
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.test import override_settings
+from django.utils.http import http_date
+
+from articles.models import Article, Quote
+from articles.services import article_set_status, quote_set_status
+from tests.factories import (
+    build_newsdesk,
+    make_alias,
+    make_article,
+    make_event,
+    make_mention,
+    make_person,
+    make_quote,
+    make_tag,
+)
+from web.caching import (
+    LOCAL_VERSION_SECONDS,
+    VERSION_KEY,
+    bump_content_version,
+    cache_is_shared,
+    content_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+REDIS_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": "newsroom-web-tests",
+    }
+}
+
+
+@pytest.fixture
+def redis_cache():
+    with override_settings(CACHES=REDIS_CACHES):
+        cache = caches["default"]
+        cache.clear()
+        yield cache
+        cache.clear()
+
+
+@pytest.fixture
+def desk():
+    return build_newsdesk()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks of the block, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+# --- HTTP headers ---------------------------------------------------------------------
+
+
+def test_anonymous_pages_are_publicly_cacheable(client, desk):
+    """Anonymous pages, feeds and crawler files say `public, max-age=60` with ETag and
+    Last-Modified."""
+    for url in (
+        "/",
+        desk.bafta.get_absolute_url(),
+        "/people/",
+        "/feeds/articles/rss/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/search/?q=rose",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert directives == {"public", "max-age=60"}, url
+        assert response["ETag"] and response["Last-Modified"]
+
+
+def test_not_found_pages_are_not_marked_public(client):
+    """A 404 is never handed to proxies as a public, cacheable page."""
+    response = client.get("/articles/nope/")
+    assert response.status_code == 404
+    assert "public" not in response.get("Cache-Control", "")
+
+
+def test_matching_etag_gets_304_without_touching_the_database(
+    client, desk, django_assert_num_queries
+):
+    """Revalidating with the current ETag answers 304 Not Modified and runs no query."""
+    etag = client.get("/").headers["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_if_modified_since_gets_304_until_content_changes(client, desk, commit):
+    """`If-Modified-Since` after the content version gets 304; after an edit, the page."""
+    since = client.get("/").headers["Last-Modified"]
+    assert since == http_date(content_version())
+    assert client.get("/", headers={"If-Modified-Since": since}).status_code == 304
+    time.sleep(1.1)  # Last-Modified counts whole seconds
+    with commit():
+        make_article("Fresh story")
+    response = client.get("/", headers={"If-Modified-Since": since})
+    assert response.status_code == 200
+    assert "Fresh story" in response.content.decode()
+
+
+def test_etag_changes_when_editors_change_content(client, desk, commit):
+    """Publishing a story changes every page's ETag, so revalidation fetches the new page."""
+    etag = client.get("/").headers["ETag"]
+    person_etag = client.get("/people/").headers["ETag"]
+    with commit():
+        article_set_status(article=desk.draft, status=Article.Status.PUBLISHED)
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Embargoed" in response.content.decode()
+    assert client.get("/people/").headers["ETag"] != person_etag
+
+
+def test_etag_differs_between_pages_and_queries(client, desk):
+    """Two URLs (or two queries of one page) never share an ETag."""
+    assert client.get("/").headers["ETag"] != client.get("/?page=2").headers["ETag"]
+    assert client.get("/").headers["ETag"] != client.get("/people/").headers["ETag"]
+
+
+def test_logged_in_users_get_pages_nobody_may_cache(client, desk):
+    """Editors browsing the site get `private, no-cache, no-store` pages and no validators,
+    so they see their changes at once."""
+    user = get_user_model().objects.create_user("ed", password="x" * 20, is_staff=True)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-cache", "no-store"} <= directives
+    assert "public" not in directives
+    assert "ETag" not in response
+
+
+# --- Content version ------------------------------------------------------------------
+
+
+def _edit_article(desk):
+    desk.bafta.title = "Edited"
+    desk.bafta.save()
+
+
+EDITS = {
+    "article saved": _edit_article,
+    "article created": lambda d: make_article("New"),
+    "article deleted": lambda d: d.draft.delete(),
+    "quote saved": lambda d: quote_set_status(quote=d.giovanni_quote, status="rejected"),
+    "quote created": lambda d: make_quote(d.bafta, text="Rose", start=0),
+    "event created": lambda d: make_event(d.bafta),
+    "event people changed": lambda d: d.award.people.remove(d.giovanni),
+    "person created": lambda d: make_person("Someone New"),
+    "alias created": lambda d: make_alias(d.rose, "Rosie"),
+    "tag created": lambda d: make_tag("New tag"),
+    "article tags changed": lambda d: d.tour.tags.add(d.baftas),
+    "mention created": lambda d: make_mention(d.bafta, d.fan, start=100, end=104),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_each_kind_of_edit_bumps_the_content_version(desk, commit, edit):
+    """Saving, creating or deleting anything a page shows starts a new content version."""
+    before = content_version()
+    with commit():
+        edit(desk)
+    assert content_version() > before
+
+
+def test_version_bumps_only_once_the_transaction_commits(desk, django_capture_on_commit_callbacks):
+    """Inside the transaction nothing changes; the bump runs on commit."""
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        make_article("Pending")
+    assert content_version() == before
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert content_version() > before
+
+
+def test_versions_always_increase():
+    """Two bumps in the same instant still give two increasing versions."""
+    first = bump_content_version()
+    assert bump_content_version() > first
+
+
+def test_per_process_cache_keeps_the_version_briefly_and_stores_no_pages(client, desk):
+    """With the default per-process cache other workers cannot see a bump, so the version
+    expires after a minute and rendered pages are not stored."""
+    assert not cache_is_shared()
+    caches["default"].delete(VERSION_KEY)
+    content_version()
+    expiry = caches["default"]._expire_info[caches["default"].make_key(VERSION_KEY)]
+    assert expiry - time.time() <= LOCAL_VERSION_SECONDS
+    assert "X-Page-Cache" not in client.get("/")
+
+
+# --- Stored pages (Redis) -------------------------------------------------------------
+
+
+def test_pages_are_stored_in_redis_and_served_without_queries(
+    redis_cache, client, desk, django_assert_num_queries
+):
+    """With Redis, the second request for a page is served from the cache, no query run."""
+    assert cache_is_shared()
+    first = client.get(desk.bafta.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(desk.bafta.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+    assert second["Cache-Control"] == first["Cache-Control"]
+    assert redis_cache.get(VERSION_KEY) is not None
+
+
+def test_stored_page_is_reused_until_an_editor_changes_content(redis_cache, client, desk, commit):
+    """A write that bypasses the editors' path (no signal) leaves the stored page in place;
+    publishing through the service shows up at once."""
+    client.get("/")
+    Article.objects.filter(pk=desk.bafta.pk).update(title="Changed behind our back")
+    assert "Changed behind our back" not in client.get("/").content.decode()
+    with commit():
+        article_set_status(article=desk.draft, status=Article.Status.PUBLISHED)
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    page = response.content.decode()
+    assert "Embargoed" in page and "Changed behind our back" in page
+
+
+def test_rejecting_a_quote_removes_it_from_stored_pages(redis_cache, client, desk, commit):
+    """Rejecting a quote invalidates the stored article, person and quote pages."""
+    quote_url = desk.giovanni_quote.get_absolute_url()
+    for url in (desk.bafta.get_absolute_url(), desk.giovanni.get_absolute_url(), quote_url):
+        assert quote_url in client.get(url).content.decode() or url == quote_url
+    assert client.get(quote_url)["X-Page-Cache"] == "hit"
+    with commit():
+        quote_set_status(quote=desk.giovanni_quote, status=Quote.Status.REJECTED)
+    assert quote_url not in client.get(desk.bafta.get_absolute_url()).content.decode()
+    assert quote_url not in client.get(desk.giovanni.get_absolute_url()).content.decode()
+    assert client.get(quote_url).status_code == 404
+
+
+def test_logged_in_users_never_get_stored_pages(redis_cache, client, desk):
+    """Editors always get a freshly rendered page, never one from the cache."""
+    client.get("/")
+    Article.objects.filter(pk=desk.bafta.pk).update(title="Fresh for editors")
+    user = get_user_model().objects.create_user("ed", password="x" * 20, is_staff=True)
+    client.force_login(user)
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "Fresh for editors" in response.content.decode()
+
+
+def test_stored_pages_are_per_url(redis_cache, client, desk):
+    """Each URL (query string included) is stored under its own key."""
+    assert client.get("/search/?q=rose")["X-Page-Cache"] == "miss"
+    assert client.get("/search/?q=giovanni")["X-Page-Cache"] == "miss"
+    page = client.get("/search/?q=giovanni")
+    assert page["X-Page-Cache"] == "hit"
+    assert "Giovanni Pernice" in page.content.decode()
+
+
+def test_error_responses_are_not_stored(redis_cache, client, desk):
+    """A 404 is not stored: a tag created later (even without a version bump) appears."""
+    assert client.get("/tags/later/").status_code == 404
+    make_tag("Later")  # outside a commit hook: the version does not change
+    assert client.get("/tags/later/").status_code == 200

@@ -1,0 +1,151 @@
+"""RSS 2.0 and Atom feeds: latest stories, one person's quotes and stories, one tag's stories.
+
+Feed generators escape every text field, so imported text needs no special care here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article, Quote, Tag
+
+from .queries import featuring, public_people
+from .seo import SITE_DESCRIPTION, SITE_NAME, summary
+
+FEED_ITEMS = 30
+
+
+class ArticleItemsMixin:
+    """Items that are articles (and, in person feeds, quotes)."""
+
+    def item_title(self, item):
+        if isinstance(item, Quote):
+            return f"{item.attributed_to}: “{summary(item.text, 100)}”"
+        return item.title
+
+    def item_description(self, item):
+        if isinstance(item, Quote):
+            return f"“{item.text}” — {item.attributed_to}, in “{item.article.title}”"
+        return item.standfirst or summary(item.body, 300)
+
+    def item_pubdate(self, item):
+        article = item.article if isinstance(item, Quote) else item
+        return article.published_at
+
+    def item_updateddate(self, item):
+        article = item.article if isinstance(item, Quote) else item
+        return article.updated_at
+
+    def item_categories(self, item):
+        if isinstance(item, Quote):
+            return ()
+        return [tag.name for tag in item.tags.all()]
+
+
+class LatestArticlesFeed(ArticleItemsMixin, Feed):
+    title = f"{SITE_NAME}: latest stories"
+    description = SITE_DESCRIPTION
+
+    def link(self):
+        return reverse("web:home")
+
+    def feed_url(self):
+        return reverse("web:feed-articles-rss")
+
+    def items(self):
+        return Article.objects.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = SITE_DESCRIPTION
+
+    def feed_url(self):
+        return reverse("web:feed-articles-atom")
+
+
+class PersonFeed(ArticleItemsMixin, Feed):
+    """A person's public quotes and the published stories that name them, newest first."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(public_people(), slug=slug)
+
+    def title(self, person):
+        return f"{SITE_NAME}: {person.name}"
+
+    def description(self, person):
+        return f"Quotes by and stories about {person.name}."
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def feed_url(self, person):
+        return reverse("web:feed-person-rss", kwargs={"slug": person.slug})
+
+    def items(self, person):
+        newest = F("published_at").desc(nulls_last=True)
+        articles = list(
+            Article.objects.published()
+            .filter(featuring(person))
+            .order_by(newest, "-pk")
+            .prefetch_related("tags")[:FEED_ITEMS]
+        )
+        quotes = list(
+            Quote.objects.public()
+            .filter(speaker=person)
+            .select_related("article", "speaker")
+            .order_by(F("article__published_at").desc(nulls_last=True), "-pk")[:FEED_ITEMS]
+        )
+
+        def when(item):
+            published = self.item_pubdate(item)
+            return (published is not None, published.timestamp() if published else 0)
+
+        return sorted(articles + quotes, key=when, reverse=True)[:FEED_ITEMS]
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+
+class PersonAtomFeed(PersonFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, person):
+        return self.description(person)
+
+    def feed_url(self, person):
+        return reverse("web:feed-person-atom", kwargs={"slug": person.slug})
+
+
+class TagFeed(ArticleItemsMixin, Feed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{SITE_NAME}: {tag.name}"
+
+    def description(self, tag):
+        return tag.description or f"Stories about {tag.name}."
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def feed_url(self, tag):
+        return reverse("web:feed-tag-rss", kwargs={"slug": tag.slug})
+
+    def items(self, tag):
+        return tag.articles.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, tag):
+        return self.description(tag)
+
+    def feed_url(self, tag):
+        return reverse("web:feed-tag-atom", kwargs={"slug": tag.slug})
