@@ -1,53 +1,846 @@
-from django.contrib import admin
+"""The editorial admin (issue 5): articles, the quote review queue, people, events, tags.
+
+Every write goes through ``articles/services.py``, so the admin, the API and the
+commands share one set of rules. Lists run a constant number of queries per page.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.cache import cache
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models.deletion import ProtectedError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from people.admin import PersonAdmin as BasePersonAdmin
+from people.models import Person
+
+from . import services
+from .admin_utils import (
+    LargeTablePaginator,
+    Span,
+    VersionedModelForm,
+    admin_link,
+    count_subquery,
+    highlight,
+    sentence_around,
+)
 from .models import Article, Event, Mention, Quote, Tag, TagSuggestion
 
 
+class StaleEditMixin:
+    """Turn a ``StaleEdit`` raised by a service (a save racing another) into a message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleEdit as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs):
+    """Call ``service`` on every selected object; report successes and stale ones."""
+    changed = 0
+    for obj in queryset:
+        try:
+            service(obj=obj, user=request.user, **kwargs)
+        except services.StaleEdit as exc:
+            modeladmin.message_user(request, str(exc), messages.WARNING)
+        else:
+            changed += 1
+    modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+
+
+# --- list filters -------------------------------------------------------------------------
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    condition = None  # an expression that is true for "yes"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.get_condition())
+        if self.value() == "no":
+            return queryset.exclude(self.get_condition())
+        return queryset
+
+
+class HasUnreviewedQuotesFilter(YesNoFilter):
+    title = "has unreviewed quotes"
+    parameter_name = "unreviewed"
+
+    def get_condition(self):
+        return Exists(Quote.objects.filter(article=OuterRef("pk"), status=Quote.Status.AUTO))
+
+
+class HasUnattributedQuotesFilter(YesNoFilter):
+    title = "has unattributed quotes"
+    parameter_name = "unattributed"
+
+    def get_condition(self):
+        return Exists(
+            Quote.objects.filter(
+                article=OuterRef("pk"), speaker__isnull=True, speaker_label=""
+            ).exclude(status=Quote.Status.REJECTED)
+        )
+
+
+class ConfidenceBandFilter(admin.SimpleListFilter):
+    title = "confidence"
+    parameter_name = "confidence"
+    bands = {
+        "low": ("below 0.5", Q(confidence__lt=0.5)),
+        "medium": ("0.5 to 0.8", Q(confidence__gte=0.5, confidence__lt=0.8)),
+        "high": ("0.8 and above", Q(confidence__gte=0.8)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.bands.items()]
+
+    def queryset(self, request, queryset):
+        band = self.bands.get(self.value())
+        return queryset.filter(band[1]) if band else queryset
+
+
+class AttributionRuleFilter(admin.SimpleListFilter):
+    title = "attribution rule"
+    parameter_name = "rule"
+    cache_key = "admin:quote-attribution-rules"
+
+    def lookups(self, request, model_admin):
+        # The set of rules changes only with the extraction code; a DISTINCT over every
+        # quote on each page view is not worth it, so it is cached for a few minutes.
+        rules = cache.get(self.cache_key)
+        if rules is None:
+            rules = sorted(
+                Quote.objects.order_by().values_list("attribution_rule", flat=True).distinct()
+            )
+            cache.set(self.cache_key, rules, 300)
+        return [(rule or "-", rule or "(none)") for rule in rules]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(attribution_rule="" if self.value() == "-" else self.value())
+
+
+class SpeakerKindFilter(admin.SimpleListFilter):
+    title = "speaker"
+    parameter_name = "speaker_kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", "No speaker"),
+            ("label", "Label only (not a named person)"),
+            ("person", "A named person"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(speaker__isnull=True, speaker_label="")
+        if self.value() == "label":
+            return queryset.filter(speaker__isnull=True).exclude(speaker_label="")
+        if self.value() == "person":
+            return queryset.filter(speaker__isnull=False)
+        return queryset
+
+
+class EventYearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Event.objects.order_by().dates("date", "year", order="DESC")
+        return [(str(d.year), str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        try:
+            year = int(self.value())
+        except (TypeError, ValueError):
+            return queryset
+        # A range rather than date__year, so the date index is used on every database.
+        return queryset.filter(date__gte=f"{year}-01-01", date__lt=f"{year + 1}-01-01")
+
+
+# --- articles -----------------------------------------------------------------------------
+
+
+class ArticleForm(VersionedModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+
+class QuoteInline(admin.TabularInline):
+    model = Quote
+    fields = ["quote", "speaker", "speaker_label", "status", "confidence", "partial"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "quotes (open one to review it)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # reviewed on the quote's own page, through the services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="quote")
+    def quote(self, obj):
+        return admin_link(obj, str(obj))
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    fields = ["event", "date", "date_precision", "people_list"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("people")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="event")
+    def event(self, obj):
+        return admin_link(obj, obj.summary)
+
+    @admin.display(description="people")
+    def people_list(self, obj):
+        return ", ".join(person.name for person in obj.people.all())
+
+
+class TagSuggestionInline(admin.TabularInline):
+    """Pending suggestions: set "accepted" or "dismissed" and save the article."""
+
+    model = TagSuggestion
+    fields = ["tag", "status"]
+    readonly_fields = ["tag"]
+    extra = 0
+    verbose_name_plural = "tags the importer suggests"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=TagSuggestion.Status.PENDING)
+            # The row label is str(suggestion), which names the tag and the article.
+            .select_related("tag", "article")
+            .only("pk", "status", "article_id", "tag__name", "article__title")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "status", "published_at"]
-    list_filter = ["status"]
-    search_fields = ["title"]
+class ArticleAdmin(StaleEditMixin, SimpleHistoryAdmin):
+    form = ArticleForm
+    list_display = [
+        "title",
+        "status",
+        "published_at",
+        "quote_count",
+        "unreviewed_count",
+        "people_count",
+        "tag_count",
+    ]
+    list_filter = [
+        "status",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        "published_at",
+        HasUnreviewedQuotesFilter,
+        HasUnattributedQuotesFilter,
+    ]
+    search_fields = ["title", "body"]
     date_hierarchy = "published_at"
-    filter_horizontal = ["tags"]
-    readonly_fields = ["source_name", "source_sha256", "raw_text", "imported_at"]
+    autocomplete_fields = ["tags"]
+    actions = ["publish", "unpublish"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    readonly_fields = [
+        "highlighted_body",
+        "raw_source",
+        "source_name",
+        "source_sha256",
+        "imported_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_derived",
+                    "slug",
+                    "status",
+                    "published_at",
+                    "standfirst",
+                    "tags",
+                    "version",
+                ]
+            },
+        ),
+        ("Body, quotes and people highlighted", {"fields": ["highlighted_body"]}),
+        ("Edit the body text", {"classes": ["collapse"], "fields": ["body", "captions"]}),
+        (
+            "Source as received",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_name",
+                    "source_sha256",
+                    "imported_at",
+                    "updated_at",
+                    "raw_source",
+                ],
+            },
+        ),
+    ]
+    inlines = [TagSuggestionInline, QuoteInline, EventInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("raw_text", "body", "captions", "standfirst").annotate(
+                quote_count=count_subquery(Quote, "article"),
+                unreviewed_count=count_subquery(Quote, "article", status=Quote.Status.AUTO),
+                people_count=count_subquery(Mention, "article", distinct="person"),
+                tag_count=count_subquery(Article.tags.through, "article"),
+            )
+        return queryset
+
+    def has_add_permission(self, request):
+        return False  # articles come from the importer (`manage.py import_articles`)
+
+    @admin.display(description="quotes", ordering="quote_count")
+    def quote_count(self, obj):
+        return obj.quote_count
+
+    @admin.display(description="unreviewed", ordering="unreviewed_count")
+    def unreviewed_count(self, obj):
+        return obj.unreviewed_count
+
+    @admin.display(description="people", ordering="people_count")
+    def people_count(self, obj):
+        return obj.people_count
+
+    @admin.display(description="tags", ordering="tag_count")
+    def tag_count(self, obj):
+        return obj.tag_count
+
+    @admin.display(description="body")
+    def highlighted_body(self, obj):
+        if obj.pk is None:
+            return "-"
+        spans = [
+            Span(q.start, q.end, "quote", f"{q.attributed_to} ({q.get_status_display()})")
+            for q in Quote.objects.filter(article_id=obj.pk).select_related("speaker")
+        ] + [
+            Span(m.start, m.end, "mention", m.person.name)
+            for m in Mention.objects.filter(article_id=obj.pk).select_related("person")
+        ]
+        return format_html('<div class="highlighted-body">{}</div>', highlight(obj.body, spans))
+
+    @admin.display(description="raw source")
+    def raw_source(self, obj):
+        return format_html('<pre class="raw-source">{}</pre>', obj.raw_text)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        expected = form.cleaned_data.get("version")
+        changed = [name for name in form.changed_data if name not in {"version", "tags"}]
+        if changed == ["status"]:
+            services.article_set_status(
+                article=obj, status=obj.status, user=request.user, expected_version=expected
+            )
+        else:
+            services.versioned_save(
+                obj=obj,
+                user=request.user,
+                expected_version=expected,
+                reason=f"edited: {', '.join(changed)}" if changed else "edited",
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TagSuggestion:
+            return super().save_formset(request, form, formset, change)
+        decide = {
+            TagSuggestion.Status.ACCEPTED: services.tag_suggestion_accept,
+            TagSuggestion.Status.DISMISSED: services.tag_suggestion_dismiss,
+        }
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            status = inline_form.cleaned_data.get("status")
+            if "status" in inline_form.changed_data and status in decide:
+                suggestion = TagSuggestion.objects.select_related("article", "tag").get(
+                    pk=inline_form.instance.pk
+                )
+                decide[status](suggestion=suggestion, user=request.user)
+                formset.changed_objects.append((suggestion, ["status"]))
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        queryset = queryset.exclude(status=Article.Status.PUBLISHED)
+        _run_per_object(
+            self,
+            request,
+            queryset,
+            lambda obj, **kw: services.article_set_status(article=obj, **kw),
+            "articles published",
+            status=Article.Status.PUBLISHED,
+        )
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        queryset = queryset.exclude(status=Article.Status.DRAFT)
+        _run_per_object(
+            self,
+            request,
+            queryset,
+            lambda obj, **kw: services.article_set_status(article=obj, **kw),
+            "articles unpublished",
+            status=Article.Status.DRAFT,
+        )
+
+
+# --- the quote review queue ---------------------------------------------------------------
+
+
+class QuoteForm(VersionedModelForm):
+    class Meta:
+        model = Quote
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("speaker") and cleaned.get("speaker_label"):
+            self.add_error(
+                "speaker_label", "Leave the label empty when the speaker is a named person."
+            )
+        return cleaned
+
+
+@admin.register(Quote)
+class QuoteAdmin(StaleEditMixin, SimpleHistoryAdmin):
+    form = QuoteForm
+    list_display = [
+        "in_context",
+        "speaker_display",
+        "status",
+        "confidence",
+        "attribution_rule",
+        "article_link",
+    ]
+    list_display_links = ["in_context"]
+    list_filter = [
+        "status",
+        ConfidenceBandFilter,
+        AttributionRuleFilter,
+        SpeakerKindFilter,
+        "partial",
+    ]
+    search_fields = ["text", "speaker_label"]
+    # "auto" sorts before "confirmed" and "rejected": unreviewed first, least sure first,
+    # straight off the (status, confidence) index.
+    ordering = ["status", "confidence", "pk"]
+    autocomplete_fields = ["speaker"]
+    actions = ["confirm", "reject", "send_back_to_review"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    list_per_page = 50
+    # The words and offsets come from the article body (and re-imports match reviewed
+    # quotes by their words): they are fixed in the body, not here.
+    readonly_fields = [
+        "in_context",
+        "article_link",
+        "text",
+        "start",
+        "end",
+        "attribution_rule",
+        "confidence",
+        "speaker_corrected",
+        "reviewed_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["in_context", "article_link", "text", "version"]}),
+        ("Speaker", {"fields": ["speaker", "speaker_label"]}),
+        ("Review", {"fields": ["status", "reviewed_at", "speaker_corrected"]}),
+        (
+            "Extraction",
+            {
+                "classes": ["collapse"],
+                "fields": ["start", "end", "partial", "attribution_rule", "confidence"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "speaker")
+            .defer("article__raw_text", "article__captions", "article__standfirst")
+        )
+
+    def has_add_permission(self, request):
+        return False  # quotes come from the importer
+
+    @admin.display(description="quote in its sentence")
+    def in_context(self, obj):
+        return sentence_around(obj.article.body, obj.start, obj.end)
+
+    @admin.display(description="speaker", ordering="speaker__name")
+    def speaker_display(self, obj):
+        if obj.speaker_id:
+            return obj.speaker.name
+        if obj.speaker_label:
+            return format_html("<em>{}</em>", obj.speaker_label)
+        return format_html('<strong class="errornote">{}</strong>', "none")
+
+    @admin.display(description="article", ordering="article")
+    def article_link(self, obj):
+        return admin_link(obj.article, obj.article.title)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        expected = form.cleaned_data.get("version")
+        # Compared with the row as stored (locked by the form's version check), not with
+        # the form's initial data, so a "revert" from history is judged correctly too.
+        before = Quote.objects.get(pk=obj.pk)
+        wanted_status = obj.status
+        speaker_changed = (obj.speaker_id, obj.speaker_label) != (
+            before.speaker_id,
+            before.speaker_label,
+        )
+        others_changed = ["partial"] if obj.partial != before.partial else []
+        if speaker_changed:
+            # Saves the other edits too, and confirms the quote.
+            services.quote_set_speaker(
+                quote=obj,
+                speaker=obj.speaker,
+                speaker_label=obj.speaker_label,
+                user=request.user,
+                expected_version=expected,
+            )
+            if wanted_status not in (before.status, Quote.Status.CONFIRMED):
+                services.quote_set_status(quote=obj, status=wanted_status, user=request.user)
+            return
+        if others_changed:
+            obj.status = before.status
+            services.versioned_save(
+                obj=obj,
+                user=request.user,
+                expected_version=expected,
+                reason=f"edited: {', '.join(others_changed)}",
+            )
+            expected = None
+        if wanted_status != before.status:
+            services.quote_set_status(
+                quote=obj, status=wanted_status, user=request.user, expected_version=expected
+            )
+
+    def _set_status(self, request, queryset, status, done):
+        changed = services.quotes_set_status(
+            quotes=queryset,
+            status=status,
+            user=request.user,
+        )
+        self.message_user(request, f"{changed} quotes {done}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm selected quotes", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._set_status(request, queryset, Quote.Status.CONFIRMED, "confirmed")
+
+    @admin.action(description="Reject selected quotes (hide them)", permissions=["change"])
+    def reject(self, request, queryset):
+        self._set_status(request, queryset, Quote.Status.REJECTED, "rejected")
+
+    @admin.action(description="Send selected quotes back to review", permissions=["change"])
+    def send_back_to_review(self, request, queryset):
+        self._set_status(request, queryset, Quote.Status.AUTO, "sent back to review")
+
+
+# --- people (extends the article-agnostic admin in people/admin.py) -----------------------
+
+
+class MergeForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Person to keep",
+    )
+
+
+admin.site.unregister(Person)
+
+
+@admin.register(Person)
+class PersonAdmin(BasePersonAdmin):
+    list_display = [
+        "name",
+        "aliases_list",
+        "quote_count",
+        "mention_count",
+        "article_count",
+        "description",
+    ]
+    actions = ["merge", "reject_as_not_person"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.annotate(
+                quote_count=count_subquery(Quote, "speaker"),
+                mention_count=count_subquery(Mention, "person"),
+                article_count=count_subquery(Mention, "person", distinct="article"),
+            )
+        return queryset
+
+    @admin.display(description="quotes", ordering="quote_count")
+    def quote_count(self, obj):
+        return obj.quote_count
+
+    @admin.display(description="mentions", ordering="mention_count")
+    def mention_count(self, obj):
+        return obj.mention_count
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                PersonAdmin.delete_people,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
+
+    def _refuse_people_with_quotes(self, request, people) -> bool:
+        quoted = [p.name for p in people if Quote.objects.filter(speaker=p).exists()]
+        if quoted:
+            self.message_user(
+                request,
+                f"{', '.join(quoted)} cannot be deleted: quotes are attributed to them. "
+                "If this is the same person as someone else, merge them instead (select "
+                "both in the people list, then “Merge selected people”); if it is not a "
+                "person at all, use “Mark as not a person”.",
+                messages.ERROR,
+            )
+        return bool(quoted)
+
+    def delete_people(self, request, queryset):
+        """Django's "delete selected", refusing people who have quotes."""
+        if self._refuse_people_with_quotes(request, list(queryset)):
+            return None
+        return delete_selected(self, request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        person = self.get_object(request, unquote(object_id))
+        if person is not None and self._refuse_people_with_quotes(request, [person]):
+            return HttpResponseRedirect(reverse("admin:people_person_change", args=[person.pk]))
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError:
+            self._refuse_people_with_quotes(request, [person])
+            return HttpResponseRedirect(reverse("admin:people_person_changelist"))
+
+    @admin.action(description="Merge selected people…", permissions=["delete"])
+    def merge(self, request, queryset):
+        people = list(queryset.order_by("name", "pk"))
+        if len(people) < 2:
+            self.message_user(request, "Select at least two people to merge.", messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "keep" in request.POST else None)
+        form.fields["keep"].queryset = queryset.order_by("name", "pk")
+        if form.is_bound and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            for person in people:
+                if person.pk != keep.pk:
+                    services.person_merge(source=person, target=keep, user=request.user)
+            self.message_user(
+                request,
+                f"Merged {len(people) - 1} people into {keep.name}: their quotes, mentions, "
+                "events and aliases moved, and their old pages redirect.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge people",
+            "opts": self.model._meta,
+            "people": people,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/people/person/merge_confirmation.html", context)
+
+    @admin.action(
+        description="Mark as not a person (remove, never propose again)", permissions=["delete"]
+    )
+    def reject_as_not_person(self, request, queryset):
+        names = []
+        for person in queryset:
+            services.person_reject_as_not_person(person=person, user=request.user)
+            names.append(person.name)
+        self.message_user(
+            request,
+            f"Removed {', '.join(names)}; the importer will not propose "
+            f"{'these names' if len(names) > 1 else 'this name'} again. Their quotes are back "
+            "in the review queue.",
+            messages.SUCCESS,
+        )
+
+
+# --- events, tags, suggestions, mentions --------------------------------------------------
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["summary", "date", "date_precision", "people_list", "article_link"]
+    list_filter = ["date_precision", EventYearFilter]
+    list_select_related = ["article"]
+    search_fields = ["summary"]
+    autocomplete_fields = ["article", "people"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    fields = ["summary", "date", "date_precision", "people", "article", "start", "end"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("article__raw_text", "article__body", "article__captions")
+            .prefetch_related(Prefetch("people", queryset=Person.objects.only("pk", "name")))
+        )
+
+    @admin.display(description="people")
+    def people_list(self, obj):
+        return ", ".join(person.name for person in obj.people.all())
+
+    @admin.display(description="article", ordering="article")
+    def article_link(self, obj):
+        return admin_link(obj.article, obj.article.title)
 
 
 @admin.register(Tag)
 class TagAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "article_count", "pending_suggestions"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.annotate(
+                article_count=count_subquery(Article.tags.through, "tag"),
+                pending_suggestions=count_subquery(
+                    TagSuggestion, "tag", status=TagSuggestion.Status.PENDING
+                ),
+            )
+        return queryset
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    @admin.display(description="pending suggestions", ordering="pending_suggestions")
+    def pending_suggestions(self, obj):
+        return obj.pending_suggestions
 
 
 @admin.register(TagSuggestion)
 class TagSuggestionAdmin(admin.ModelAdmin):
-    list_display = ["tag", "article", "status"]
-    list_filter = ["status"]
+    list_display = ["tag", "article_link", "status", "created_at"]
+    list_filter = ["status", ("tag", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["tag", "article"]
-    raw_id_fields = ["article", "tag"]
+    search_fields = ["tag__name", "article__title"]
+    autocomplete_fields = ["article", "tag"]
+    actions = ["accept", "dismiss"]
+    # Pending first: that is the work to do.
+    ordering = [
+        Case(
+            When(status=TagSuggestion.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        "-created_at",
+        "pk",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__raw_text", "article__body")
+
+    @admin.display(description="article", ordering="article")
+    def article_link(self, obj):
+        return admin_link(obj.article, obj.article.title)
+
+    @admin.action(
+        description="Accept selected suggestions (tag the articles)", permissions=["change"]
+    )
+    def accept(self, request, queryset):
+        _run_per_object(
+            self,
+            request,
+            queryset.exclude(status=TagSuggestion.Status.ACCEPTED).select_related("article"),
+            lambda obj, **kw: services.tag_suggestion_accept(suggestion=obj, **kw),
+            "suggestions accepted",
+        )
+
+    @admin.action(description="Dismiss selected suggestions", permissions=["change"])
+    def dismiss(self, request, queryset):
+        _run_per_object(
+            self,
+            request,
+            queryset.exclude(status=TagSuggestion.Status.DISMISSED).select_related("article"),
+            lambda obj, **kw: services.tag_suggestion_dismiss(suggestion=obj, **kw),
+            "suggestions dismissed",
+        )
 
 
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):
     list_display = ["person", "article", "start", "end"]
     list_select_related = ["person", "article"]
-    raw_id_fields = ["article", "person"]
+    autocomplete_fields = ["article", "person"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
 
-
-@admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "speaker", "speaker_label", "status", "confidence"]
-    list_filter = ["status", "partial"]
-    list_select_related = ["speaker", "article"]
-    search_fields = ["text"]
-    raw_id_fields = ["article", "speaker"]
-
-
-@admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
-    list_display = ["summary", "date", "date_precision", "article"]
-    list_filter = ["date_precision"]
-    list_select_related = ["article"]
-    raw_id_fields = ["article", "people"]
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__raw_text", "article__body")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from people.models import Alias, Person, PersonRedirect, RejectedName
 
-from .models import Article, Event, Mention, Quote
+from .models import Article, Event, Mention, Quote, TagSuggestion
 
 
 class StaleEdit(Exception):
@@ -142,3 +142,58 @@ def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     _record(person, user, "rejected as not a person")
     person.delete()
     return rejected
+
+
+@transaction.atomic
+def versioned_save(
+    *, obj: Article | Quote, user=None, expected_version: int | None = None, reason: str = ""
+) -> Article | Quote:
+    """Save an editor's edits of an article or a quote, refusing a stale version.
+
+    The admin's change form calls this for edits that no more specific service covers
+    (headline, standfirst, offsets...). Raises ``StaleEdit`` if someone saved in between.
+    """
+    _bump_version(obj, expected_version=expected_version)
+    _record(obj, user, reason or "edited")
+    obj.save()
+    return obj
+
+
+def quotes_set_status(*, quotes, status: str, user=None) -> int:
+    """Confirm or reject many quotes at once (the review queue's bulk actions).
+
+    Each quote goes through ``quote_set_status``, so each gets its own history record;
+    quotes already in ``status`` are left alone. Returns how many changed.
+    """
+    changed = 0
+    with transaction.atomic():
+        for quote in quotes:
+            if quote.status == status:
+                continue
+            quote_set_status(quote=quote, status=status, user=user)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def tag_suggestion_accept(*, suggestion: TagSuggestion, user=None) -> TagSuggestion:
+    """Accept a tag the importer suggested: the article gets the tag."""
+    article = suggestion.article
+    article._history_user = user
+    article.tags.add(suggestion.tag)
+    suggestion.status = TagSuggestion.Status.ACCEPTED
+    suggestion.save(update_fields=["status"])
+    return suggestion
+
+
+@transaction.atomic
+def tag_suggestion_dismiss(*, suggestion: TagSuggestion, user=None) -> TagSuggestion:
+    """Dismiss a tag the importer suggested. If the tag was accepted before, it is removed
+    from the article again; re-imports never suggest it anew (the row stays, dismissed)."""
+    if suggestion.status == TagSuggestion.Status.ACCEPTED:
+        article = suggestion.article
+        article._history_user = user
+        article.tags.remove(suggestion.tag)
+    suggestion.status = TagSuggestion.Status.DISMISSED
+    suggestion.save(update_fields=["status"])
+    return suggestion

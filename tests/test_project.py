@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_overrides, unset=()):
+    # Browser tests relax Django's async-safety guard in this process; a fresh process
+    # must see the environment production would have.
+    unset = (*unset, "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(env_overrides)
     return subprocess.run(
