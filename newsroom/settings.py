@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "people",
     "articles",
     "web",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -184,4 +185,54 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+}
+
+# --- REST API v1 (issue 4; see api/) ------------------------------------------------------
+# Anonymous clients are throttled (429 with Retry-After); editors are not.
+NEWSROOM_API_ANON_RATE = os.environ.get("NEWSROOM_API_ANON_RATE", "120/min")
+# Cache-Control max-age of anonymous API responses, in seconds.
+NEWSROOM_API_MAX_AGE = int(os.environ.get("NEWSROOM_API_MAX_AGE", "60"))
+# Rendered JSON kept in the cache, keyed by content version; 0 switches it off.
+NEWSROOM_API_RESPONSE_CACHE_SECONDS = int(
+    os.environ.get("NEWSROOM_API_RESPONSE_CACHE_SECONDS", "300")
+)
+
+REST_FRAMEWORK = {
+    # Token first: an anonymous write gets 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOrEditorWrite"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": (
+        "Published articles, the people named in them, their quotes and the events they "
+        "report. Anonymous clients read published content only (throttled); editors "
+        "(staff, token or session) also see drafts and rejected quotes and may review "
+        "quotes, publish articles and merge people. Lists are paginated "
+        "(`page`, `page_size` ≤ 100) and support conditional GET (ETag, Last-Modified)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "QuoteStatusEnum": "articles.models.Quote.Status",
+        "ArticleStatusEnum": "articles.models.Article.Status",
+    },
 }

@@ -1,0 +1,345 @@
+"""Query filters of the API (issue 4, points 2 and 3).
+
+Every filter names its ``field_name`` and ``lookup_expr``; invalid values (unknown slugs,
+bad dates, unknown choices or ordering fields, non-booleans) are 400s with a message per
+parameter, never silently ignored. Free-text ``q`` goes through one ``search_*`` function
+per model so a later issue can swap containment for full-text search in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
+from django_filters.fields import ModelChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
+
+from articles.models import Article, DatePrecision, Event, Mention, Quote, Tag
+from people.models import Person
+
+from .permissions import is_editor
+
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+# --- Visibility: what a request may see (also the choices of the slug filters) -----------
+
+
+def visible_articles(request):
+    return Article.objects.all() if is_editor(request) else Article.objects.published()
+
+
+def visible_quotes(request):
+    return Quote.objects.all() if is_editor(request) else Quote.objects.public()
+
+
+def visible_events(request):
+    return Event.objects.all() if is_editor(request) else Event.objects.public()
+
+
+def visible_people(request):
+    """Editors see everyone; the public sees people who appear in a published article
+    (named in it, speaker of a visible quote, or in one of its events)."""
+    if is_editor(request):
+        return Person.objects.all()
+    published = Article.Status.PUBLISHED
+    return Person.objects.filter(
+        Exists(Mention.objects.filter(person=OuterRef("pk"), article__status=published))
+        | Exists(Quote.objects.public().filter(speaker=OuterRef("pk")))
+        | Exists(Event.objects.filter(people=OuterRef("pk"), article__status=published))
+    )
+
+
+# --- Free text (one function per model; replaced by full-text search later) -------------
+
+
+def search_articles(queryset, text: str):
+    """Articles whose headline, standfirst or body contains ``text`` (case-insensitive)."""
+    return queryset.filter(
+        Q(title__icontains=text) | Q(standfirst__icontains=text) | Q(body__icontains=text)
+    )
+
+
+def search_quotes(queryset, text: str):
+    """Quotes whose words, speaker's name or speaker label contain ``text``."""
+    return queryset.filter(
+        Q(text__icontains=text)
+        | Q(speaker__name__icontains=text)
+        | Q(speaker_label__icontains=text)
+    )
+
+
+def search_people(queryset, text: str):
+    """People whose name or any alias contains ``text`` (case-insensitive)."""
+    return queryset.filter(pk__in=Person.objects.matching(text).values("pk"))
+
+
+# --- Strict fields ------------------------------------------------------------------------
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (also 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    TRUE = frozenset({"true", "1", "yes", "on"})
+    FALSE = frozenset({"false", "0", "no", "off"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError("Use “true” or “false”.", code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class SlugChoiceField(ModelChoiceField):
+    """Looks a slug up among the visible records; a malformed slug never reaches SQL."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not SLUG_RE.fullmatch(str(value)):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class SlugFilter(filters.ModelChoiceFilter):
+    field_class = SlugChoiceField
+
+    def __init__(self, *args, noun: str, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": f"There is no {noun} with the slug “%(value)s”."},
+        )
+        super().__init__(*args, **kwargs)
+
+
+class BoundedIsoDateTimeField(filters.fields.IsoDateTimeField):
+    """An ISO 8601 date or date-time that can be stored (converted to UTC) without overflow."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(dt.UTC)
+            except (OverflowError, ValueError) as exc:
+                raise ValidationError("Date-time out of range.", code="invalid") from exc
+        return result
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Whitelisted ordering (unknown fields are a 400 from the choice field), NULLs always
+    last in both directions on every database, primary key as the final tie-breaker."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            descending = param.startswith("-")
+            expression = F(self.param_map[param.lstrip("-")])
+            if descending:
+                ordering.append(expression.desc(nulls_last=True))
+            else:
+                ordering.append(expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "-pk" if value[0].startswith("-") else "pk")
+
+
+DATE_HELP = "ISO 8601 date or date-time, e.g. 2024-05-12 or 2024-05-12T18:00:00Z."
+
+
+# --- FilterSets ----------------------------------------------------------------------------
+
+
+class ArticleFilter(filters.FilterSet):
+    person = SlugFilter(
+        field_name="mentions__person",
+        queryset=visible_people,
+        distinct=True,
+        noun="person",
+        help_text="Slug of a person named in the article.",
+    )
+    tag = SlugFilter(
+        field_name="tags",
+        queryset=Tag.objects.all(),
+        distinct=True,
+        noun="tag",
+        help_text="Slug of a tag of the article.",
+    )
+    published_after = IsoDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text=f"Published at or after this moment. {DATE_HELP}",
+    )
+    published_before = IsoDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="lt",
+        help_text=f"Published strictly before this moment. {DATE_HELP}",
+    )
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Text contained in the headline, standfirst or body (case-insensitive).",
+    )
+    ordering = OrderingFilter(
+        fields=(("published_at", "published_at"), ("title", "title"), ("id", "id")),
+        help_text="Sort order (prefix with - for descending). Default: -published_at.",
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search_articles(queryset, value.strip()) if value.strip() else queryset
+
+
+class QuoteFilter(filters.FilterSet):
+    speaker = SlugFilter(
+        field_name="speaker",
+        queryset=visible_people,
+        noun="person",
+        help_text="Slug of the person who said it.",
+    )
+    article = SlugFilter(
+        field_name="article",
+        queryset=visible_articles,
+        noun="article",
+        help_text="Slug of the article it was quoted in.",
+    )
+    status = filters.ChoiceFilter(
+        field_name="status",
+        lookup_expr="exact",
+        choices=Quote.Status.choices,
+        help_text="Review status. Rejected quotes exist for editors only.",
+    )
+    partial = StrictBooleanFilter(
+        field_name="partial",
+        lookup_expr="exact",
+        help_text="true: only fragments quoted inside the reporter's sentence; false: none.",
+    )
+    has_speaker = StrictBooleanFilter(
+        field_name="speaker",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: attributed to a named person; false: unattributed or a label only.",
+    )
+    date_after = filters.DateFilter(
+        field_name="article__published_at",
+        lookup_expr="date__gte",
+        help_text="The article was published on or after this date (YYYY-MM-DD).",
+    )
+    date_before = filters.DateFilter(
+        field_name="article__published_at",
+        lookup_expr="date__lte",
+        help_text="The article was published on or before this date (YYYY-MM-DD).",
+    )
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Text contained in the quote, its speaker's name or its speaker label.",
+    )
+    ordering = OrderingFilter(
+        fields=(("article__published_at", "date"), ("start", "start"), ("id", "id")),
+        help_text="Sort order (prefix with - for descending). Default: article, then offset.",
+    )
+
+    class Meta:
+        model = Quote
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search_quotes(queryset, value.strip()) if value.strip() else queryset
+
+
+class EventFilter(filters.FilterSet):
+    UNKNOWN = "unknown"
+
+    person = SlugFilter(
+        field_name="people",
+        queryset=visible_people,
+        distinct=True,
+        noun="person",
+        help_text="Slug of a person involved in the event.",
+    )
+    date_after = filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        help_text="The event's date (its period's first day) is on or after this (YYYY-MM-DD).",
+    )
+    date_before = filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        help_text="The event's date (its period's first day) is on or before this (YYYY-MM-DD).",
+    )
+    precision = filters.ChoiceFilter(
+        field_name="date_precision",
+        lookup_expr="exact",
+        choices=[*DatePrecision.choices, (UNKNOWN, "unknown")],
+        method="filter_precision",
+        help_text="How precise the date is; `unknown` for events without a date.",
+    )
+    ordering = OrderingFilter(
+        fields=(("date", "date"), ("id", "id")),
+        help_text="Sort order (prefix with - for descending). Default: date, unknown last.",
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def filter_precision(self, queryset, name, value):
+        if value == self.UNKNOWN:
+            return queryset.filter(date_precision__isnull=True)
+        return queryset.filter(date_precision=value)
+
+
+class PersonFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text="Text contained in the person's name or any alias (case-insensitive).",
+    )
+    ordering = OrderingFilter(
+        fields=(("name", "name"), ("id", "id")),
+        help_text="Sort order (prefix with - for descending). Default: name.",
+    )
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return search_people(queryset, value.strip()) if value.strip() else queryset
+
+
+class TagFilter(filters.FilterSet):
+    ordering = OrderingFilter(
+        fields=(("name", "name"), ("id", "id")),
+        help_text="Sort order (prefix with - for descending). Default: name.",
+    )
+
+    class Meta:
+        model = Tag
+        fields = []
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend; named here so the project has one place to adjust it.
+    ``raise_exception`` stays on: an invalid filter form is a 400 with per-field errors."""
+
+    raise_exception = True

@@ -1,0 +1,498 @@
+"""REST API v1 views (issue 4). Reads are public (published content only) and cached by
+content version; editors' writes go through ``articles.services``."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    Prefetch,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from articles import services
+from articles.models import Article, Mention, Quote, Tag
+from people.models import Alias, Person
+
+from . import caching, serializers
+from .filters import (
+    ArticleFilter,
+    EventFilter,
+    PersonFilter,
+    QuoteFilter,
+    TagFilter,
+    visible_articles,
+    visible_events,
+    visible_people,
+    visible_quotes,
+)
+from .permissions import is_editor
+
+SLUG_REGEX = r"[-a-zA-Z0-9_]+"
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+def _expected_version(request) -> tuple[int | None, bool]:
+    """The version the editor saw: body ``version`` or the ``If-Match`` header.
+
+    Returns ``(version, from_header)``; ``(None, False)`` when neither was sent.
+    """
+    body = request.data if isinstance(request.data, dict) else {}
+    if body.get("version") is not None:
+        data = serializers.VersionSerializer(data={"version": body["version"]})
+        data.is_valid(raise_exception=True)
+        return data.validated_data["version"], False
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        text = header.removeprefix("W/").strip('"')
+        if not text.isdigit() or len(text) > 9:
+            raise ValidationError({"If-Match": ["Send the record's version, e.g. If-Match: 3."]})
+        return int(text), True
+    return None, False
+
+
+def _run_service(request, func, **kwargs):
+    """Call an editorial service as ``request.user``; a stale version is a 409/412."""
+    expected, from_header = _expected_version(request)
+    try:
+        return func(**kwargs, user=request.user, expected_version=expected)
+    except services.StaleEdit as exc:
+        error = PreconditionFailed if from_header else Conflict
+        raise error(str(exc)) from exc
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The record's `version` you edited (alternative to `version` in the body); "
+    "a mismatch answers 412.",
+)
+WRITE_ERRORS = {
+    400: OpenApiResponse(description="Invalid input."),
+    401: OpenApiResponse(serializers.ErrorSerializer, description="Not authenticated."),
+    403: OpenApiResponse(serializers.ErrorSerializer, description="Not an editor."),
+    404: OpenApiResponse(serializers.ErrorSerializer, description="No such record."),
+    409: OpenApiResponse(serializers.ErrorSerializer, description="Stale `version` in body."),
+    412: OpenApiResponse(serializers.ErrorSerializer, description="Stale `If-Match` version."),
+}
+
+
+class CachedReadMixin:
+    """Conditional GET (ETag / Last-Modified -> 304) and a server-side cache of rendered
+    JSON, both keyed by the content version, checked before any filtering or serialisation
+    (see ``api/caching.py``)."""
+
+    def list(self, request, *args, **kwargs):
+        return self.cached_read(request, super().list, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_read(request, super().retrieve, *args, **kwargs)
+
+    def cached_read(self, request, handler, *args, **kwargs):
+        state = caching.content_state()
+        editor = is_editor(request)
+        etag = caching.request_etag(
+            request,
+            token=state.token,
+            visibility="editor" if editor else "public",
+            media_type=request.accepted_media_type,
+        )
+        response = caching.not_modified_response(request, etag=etag, last_modified=state.changed_at)
+        if response is None:
+            response = self._render_cached(request, etag, handler, *args, **kwargs)
+        if response.status_code in (200, 304):
+            caching.set_caching_headers(
+                response, etag=etag, last_modified=state.changed_at, editor=editor
+            )
+        return response
+
+    def _render_cached(self, request, etag, handler, *args, **kwargs):
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API is rendered afresh
+            return handler(request, *args, **kwargs)
+        body = caching.cached_body(etag)
+        if body is None:
+            response = handler(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            caching.store_body(etag, body)
+        return HttpResponse(body, content_type=renderer.media_type)
+
+
+# --- Articles ------------------------------------------------------------------------------
+
+
+def _article_prefetches():
+    return [
+        Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug")),
+        Prefetch(
+            "mentions",
+            queryset=Mention.objects.select_related("person")
+            .only("id", "article_id", "start", "person__id", "person__name", "person__slug")
+            .order_by("start"),
+        ),
+    ]
+
+
+@extend_schema(tags=["articles"])
+class ArticleViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Articles: the public sees published ones; editors also see drafts."""
+
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+    filterset_class = ArticleFilter
+    write_permissions = {
+        "publish": ["articles.change_article"],
+        "unpublish": ["articles.change_article"],
+    }
+
+    def get_queryset(self):
+        queryset = visible_articles(self.request).defer("raw_text", "captions")
+        if self.action == "list":
+            queryset = queryset.defer("raw_text", "captions", "body")
+        return queryset.latest_first().prefetch_related(*_article_prefetches())
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.ArticleSerializer
+        return serializers.ArticleDetailSerializer
+
+    @extend_schema(
+        summary="List articles",
+        description="Latest first. Anonymous clients see published articles only.",
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One article, with its body")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def _set_status(self, request, new_status):
+        article = self.get_object()
+        _run_service(request, services.article_set_status, article=article, status=new_status)
+        fresh = self.get_queryset().get(pk=article.pk)
+        return Response(
+            serializers.ArticleDetailSerializer(fresh, context={"request": request}).data
+        )
+
+    @extend_schema(
+        summary="Publish an article (editors)",
+        request=serializers.VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.ArticleDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def publish(self, request, slug=None):
+        return self._set_status(request, Article.Status.PUBLISHED)
+
+    @extend_schema(
+        summary="Unpublish an article (editors): it becomes a draft again",
+        request=serializers.VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.ArticleDetailSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def unpublish(self, request, slug=None):
+        return self._set_status(request, Article.Status.DRAFT)
+
+
+# --- Quotes ----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["quotes"])
+class QuoteViewSet(
+    CachedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Quotes: the public sees unrejected quotes of published articles."""
+
+    serializer_class = serializers.QuoteSerializer
+    filterset_class = QuoteFilter
+    lookup_value_regex = r"[0-9]+"
+    write_permissions = {
+        "partial_update": ["articles.change_quote"],
+        "confirm": ["articles.change_quote"],
+        "reject": ["articles.change_quote"],
+    }
+
+    def get_queryset(self):
+        return (
+            visible_quotes(self.request)
+            .select_related("speaker", "article")
+            .only(
+                *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
+                *("speaker__id", "speaker__name", "speaker__slug"),
+                *("article__id", "article__slug", "article__title"),
+            )
+            .order_by("article_id", "start", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "partial_update":
+            return serializers.QuoteSpeakerSerializer
+        return serializers.QuoteSerializer
+
+    @extend_schema(summary="List quotes")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One quote")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    def _respond(self, request, quote):
+        fresh = self.get_queryset().get(pk=quote.pk)
+        return Response(serializers.QuoteSerializer(fresh, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Set a quote's speaker or speaker label (editors); the quote is confirmed",
+        request=serializers.QuoteSpeakerSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        quote = self.get_object()
+        data = serializers.QuoteSpeakerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        speaker = data.validated_data.get("speaker")
+        label = data.validated_data.get("speaker_label") or ""
+        _run_service(
+            request, services.quote_set_speaker, quote=quote, speaker=speaker, speaker_label=label
+        )
+        return self._respond(request, quote)
+
+    def _set_status(self, request, new_status):
+        quote = self.get_object()
+        _run_service(request, services.quote_set_status, quote=quote, status=new_status)
+        return self._respond(request, quote)
+
+    @extend_schema(
+        summary="Confirm a quote (editors)",
+        request=serializers.VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def confirm(self, request, pk=None):
+        return self._set_status(request, Quote.Status.CONFIRMED)
+
+    @extend_schema(
+        summary="Reject a quote (editors): hidden from the public, kept on re-import",
+        request=serializers.VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def reject(self, request, pk=None):
+        return self._set_status(request, Quote.Status.REJECTED)
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def _event_queryset(request):
+    return (
+        visible_events(request)
+        .select_related("article")
+        .only(
+            *("id", "summary", "date", "date_precision"),
+            *("article__id", "article__slug", "article__title"),
+        )
+        .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "name", "slug")))
+    )
+
+
+@extend_schema(tags=["people"])
+class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """People: the public sees people who appear in a published article."""
+
+    serializer_class = serializers.PersonSerializer
+    filterset_class = PersonFilter
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+    write_permissions = {"merge": ["people.change_person", "people.delete_person"]}
+
+    def get_queryset(self):
+        return visible_people(self.request).prefetch_related(
+            Prefetch("aliases", queryset=Alias.objects.only("id", "person_id", "text"))
+        )
+
+    @extend_schema(summary="List people")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One person")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="A person's events, quotes and articles, in date order",
+        description="Merged by date (oldest first; unknown dates last). Quotes and articles "
+        "are dated by the article's publication day (precision `day`).",
+        responses=serializers.TimelineItemSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def timeline(self, request, slug=None):
+        return self.cached_read(request, self._timeline)
+
+    def _timeline(self, request):
+        person = get_object_or_404(visible_people(request), slug=self.kwargs["slug"])
+        page = self.paginate_queryset(_timeline_rows(request, person))
+        ids = {"event": [], "quote": [], "article": []}
+        for kind, pk, _date, _unknown in page:
+            ids[kind].append(pk)
+        found = {
+            "event": _event_queryset(request).in_bulk(ids["event"]),
+            "quote": QuoteViewSet(request=request, action="list")
+            .get_queryset()
+            .in_bulk(ids["quote"]),
+            "article": visible_articles(request)
+            .defer("raw_text", "captions", "body")
+            .prefetch_related(*_article_prefetches())
+            .in_bulk(ids["article"]),
+        }
+        items = []
+        for kind, pk, date, _unknown in page:
+            item = {"type": kind, "date": date, "date_precision": None}
+            item.update(event=None, quote=None, article=None)
+            item[kind] = found[kind][pk]
+            if kind == "event":
+                item["date_precision"] = found[kind][pk].date_precision
+            elif date is not None:
+                item["date_precision"] = "day"
+            items.append(item)
+        data = serializers.TimelineItemSerializer(items, many=True, context={"request": request})
+        return self.get_paginated_response(data.data)
+
+    @extend_schema(
+        summary="Merge this person into another (editors)",
+        description="Quotes, mentions, events and aliases move to `into`; this person's name "
+        "becomes an alias and their URL redirects. Answers the kept person.",
+        request=serializers.PersonMergeSerializer,
+        responses={200: serializers.PersonSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def merge(self, request, slug=None):
+        source = self.get_object()
+        data = serializers.PersonMergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = data.validated_data["into"]
+        if target.pk == source.pk:
+            raise ValidationError({"into": ["Cannot merge a person into themselves."]})
+        services.person_merge(source=source, target=target, user=request.user)
+        fresh = self.get_queryset().get(pk=target.pk)
+        return Response(serializers.PersonSerializer(fresh, context={"request": request}).data)
+
+
+def _timeline_rows(request, person):
+    """(type, id, date, unknown) rows of a person's timeline, ordered, as one SQL UNION so the
+    database paginates it."""
+
+    def rows(queryset, kind, date):
+        return queryset.annotate(
+            item_type=Value(kind, output_field=CharField()),
+            item_id=F("pk"),
+            item_date=date,
+            item_unknown=Case(
+                When(**{f"{date_path(kind)}__isnull": True}, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        ).values_list("item_type", "item_id", "item_date", "item_unknown")
+
+    def date_path(kind):
+        return (
+            "date"
+            if kind == "event"
+            else ("published_at" if kind == "article" else "article__published_at")
+        )
+
+    events = rows(
+        visible_events(request).filter(people=person).order_by(),
+        "event",
+        F("date"),
+    )
+    quotes = rows(
+        visible_quotes(request).filter(speaker=person).order_by(),
+        "quote",
+        TruncDate("article__published_at", output_field=DateField()),
+    )
+    articles = rows(
+        visible_articles(request).filter(mentions__person=person).distinct().order_by(),
+        "article",
+        TruncDate("published_at", output_field=DateField()),
+    )
+    return events.union(quotes, articles, all=True).order_by(
+        "item_unknown", "item_date", "item_type", "item_id"
+    )
+
+
+# --- Events and tags -------------------------------------------------------------------------
+
+
+@extend_schema(tags=["events"])
+class EventViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Events of published articles (editors: of all articles), oldest first."""
+
+    serializer_class = serializers.EventSerializer
+    filterset_class = EventFilter
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return _event_queryset(self.request).order_by(F("date").asc(nulls_last=True), "pk")
+
+    @extend_schema(summary="List events")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One event")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+
+@extend_schema(tags=["tags"])
+class TagViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Tags (topics) of articles."""
+
+    serializer_class = serializers.TagSerializer
+    filterset_class = TagFilter
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_REGEX
+
+    def get_queryset(self):
+        return Tag.objects.order_by("name", "pk")
+
+    @extend_schema(summary="List tags")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="One tag")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)

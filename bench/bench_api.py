@@ -1,0 +1,199 @@
+"""Requests per second of ``GET /api/v1/articles/?page_size=20`` against a hand-written
+plain Django view returning the same JSON, over real HTTP on loopback (issue 4).
+
+    .venv/bin/python bench/bench_api.py [--articles 200] [--requests 2000] [--threads 4]
+
+Builds a throw-away SQLite database, starts gunicorn (2 workers) on a free port twice —
+once with the API's response cache on (the default), once with it off — and drives each
+URL with a bounded number of keep-alive requests from a few threads. Prints figures; it is
+a measurement, not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+API_PATH = "/api/v1/articles/?page_size=20"
+PLAIN_PATH = "/bench/articles/?page_size=20"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(db_path: Path, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.bench_settings",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "bench-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        NEWSROOM_API_ANON_RATE="100000000/min",
+        PYTHONPATH=str(ROOT),
+        PYTHONWARNINGS="ignore",
+    )
+    env.pop("DJANGO_DEBUG", None)
+    env.update(extra)
+    return env
+
+
+POPULATE = """
+import datetime as dt, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.factories import make_article, make_mention, make_person, make_tag
+tags = [make_tag(f"Topic {n}") for n in range(10)]
+people = [make_person(f"Person Number{n}") for n in range(40)]
+for n in range(ARTICLES):
+    a = make_article(f"Story {n}", body="Words " * 300,
+                     published_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n))
+    a.tags.add(tags[n % 10], tags[(n + 3) % 10])
+    for k in range(3):
+        make_mention(a, people[(n + k * 7) % 40], start=k * 10, end=k * 10 + 5)
+"""
+
+
+def populate(db_path: Path, articles: int) -> None:
+    code = POPULATE.replace("ARTICLES", str(articles))
+    subprocess.run([sys.executable, "-c", code], env=environment(db_path), cwd=ROOT, check=True)
+
+
+class Server:
+    def __init__(self, db_path: Path, **extra_env):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "newsroom.wsgi:application",
+                f"--bind=127.0.0.1:{self.port}",
+                "--workers=2",
+                "--log-level=warning",
+            ],
+            env=environment(db_path, **extra_env),
+            cwd=ROOT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _ = get(self.port, "/api/v1/tags/")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def requests_per_second(port: int, path: str, total: int, threads: int) -> float:
+    """Bounded load: ``total`` keep-alive GETs split over ``threads`` client threads."""
+    per_thread = total // threads
+    errors = []
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(per_thread):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+        conn.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    start = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    return per_thread * threads / elapsed
+
+
+def measure(port: int, total: int, threads: int) -> tuple[float, float]:
+    for path in (API_PATH, PLAIN_PATH):  # warm up both workers and caches
+        requests_per_second(port, path, 40, 4)
+    # Alternate three rounds and keep each side's best: fairer on a busy machine.
+    api = plain = 0.0
+    for _ in range(3):
+        api = max(api, requests_per_second(port, API_PATH, total // 3, threads))
+        plain = max(plain, requests_per_second(port, PLAIN_PATH, total // 3, threads))
+    return api, plain
+
+
+def show_difference(api: dict, plain: dict) -> None:
+    for key in api:
+        if api[key] != plain.get(key):
+            first = api[key][0] if key == "results" else api[key]
+            other = plain.get(key)[0] if key == "results" else plain.get(key)
+            print(f"  differs in {key}: API {first!r}\n  hand-written {other!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "bench.sqlite3"
+        populate(db_path, args.articles)
+        print(
+            f"{args.articles} published articles; {args.requests} requests per figure, "
+            f"{args.threads} client threads, gunicorn 2 workers, {dt.date.today()}"
+        )
+        for label, extra in (
+            ("API (response cache on, default)", {}),
+            ("API (response cache off)", {"NEWSROOM_API_RESPONSE_CACHE_SECONDS": "0"}),
+        ):
+            server = Server(db_path, **extra)
+            try:
+                _, api_body = get(server.port, API_PATH)
+                _, plain_body = get(server.port, PLAIN_PATH)
+                same = json.loads(api_body) == json.loads(plain_body)
+                if not same:
+                    show_difference(json.loads(api_body), json.loads(plain_body))
+                api, plain = measure(server.port, args.requests, args.threads)
+            finally:
+                server.stop()
+            print(
+                f"{label}: {api:8.0f} req/s   hand-written view: {plain:8.0f} req/s   "
+                f"ratio {api / plain:.2f}   identical JSON: {same}"
+            )
+
+
+if __name__ == "__main__":
+    main()
