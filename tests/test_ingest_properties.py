@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.ingest import IngestError, ParsedArticle, parse_article
+from articles.ingest.dates import _DATE_RE, _FUTURE, _future, _lower
+from articles.ingest.dates import _matches as _date_matches
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -128,3 +130,83 @@ def test_any_text_parses_with_sound_offsets(text: str, encoding: str) -> None:
     art = _parse(raw)
     if art is not None:
         _check_invariants(art)
+
+
+DATE_FRAGMENTS = [
+    "18",
+    "2021",
+    "-12-",
+    "/",
+    ".",
+    ",",
+    ", ",
+    " ",
+    "  ",
+    "th",
+    " of ",
+    "December",
+    "Sept.",
+    "dec",
+    "MAY",
+    "Monday",
+    "SUNDAY",
+    "last",
+    "this",
+    "next",
+    "earlier in the",
+    "the following",
+    "week",
+    "month",
+    "year",
+    "in",
+    "back in",
+    "throughout",
+    "the autumn of",
+    "mid",
+    "yesterday",
+    "Tonight",
+    "this Morning",
+    "last night",
+    "new year's eve",
+    "Christmas Day",
+    "boxing day",
+    "st patrick’s day",
+    "halloween",
+    "on",
+    "since",
+    "until",
+    "during",
+    "by",
+    "from",
+    "the previous",
+    "mid-",
+    "early",
+    "later this",
+    "Valentine's Day",
+    "bonfire night",
+    "ſ",
+    "K",
+    "٢٠٢١",
+    "İ",
+    "ı",
+    "ﬀ",
+    "ß",
+]
+
+
+@SETTINGS
+@given(
+    st.lists(st.one_of(st.sampled_from(DATE_FRAGMENTS), st.text(max_size=4)), max_size=40).map(
+        "".join
+    ),
+    st.integers(0, 20),
+)
+def test_windowed_date_search_equals_full_regex(text: str, start: int) -> None:
+    """Searching only near core words finds exactly what the full date regex finds."""
+    start = min(start, len(text))
+    want = [(m.start(), m.group()) for m in _DATE_RE.finditer(text, start)]
+    low = _lower(text, start, len(text))
+    got = [(m.start(), m.group()) for m in _date_matches(text, start, len(text), low)]
+    assert got == want
+    want_future = _FUTURE.search(text, start) is not None
+    assert _future(text, start, len(text), low) == want_future

@@ -9,7 +9,13 @@ import hashlib
 import pytest
 
 from articles.ingest import IngestError, KnownPerson, WorldKnowledge, parse_article
-from articles.ingest.dates import find_dates
+from articles.ingest.dates import (
+    _CORE_LOWER,
+    _CORE_WORDS,
+    _FIRST_LOWER,
+    _FIRST_WORDS,
+    find_dates,
+)
 from articles.ingest.reading import decode
 from articles.ingest.zoning import derive_headline, split_headline, zone
 
@@ -299,4 +305,55 @@ def test_labels_for_unnamed_speakers() -> None:
     assert [(q.speaker, q.speaker_label) for q in art.quotes] == [
         (None, "a spokeswoman for the council"),
         (None, "one fan"),
+    ]
+
+
+def test_date_search_shortcuts_cover_every_expression() -> None:
+    """The lookaheads that speed up the date search admit every core and first word."""
+    for words, pattern in ((_CORE_WORDS, _CORE_LOWER), (_FIRST_WORDS, _FIRST_LOWER)):
+        allowed = pattern.pattern.split("(?=[", 1)[1].split("]", 1)[0]
+        for word in words.split("|"):
+            assert (r"\d" if word.startswith("\\d") else word[0]) in allowed, word
+
+
+def test_characters_are_not_people_but_their_actors_are() -> None:
+    """ "X, played by Y", "X (Y)" and "back as X" make X a character in a drama."""
+    art = parse(
+        "Soap news tonight\n\nFrankie Lewis, played by Tamsin Hollis, keeps a secret. "
+        "Denise Harlow (Joanne Birtles) finds out. Marcus Penrose is back as villain Dean Wicks."
+    )
+    assert [p.name for p in art.people] == ["Tamsin Hollis", "Joanne Birtles", "Marcus Penrose"]
+
+
+def test_nickname_between_names_and_quoted_runs() -> None:
+    """Tyler "Mr Loverboy" Okonjo is Tyler Okonjo; the nickname is nobody."""
+    art = parse(
+        'Villa news tonight\n\nFan favourite Tyler "Mr Loverboy" Okonjo was dumped. '
+        'Tyler said: "Bye." Another fan wrote: "Bye bye Mr Loverboy."'
+    )
+    assert [(p.name, p.aliases) for p in art.people] == [("Tyler Okonjo", ["Okonjo", "Tyler"])]
+    assert art.quotes[0].speaker == 0
+
+
+def test_scare_quotes_and_first_name_titles() -> None:
+    """Quoted modifiers and terms are not quotes; "Lady Harriet" is Harriet Fenwick."""
+    art = parse(
+        'Palace news tonight\n\nLady Harriet Fenwick spoke. Fans mocked his "romantic" gestures '
+        'and the villa\'s "love triangle" had ended. Lady Harriet said she was "delighted".'
+    )
+    assert [p.name for p in art.people] == ["Harriet Fenwick"]
+    assert [(q.text, q.partial) for q in art.quotes] == [("delighted", True)]
+
+
+def test_answer_after_a_question_paragraph() -> None:
+    """A quote opening a paragraph answers the previous paragraph; the asker is not "she"."""
+    art = parse(
+        "Interview news tonight\n\nBroadcaster Tessa Lowry met Harriet Fenwick.\n\n"
+        "Asked about the palace, Harriet Fenwick paused before answering.\n\n"
+        '"It was hard."\n\nLowry asked about the children.\n\n"They are wonderful," she said.'
+    )
+    got = [(q.text, art.people[q.speaker].name, q.rule) for q in art.quotes]
+    assert got == [
+        ("It was hard.", "Harriet Fenwick", "previous-paragraph"),
+        ("They are wonderful,", "Harriet Fenwick", "pronoun"),
     ]

@@ -5,7 +5,10 @@ Rules (``ExtractedQuote.rule``): "verb-before-colon" (``Rose said: "..."``), "ve
 "pronoun" (he/she resolved to the most recent compatible person), "description"
 (``the Italian dancer``), "label" (``one fan``, ``a spokeswoman``: no named person),
 "verb-before" (a speech verb earlier in the reporter's sentence), "continuation" (a
-quote directly following another inherits its speaker) and "none".
+quote directly following another inherits its speaker), "previous-paragraph" (a quote
+opening a paragraph, with no attribution of its own, is answered by the named speaker of
+the previous paragraph's last sentence: "..., Lady Harriet paused before answering.")
+and "none". A pronoun after "X asked ..." never resolves to the asker.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from .quotes import MASK, RawQuote
 from .types import ExtractedMention
 
 _VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-_VERB = re.compile(rf"\b(?:{_VERB_ALT})\b")
+# The lookahead (the verbs' first letters) lets the engine skip other positions quickly.
+_VERB_FIRST = "".join(sorted({v[0] for v in SPEECH_VERBS}))
+_VERB = re.compile(rf"(?=[{_VERB_FIRST}])\b(?:{_VERB_ALT})\b")
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 _BOUNDARY_WORDS = frozenset(
     [
@@ -96,6 +101,7 @@ _DETERMINERS = frozenset(
     ]
 )
 _INDEFINITE = frozenset(["a", "an", "one", "another", "some"])
+_ARTICLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "your"])
 _LEADING_ADVERBIAL = frozenset(
     [
         "in",
@@ -202,6 +208,19 @@ class Resolver:
         self.starts = [m.start for m in self.reporter]
 
     # -- people by position -------------------------------------------------
+    def first_from(self, start: int, end: int) -> ExtractedMention | None:
+        """The first reporter-text mention starting in ``[start, end)``."""
+        i = bisect.bisect_left(self.starts, start)
+        if i < len(self.starts) and self.starts[i] < end:
+            return self.reporter[i]
+        return None
+
+    def between(self, start: int, end: int) -> list[ExtractedMention]:
+        """Reporter-text mentions starting in ``[start, end)``, in order."""
+        return self.reporter[
+            bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)
+        ]
+
     def recent(self, pos: int) -> list[int]:
         """People mentioned before ``pos``, most recent first, unique."""
         out: list[int] = []
@@ -290,6 +309,8 @@ class Resolver:
                 pass  # "a spokesperson for the RNLI", "Department for Environment"
             elif lw in ("and", ",", "&") and right[:1].isupper() and left[:1].isupper() and words:
                 pass  # "Department for Environment, Food and Rural Affairs"
+            elif lw == "to" and left.lower() == "close" and words:
+                pass  # "a source close to the couple"
             elif not (w[0].isalnum()) or lw in _BOUNDARY_WORDS or lw in _NP_STOP or MASK in w:
                 break
             words.insert(0, w)
@@ -308,9 +329,11 @@ class Resolver:
             if p is None:
                 return Attribution(None, None, "pronoun", 0.2)
             return Attribution(p, None, "pronoun", 0.75)
-        for m in self.reporter:
-            if pos <= m.start < pos + sum(len(w) + 1 for w in words) + 2:
-                return Attribution(m.person, None, "name", 1.0)
+        m = self.first_from(pos, pos + sum(len(w) + 1 for w in words) + 2)
+        if m is not None:
+            return Attribution(m.person, None, "name", 1.0)
+        if len(words) == 1 and first in _ARTICLES:
+            return None  # "in the comments": the "verb" was a noun
         if first in _DETERMINERS:
             head = words[-1].lower().removesuffix("'s").removesuffix("’s")
             if first not in _INDEFINITE and (head in ROLE_NOUNS or _AGE.match(head)):
@@ -338,11 +361,12 @@ class Resolver:
             if comma < 0:
                 return None
             pos = comma + 2
-        for mention in self.reporter:
-            if mention.start == pos:
+        mention = self.first_from(pos, pos + 40)
+        if mention is not None:
+            # "Rose ...", or a name after its role: "Host Mo Sinclair ...", "Café owner Gemma ..."
+            lead = text[pos : mention.start].split()
+            if not lead or (len(lead) <= 3 and lead[-1].lower() in ROLE_NOUNS):
                 return Attribution(mention.person, None, "name", 1.0)
-            if mention.start > pos:
-                break
         words = []
         for m in _WORD.finditer(text, pos, limit):
             w = m.group()
@@ -388,9 +412,9 @@ class Resolver:
         if not words or len(words) > 8:
             return None
         start = pos + (len(chunk) - len(chunk.lstrip()))
-        for m in self.reporter:
-            if start <= m.start < end:
-                return Attribution(m.person, None, "name", 1.0)
+        m = self.first_from(start, end)
+        if m is not None:
+            return Attribution(m.person, None, "name", 1.0)
         return self.noun_phrase(words, start)
 
 
@@ -480,6 +504,26 @@ def _post(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
     return _from_subject(subj, True, "verb-after", 0.9)
 
 
+_ASKED = re.compile(r"\b(?:asked|asks)\b")
+
+
+def _last_sentence(masked: str, para: tuple[int, int]) -> tuple[int, int]:
+    ps, pe = para
+    start = ps
+    for m in _SENT_END.finditer(masked, ps, pe):
+        if m.end() < pe:
+            start = m.end()
+    return start, pe
+
+
+def _asker(res: Resolver, start: int, end: int) -> int | None:
+    """The named subject of a reporter's sentence that asks a question ("Lowry asked ...")."""
+    if MASK in res.masked[start:end] or not _ASKED.search(res.masked, start, end):
+        return None
+    subj = res.sentence_subject(start, end)
+    return subj.speaker if subj is not None and subj.rule == "name" else None
+
+
 def attribute_quotes(
     res: Resolver, paras: list[tuple[int, int]], quotes: list[RawQuote]
 ) -> list[Attribution]:
@@ -521,5 +565,31 @@ def attribute_quotes(
             if direct and out and (out[-1].speaker is not None or out[-1].label is not None):
                 p = out[-1]
                 best = Attribution(p.speaker, p.label, "continuation", 0.6)
+        opens_para = floor == ps and not masked[ps : q.open_pos].strip() and q.first_para > 0
+        prev_sentence = _last_sentence(masked, paras[q.first_para - 1]) if opens_para else None
+        if (
+            (best is None or best.rule == "none")  # no attribution at all, not even "he said"
+            and prev_sentence is not None
+            and not (prev and prev.last_para >= q.first_para - 1)
+        ):
+            # "Asked whether ..., Lady Harriet paused before answering." then the answer.
+            lead = _pre(res, *prev_sentence)
+            if lead is not None and lead.speaker is not None:
+                best = Attribution(lead.speaker, None, "previous-paragraph", 0.5)
+        if best is not None and best.rule == "pronoun" and prev_sentence is not None:
+            # "Lowry asked about ..." then '"...," she said': the asker is not the one answering.
+            asker = _asker(res, *prev_sentence)
+            if asker is not None and asker == best.speaker:
+                gender = res.info[asker].gender
+                other = next(
+                    (
+                        p
+                        for p in res.recent(q.open_pos)
+                        if p != asker and res.info[p].gender in (gender, None)
+                    ),
+                    None,
+                )
+                if other is not None:
+                    best = Attribution(other, None, "pronoun", round(best.confidence * 0.8, 2))
         out.append(best or Attribution())
     return out

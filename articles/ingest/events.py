@@ -20,11 +20,14 @@ from .types import ExtractedEvent
 
 _WORDS = re.compile(r"[A-Za-z][a-z-]+")
 _EVENT_LOWER = frozenset(v.lower() for v in EVENT_VERBS)
+# _WORDS yields lower-case or capitalised words: both forms, to intersect without lowering.
+_EVENT_FORMS = _EVENT_LOWER | frozenset(v.capitalize() for v in _EVENT_LOWER)
 _PAST_WORDS = IRREGULAR_PAST - SPEECH_VERBS
-_PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
-_GROUP = re.compile(r"\b(?:the|The) (?:pair|couple|duo|two)\b")
-_DESC = re.compile(r"\b(?:the|The) ((?:[A-Za-z'-]+ ){0,2})([a-z]+)\b")
+_PRONOUN = re.compile(r"(?=[hHsS])\b(?:he|she|He|She)\b")
+_GROUP = re.compile(r"(?=[tT])\b(?:the|The) (?:pair|couple|duo|two)\b")
+_DESC = re.compile(r"(?=[tT])\b(?:the|The) ((?:[A-Za-z'-]+ ){0,2})([a-z]+)\b")
 _MASK_RUN = re.compile(f"{MASK}+")
+# The lookaheads above let the regex engine skip to candidate letters quickly.
 SUMMARY_MAX = 200
 
 
@@ -36,9 +39,8 @@ def _participants(res: Resolver, ss: int, se: int) -> list[int]:
         if p is not None and p not in people:
             people.append(p)
 
-    for m in res.reporter:
-        if ss <= m.start < se:
-            add(m.person)
+    for m in res.between(ss, se):
+        add(m.person)
     for m in _PRONOUN.finditer(masked, ss, se):
         add(res.pronoun(m.group().lower(), m.start()))
         break
@@ -61,7 +63,7 @@ def extract_events(
     for ps, pe in paras:
         for ss, se in sentence_spans(masked, ps, pe):
             words = set(_WORDS.findall(masked, ss, se))
-            verbs = {w.lower() for w in words} & _EVENT_LOWER
+            verbs = {w.lower() for w in words & _EVENT_FORMS}
             # Any past tense (regular or irregular) counts when a date and a person are present.
             past = verbs or any(
                 (w.endswith("ed") and w not in SPEECH_VERBS) or w in _PAST_WORDS for w in words

@@ -390,7 +390,8 @@ SPEECH_VERBS = _words(
     continuing asking announcing declaring confirming stating recalling claiming
     arguing warning urging tweeting responding quipping reading spoke speaks
     described describes describing called calls branded brands labelled hailed hails
-    accused accuses criticised criticized slammed dismissed insisting"""
+    accused accuses criticised criticized slammed dismissed insisting
+    reply respond comment write tweet answered answers answering"""
 )
 PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 
@@ -408,7 +409,8 @@ EVENT_VERBS = _words(
     pleaded testified appeared proposed completed agreed merged expanded slumped rose fell
     fled escaped debuted broke hit captured shot filmed founded established formed
     winning sentencing announcing launching marrying celebrating performing opening
-    releasing signing unveiling visiting hosting attending"""
+    releasing signing unveiling visiting hosting attending
+    happened occurred winner winners"""
 )
 MAJOR_EVENT_VERBS = _words(
     """won lifted crowned married wed died born signed resigned arrested charged
@@ -505,6 +507,16 @@ WEEKDAYS = {
         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     )
 }
+
+# Words that can follow a partial quote in the reporter's sentence; any other lower-case
+# word right after a one- or two-word quote is the noun it modifies: his "romantic" gestures.
+FUNCTION_WORDS = _words(
+    """and or but nor so yet after before as to for with in on at by from of when while
+    because that than then which who whom if since until about into over under through
+    during without despite although though instead rather is was are were be been being
+    has have had will would can could should may might must do does did not also even
+    just only still too very"""
+)
 
 # Words right before a capitalised run that make it a title of a work.
 TITLE_CUES = _words(

@@ -64,10 +64,32 @@ _ROLE_CHAIN = frozenset(
         "an",
     ]
 )
+# The lookahead lets the regex engine skip to capital letters quickly.
 _RUN = re.compile(
-    rf"(?<![\w@'’.-]){_HON_DOT}{_TOK}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TOK})*(?:['’]s?(?!\w))?"
+    rf"(?=[{UPPER}])(?<![\w@'’.-]){_HON_DOT}{_TOK}"
+    rf"(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TOK})*(?:['’]s?(?!\w))?"
 )
 _SPLIT_TOK = re.compile(rf"{_TOK}\.?|{_PARTICLE}")
+# Dwayne "The Rock" Johnson: a capitalised nickname between a first name and a surname.
+_NICKNAMED = re.compile(
+    rf"(?=[{UPPER}])(?<![\w@'’.-])({_TOK}) "
+    rf"(?:\"[{UPPER}][^\"\n]{{0,38}}\"|“[{UPPER}][^”\n]{{0,38}}”"
+    rf"|‘[{UPPER}][^’\n]{{0,38}}’|'[{UPPER}][^'\n]{{0,38}}') ({_TOK})(?![\w'’-])"
+)
+_OPEN_MARKS = "\"“‘'"
+_CLOSE_MARKS = "\"”’'"
+# A character in a drama, not a real person: "Frankie Lewis, played by ...", "Denise
+# Harlow (Joanne Birtles)", "... is back as villain Dean Wicks", "who plays Frankie Lewis".
+_CHARACTER_AFTER = re.compile(rf",? (?:who is |who was )?played by | \(({_TOK}) {_TOK}\)")
+_CHARACTER_BEFORE = re.compile(
+    r"\b(?:plays|playing|played|portrays|portraying|portrayed|(?:back|returns?|returned|"
+    r"returning|stars?|starred|starring|appears?|appeared) as)"
+    r"(?: (?:villain|character|hero|heroine|newcomer|favourite))? $"
+)
+# Titles used with a first name as well as a surname: "Sir Elton", "Lady Harriet".
+_FIRST_NAME_HON = frozenset(
+    ["sir", "dame", "lord", "lady", "prince", "princess", "king", "queen", "duke", "duchess"]
+)
 _HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 _AGE_AFTER = re.compile(r"^,? \d{1,3},")
 _VERB_AFTER = re.compile(r"^,? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
@@ -121,6 +143,7 @@ class _Occ:
     cue: bool
     after_prep: bool
     honorific: str | None
+    mention: bool = True  # False for a name assembled around a nickname: no span of its own
 
 
 @dataclass(slots=True)
@@ -159,6 +182,109 @@ def _is_acronym(tok: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the words of one capitalised group say, before looking at the context.
+
+    Depends only on the words, so it is computed once per distinct group
+    (``_plan``) rather than once per occurrence.
+    """
+
+    prefix_entity: str | None  # "Strictly" in "Strictly Giovanni Pernice": an entity before
+    first: int  # index of the first word of the name (after the prefix and "But", "Like")
+    hon: str | None  # "Detective Sergeant"
+    name_words: tuple[str, ...]
+    name_lower: str
+    neg: bool  # an organisation word or an acronym: not a person
+    given0: bool  # the first name word is a given name
+    stop0: bool  # the first name word is a stop word or a month/day
+    key: tuple[str, ...]
+
+
+def _prev_char(text: str, pos: int, floor: int = 0) -> str:
+    """``text[floor:pos].rstrip()[-1:]`` without copying the text."""
+    while pos > floor and text[pos - 1].isspace():
+        pos -= 1
+    return text[pos - 1] if pos > floor else ""
+
+
+@lru_cache(maxsize=65536)
+def _run_plan(run: str) -> str | tuple[tuple[tuple[tuple[int, str], ...], _Plan], ...] | None:
+    """Split a capitalised run into name groups (offsets relative to the run).
+
+    Returns None for a lone stop word ("The", "Monday"), a string for a run that is
+    one non-person entity ("BAFTA TV Award", "BBC News"), else each group with its plan.
+    """
+    if " " not in run and (run in STOP_CAPS or run in _CALENDAR):
+        return None
+    toks = [(t.start(), t.group()) for t in _SPLIT_TOK.finditer(run)]
+    if any(_is_acronym(t) for _, t in toks) and not any(
+        _is_given(t) or t.lower().rstrip(".") in HONORIFICS for _, t in toks
+    ):
+        return run.rstrip("'’s") if run.endswith(("'s", "’s")) else run
+    # Split after possessives ("Rose's Instagram") and around acronyms ("BBC").
+    groups: list[list[tuple[int, str]]] = [[]]
+    for pos, tok in toks:
+        possessive = tok.endswith(("'s", "’s", "'", "’"))
+        if possessive:
+            tok = tok[:-2] if tok.endswith("s") and tok[-2] in "'’" else tok[:-1]
+        if _is_acronym(tok) and groups[-1]:
+            groups.append([])
+        groups[-1].append((pos, tok))
+        if possessive or _is_acronym(tok):
+            groups.append([])
+    out = []
+    for group in groups:
+        while group and group[-1][1][:1].islower():
+            group.pop()  # a trailing particle
+        if group:
+            out.append((tuple(group), _plan(tuple(t for _, t in group))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _plan(words: tuple[str, ...]) -> _Plan:
+    # Find where a person name could begin: honorific or given name.
+    cut = 0
+    for i, w in enumerate(words):
+        if w.lower().rstrip(".") in HONORIFICS and i + 1 < len(words):
+            cut = i
+            break
+        if _is_given(w) and w not in _CALENDAR and w not in STOP_CAPS:
+            cut = i
+            break
+    prefix_entity = None
+    if cut and all(w in STOP_CAPS or not _is_given(w) for w in words[:cut]):
+        prefix_entity = " ".join(words[:cut])
+    else:
+        cut = 0
+    first = cut
+    # "But Okafor", "Like Rose": a sentence-opening word is not part of the name.
+    while (
+        len(words) - first > 1
+        and words[first] in STOP_CAPS
+        and words[first].lower().rstrip(".") not in HONORIFICS
+    ):
+        first += 1
+    rest = words[first:]
+    n_hon = 0
+    while n_hon < len(rest) - 1 and rest[n_hon].lower().rstrip(".") in HONORIFICS:
+        n_hon += 1  # "Detective Sergeant Paul Reid", "Chief Inspector Fiona Grant"
+    name_words = rest[n_hon:]
+    w0 = name_words[0]
+    return _Plan(
+        prefix_entity=prefix_entity,
+        first=first,
+        hon=" ".join(rest[:n_hon]) if n_hon else None,
+        name_words=name_words,
+        name_lower=" ".join(name_words).lower(),
+        neg=any(w in NEG_TOKENS or _is_acronym(w) for w in name_words),
+        given0=_is_given(w0),
+        stop0=w0 in STOP_CAPS or w0 in _CALENDAR,
+        key=tuple(norm_name(w) for w in name_words),
+    )
+
+
 class _Scanner:
     def __init__(self, world: WorldKnowledge) -> None:
         self.world = world
@@ -170,145 +296,138 @@ class _Scanner:
         self.occs: list[_Occ] = []
         self.entities: list[tuple[str, bool]] = []  # (surface, sentence_initial)
         self.roles: dict[tuple[str, ...], set[str]] = {}
+        self.characters: set[tuple[str, ...]] = set()  # keys of fictional characters
+        self.nicknames: set[str] = set()  # lower-cased runs that appeared wrapped in quote marks
 
     def scan(self, text: str, in_body: bool) -> None:
         for m in _RUN.finditer(text):
-            self._run(text, m.start(), m.group(), in_body)
+            plan = _run_plan(m.group())
+            if plan is None:
+                continue  # "The", "It", "Monday"
+            start = m.start()
+            if (
+                start
+                and text[start - 1] in _OPEN_MARKS
+                and (text[m.end() : m.end() + 1] in _CLOSE_MARKS or m.group()[-1] in "'’")
+            ):
+                # Wrapped in quote marks on its own: a nickname or title ("Mr Loverboy").
+                self._entity(m.group().rstrip("'’"), True)  # after a mark, as before
+                self.nicknames.add(m.group().rstrip("'’").lower())
+                continue
+            if isinstance(plan, str):
+                self._entity(plan, _prev_char(text, start) in _INITIAL)
+                continue
+            for group, group_plan in plan:
+                self._group(text, start, group, group_plan, in_body)
+        if '"' in text or "“" in text or "‘" in text or "'" in text:
+            self._nicknamed(text, in_body)
 
-    def _run(self, text: str, start: int, run: str, in_body: bool) -> None:
-        if " " not in run and (run in STOP_CAPS or run in _CALENDAR):
-            return  # fast path: "The", "It", "Monday"
-        toks = [(start + t.start(), t.group()) for t in _SPLIT_TOK.finditer(run)]
-        if any(_is_acronym(t) for _, t in toks) and not any(
-            _is_given(t) or t.lower().rstrip(".") in HONORIFICS for _, t in toks
-        ):
-            # "BAFTA TV Award", "BBC News": one non-person entity.
-            prev_char = text[:start].rstrip()[-1:]
-            self._entity(
-                run.rstrip("'’s") if run.endswith(("'s", "’s")) else run, prev_char in _INITIAL
-            )
-            return
-        # Split after possessives ("Rose's Instagram") and around acronyms ("BBC").
-        groups: list[list[tuple[int, str]]] = [[]]
-        for pos, tok in toks:
-            possessive = tok.endswith(("'s", "’s", "'", "’"))
-            if possessive:
-                tok = tok[:-2] if tok.endswith("s") and tok[-2] in "'’" else tok[:-1]
-            if _is_acronym(tok) and groups[-1]:
-                groups.append([])
-            groups[-1].append((pos, tok))
-            if possessive or _is_acronym(tok):
-                groups.append([])
-        for group in groups:
-            while group and group[-1][1][:1].islower():
-                group.pop()  # a trailing particle
-            if group:
-                self._group(text, group, in_body)
-
-    def _group(self, text: str, group: list[tuple[int, str]], in_body: bool) -> None:
-        start = group[0][0]
-        end = group[-1][0] + len(group[-1][1])
-        before = text[max(0, start - 40) : start]
-        after = text[end : end + 30]
-        prev_char = before.rstrip()[-1:]
-        initial = prev_char in _INITIAL
-        words = [t for _, t in group]
-        # Find where a person name could begin: honorific or given name.
-        cut = None
-        for i, w in enumerate(words):
-            if w.lower().rstrip(".") in HONORIFICS and i + 1 < len(words):
-                cut = i
-                break
-            if _is_given(w) and w not in _CALENDAR and w not in STOP_CAPS:
-                cut = i
-                break
-        if cut:
-            prefix = words[:cut]
-            if all(w in STOP_CAPS or not _is_given(w) for w in prefix):
-                self._entity(" ".join(prefix), initial)
-                start = group[cut][0]
-                before = text[max(0, start - 40) : start]
-                prev_char = before.rstrip()[-1:]
-                group = group[cut:]
-                words = words[cut:]
-                initial = False
-        # "But Okafor", "Like Rose": a sentence-opening word is not part of the name.
-        while (
-            len(words) > 1
-            and words[0] in STOP_CAPS
-            and words[0].lower().rstrip(".") not in HONORIFICS
-        ):
-            group = group[1:]
-            words = words[1:]
-            start = group[0][0]
-            before = text[max(0, start - 40) : start]
-            initial = False
-        prev_words = _prev_words(before)
-        prev_word = prev_words[-1] if prev_words and before.endswith(" ") else ""
-        surface = text[start:end]
-        hon = None
-        name_words = words
-        n_hon = 0
-        while n_hon < len(words) - 1 and words[n_hon].lower().rstrip(".") in HONORIFICS:
-            n_hon += 1  # "Detective Sergeant Paul Reid", "Chief Inspector Fiona Grant"
-        if n_hon:
-            hon = " ".join(words[:n_hon])
-            name_words = words[n_hon:]
-        lower_forms = {surface.lower(), " ".join(name_words).lower()}
-        if lower_forms & self.rejected:
-            self._entity(surface, initial)
-            return
-        known = next((self.known[f] for f in lower_forms if f in self.known), None)
-        neg = any(w in NEG_TOKENS or _is_acronym(w) for w in name_words)
-        if known is None and (neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4):
-            self._entity(surface, initial)
-            return
-        if known is None and len(name_words) == 1 and not hon and not _is_given(name_words[0]):
-            # Fast path: a lone capitalised word that is not a given name ("Okafor",
-            # "Instagram") can only be a surname short form or an entity.
-            w = name_words[0]
-            if w in STOP_CAPS or w in _CALENDAR:
-                return
-            self._entity(surface, initial)
-            occ = _Occ(start, end, "single", key_single(w), surface, in_body, False, False, None)
+    def _nicknamed(self, text: str, in_body: bool) -> None:
+        """Dwayne "The Rock" Johnson is Dwayne Johnson (no mention: the span is not a name)."""
+        for m in _NICKNAMED.finditer(text):
+            first, last = m.group(1), m.group(2)
+            if (
+                first in STOP_CAPS
+                or first in _CALENDAR
+                or last in STOP_CAPS
+                or last in NEG_TOKENS
+                or _is_acronym(first)
+                or _is_acronym(last)
+            ):
+                continue
+            key = (norm_name(first), norm_name(last))
+            surface = f"{first} {last}"
+            occ = _Occ(m.start(), m.end(), "full", key, surface, in_body, True, False, None, False)
             self.occs.append(occ)
-            return
+
+    def _group(
+        self,
+        text: str,
+        run_start: int,
+        group: tuple[tuple[int, str], ...],
+        plan: _Plan,
+        in_body: bool,
+    ) -> None:
+        start = run_start + group[0][0]
+        end = run_start + group[-1][0] + len(group[-1][1])
+        initial = _prev_char(text, start, max(0, start - 40)) in _INITIAL
+        if plan.prefix_entity is not None:
+            self._entity(plan.prefix_entity, initial)
+        if plan.first:
+            start = run_start + group[plan.first][0]
+            initial = False
+        before = text[max(0, start - 40) : start]
+        prev_words = _prev_words(before)
+        prev_word = prev_words[-1] if prev_words else ""
+        surface = text[start:end]
+        hon = plan.hon
+        name_words = plan.name_words
+        known = None
+        if self.rejected or self.known:
+            lower = surface.lower()
+            if lower in self.rejected or plan.name_lower in self.rejected:
+                self._entity(surface, initial)
+                return
+            known = self.known.get(lower)
+            if known is None:
+                known = self.known.get(plan.name_lower)
+        if known is None:
+            if plan.neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4:
+                self._entity(surface, initial)
+                return
+            if len(name_words) == 1 and not hon and not plan.given0:
+                # Fast path: a lone capitalised word that is not a given name ("Okafor",
+                # "Instagram") can only be a surname short form or an entity.
+                if plan.stop0:
+                    return
+                self._entity(surface, initial)
+                occ = _Occ(start, end, "single", plan.key, surface, in_body, False, False, None)
+                self.occs.append(occ)
+                return
+        if len(name_words) >= 2:
+            cm = _CHARACTER_AFTER.match(text, end, end + 40)
+            if cm is not None:
+                if cm.group(1) is None or _is_given(cm.group(1)):  # "(Joanne Birtles)"
+                    self.characters.add((plan.key[0], plan.key[-1]))
+            elif prev_words and _CHARACTER_BEFORE.search(before):
+                self.characters.add((plan.key[0], plan.key[-1]))
         role_words: set[str] = set()
-        if before.endswith((" ", ", ")):
-            for w in reversed(prev_words):
-                if w in ROLE_NOUNS:
-                    role_words.add(w)
-                elif w not in _ROLE_CHAIN:
-                    break
-        verb = _VERB_AFTER.match(after)
+        for w in reversed(prev_words):
+            if w in ROLE_NOUNS:
+                role_words.add(w)
+            elif w not in _ROLE_CHAIN:
+                break
+        after = text[end : end + 30]
         strong = bool(hon or role_words or _AGE_AFTER.match(after))
-        cue = bool(
-            strong
-            or (verb and verb.group(1) in SPEECH_VERBS)
-            or before.endswith(("said ", "says ", "added ", "by "))
-        )
         after_prep = prev_word in PLACE_PREPS
-        key = tuple(norm_name(w) for w in name_words)
+        key = plan.key
         if known is not None:
             kind = "known"
             key = (f"\x00known{known}",)
         elif len(name_words) >= 2:
-            if not (_is_given(name_words[0]) or strong):
+            if not (plan.given0 or strong):
                 self._entity(surface, initial)
                 return
-            if after_prep and not _is_given(name_words[0]) and not hon:
+            if after_prep and not plan.given0 and not hon:
                 self._entity(surface, initial)
                 return
             kind = "full"
         else:
-            w = name_words[0]
-            if (w in STOP_CAPS or w in _CALENDAR) and not hon:
+            if plan.stop0 and not hon:
                 return
-            kind = "last" if hon else ("first" if _is_given(w) else "single")
+            kind = "last" if hon else ("first" if plan.given0 else "single")
             if kind == "single":
                 self._entity(surface, initial)
         if role_words and kind in ("full", "first", "known"):
             self.roles.setdefault(key, set()).update(role_words)
+        if strong:
+            cue = True
+        else:
+            verb = _VERB_AFTER.match(after)
+            cue = bool(
+                (verb and verb.group(1) in SPEECH_VERBS)
+                or before.endswith(("said ", "says ", "added ", "by "))
+            )
         self.occs.append(_Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon))
 
     def _entity(self, surface: str, initial: bool) -> None:
@@ -372,6 +491,9 @@ def extract_people(
     sc.scan(body, True)
     for t in extra_texts:
         sc.scan(t, False)
+    if sc.nicknames:
+        # "Bye bye Mr Loverboy": a form the article used as a nickname is not a person.
+        sc.occs = [o for o in sc.occs if o.surface.lower() not in sc.nicknames]
 
     info: list[PersonInfo] = []
     by_key: dict[tuple[str, ...], int] = {}
@@ -400,28 +522,26 @@ def extract_people(
             info[idx].known_key = kp.key
             info[idx].name = kp.name
             resolved[n] = idx
+    known_by_key: dict[tuple[str, str], int] = {}
+    for i, p in enumerate(info):
+        if p.known_key is not None and len(p.tokens) > 1:
+            known_by_key.setdefault((norm_name(p.tokens[0]), norm_name(p.tokens[-1])), i)
     for n, occ in enumerate(sc.occs):
         if occ.kind != "full":
             continue
         # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last.
         key = (occ.key[0], occ.key[-1])
-        known_idx = next(
-            (
-                i
-                for i, p in enumerate(info)
-                if p.known_key is not None
-                and len(p.tokens) > 1
-                and (norm_name(p.tokens[0]), norm_name(p.tokens[-1])) == key
-            ),
-            None,
-        )
+        if key in sc.characters:
+            continue  # a character in a drama, played by someone
+        known_idx = known_by_key.get(key)
         if known_idx is not None:
             resolved[n] = known_idx
             continue
-        idx = add(key, words_of(occ), occ)
-        if len(words_of(occ)) > len(info[idx].tokens):
-            info[idx].tokens = tuple(words_of(occ))
-            info[idx].name = " ".join(words_of(occ))
+        words = words_of(occ)
+        idx = add(key, words, occ)
+        if len(words) > len(info[idx].tokens):
+            info[idx].tokens = tuple(words)
+            info[idx].name = " ".join(words)
         resolved[n] = idx
 
     # 2. Short forms link to the one full name they fit.
@@ -442,6 +562,8 @@ def extract_people(
         k = occ.key[0]
         if occ.kind == "last":
             cands = lasts.get(k, set())
+            if (occ.honorific or "").split()[-1].lower() in _FIRST_NAME_HON:
+                cands = cands | firsts.get(k, set())  # "Lady Harriet" is Harriet Fenwick
         elif occ.kind == "first":
             cands = firsts.get(k, set()) | lasts.get(k, set())
         else:
@@ -482,7 +604,9 @@ def extract_people(
                 p.gender = ROLE_NOUNS[r]
 
     mentions_raw = [
-        (sc.occs[n].start, sc.occs[n].end, idx) for n, idx in resolved.items() if sc.occs[n].in_body
+        (sc.occs[n].start, sc.occs[n].end, idx)
+        for n, idx in resolved.items()
+        if sc.occs[n].in_body and sc.occs[n].mention
     ]
     for m in _HANDLE.finditer(body):
         handle = m.group().rstrip(".")
@@ -531,19 +655,23 @@ def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]
         if not initial:
             mid.add(key)
     # Fold a one-word form into the longer name it starts ("Strictly" -> "Strictly Come Dancing").
+    by_first: dict[str, list[str]] = {}
+    for key in counts:
+        if " " in key:
+            by_first.setdefault(key.split(" ", 1)[0], []).append(key)
     for key in list(counts):
         if " " in key:
             continue
-        longer = [k for k in counts if k.startswith(key + " ")]
+        longer = by_first.get(key, ())
         if len(longer) == 1:
             counts[longer[0]] += counts.pop(key)
             mid.add(longer[0])
     tags = []
     for key, n in counts.most_common():
-        words = key.split()
-        surface = surfaces[key].most_common(1)[0][0]
         if key not in mid:
             continue
+        words = key.split()
+        surface = surfaces[key].most_common(1)[0][0]
         if n >= 2 or (len(words) >= 2 and any(w in _ORG_HINT for w in surface.split())):
             if len(words) == 1 and _is_acronym(surface) and n < 2:
                 continue

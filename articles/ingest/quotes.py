@@ -7,19 +7,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import TITLE_CUES
+from .lexicon import FUNCTION_WORDS, TITLE_CUES
 
 _DOUBLE = re.compile(r"[\"“”„«»]")
 _SINGLE = re.compile(r"['‘’]")
 _OPEN_BEFORE = "([{—–-/"
 _CLOSE_AFTER = ".,;:!?)]}…—–-'’\"”"
-_WORD_BEFORE = re.compile(r"([\w'’-]+)[^\w]*$")
 _WORD_AFTER = re.compile(r"^[^\w]*([\w'’-]+)")
 _SMALL_WORDS = frozenset(
     ["a", "an", "and", "the", "of", "in", "on", "at", "to", "for", "with", "by", "or", "is", "from"]
 )
 _SCARE_CUES = frozenset(["so-called", "supposed", "alleged", "self-styled", "self-proclaimed"])
 MASK = "~"
+# Right before a quoted term rather than a quote: the villa's "love triangle", the "queen".
+_TERM_DETERMINERS = frozenset(
+    ["the", "a", "an", "this", "these", "those", "their", "his", "its", "our", "your", "my"]
+)
 
 
 @dataclass(slots=True)
@@ -153,30 +156,59 @@ def _scan_single(
     return out
 
 
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # the regex class \w
+
+
+def _word_before(s: str) -> str | None:
+    r"""The group of ``re.search(r"([\w'’-]+)[^\w]*$", s)``: the last word, found from
+    the end (the regex retries from every position of ``s``)."""
+    n = len(s)
+    i = n
+    while i and not _is_word_char(s[i - 1]):
+        i -= 1
+    if i == 0:  # no word character: the first run of apostrophes and hyphens
+        j = next((j for j, c in enumerate(s) if c in "'’-"), None)
+        if j is None:
+            return None
+        k = j
+        while k < n and s[k] in "'’-":
+            k += 1
+        return s[j:k]
+    j = i
+    while j and (_is_word_char(s[j - 1]) or s[j - 1] in "'’-"):
+        j -= 1
+    while i < n and s[i] in "'’-":
+        i += 1
+    return s[j:i]
+
+
 def _classify(body: str, q: RawQuote, ps: int) -> None:
-    text = " ".join(body[s:e] for s, e in q.segments)
+    text = " ".join([body[s:e] for s, e in q.segments])
     q.text = text
     before = body[ps : q.open_pos]
     after = body[q.close_pos : q.close_pos + 40]
-    prev_char = before.rstrip()[-1:] if before.strip() else ""
-    wb = _WORD_BEFORE.search(before[-40:])
-    prev_word = wb.group(1).lower() if wb and prev_char.isalnum() else ""
+    stripped = before.rstrip()
+    prev_char = stripped[-1:]
+    wb = _word_before(before[-40:])
+    prev_word = wb.lower() if wb and prev_char.isalnum() else ""
     words = text.split()
     ends_punct = text[-1:] in ".,!?…-–—" or text.endswith(("!!", "?!"))
-    if not any(c.isalpha() for c in text):
+    if not any(map(str.isalpha, text)):
         q.kind = "inscription"
         return
     if prev_word in TITLE_CUES or prev_word in _SCARE_CUES:
         q.kind = "title" if prev_word in TITLE_CUES else "scare"
         return
-    if before.lower().rstrip().endswith(("known as", "the words of")):
+    # Only the last characters matter (str.lower maps character by character).
+    if stripped[-16:].lower().endswith(("known as", "the words of")):
         q.kind = "title"
         return
     wa = _WORD_AFTER.search(after)
     if (
         wb
         and before.endswith(" ")
-        and wb.group(1)[:1].isupper()
+        and wb[:1].isupper()
         and wa
         and wa.group(1)[:1].isupper()
         and after.startswith(" ")
@@ -185,9 +217,34 @@ def _classify(body: str, q: RawQuote, ps: int) -> None:
     ):
         q.kind = "nickname"  # Dwayne "The Rock" Johnson
         return
+    if not q.single and len(q.segments) == 1 and not ends_punct:
+        continues = after[:1] == " " and wa is not None and wa.group(1)[:1].islower()
+        if (
+            len(words) <= 3
+            and continues
+            and before.endswith(" ")
+            and (prev_word in _TERM_DETERMINERS or prev_word.endswith(("'s", "’s")))
+        ):
+            # A quoted term inside the reporter's sentence: the villa's "love triangle" had
+            # become ... (at the end of a sentence it is a partial quote: a "basic conversation".)
+            q.kind = "scare"
+            return
+        if (
+            len(words) <= 2
+            and text == text.lower()
+            and continues
+            and wa.group(1) not in FUNCTION_WORDS
+        ):
+            q.kind = "scare"  # Tyler's "romantic" gestures
+            return
     at_start = prev_char in ("", ":", ",", ";", "—", "–", "-", ".", "!", "?", "…", "(")
-    caps = all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words)
-    if len(words) <= 6 and caps and not ends_punct and prev_char != ":" and len(q.segments) == 1:
+    if (
+        len(words) <= 6
+        and not ends_punct
+        and prev_char != ":"
+        and len(q.segments) == 1
+        and all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words)
+    ):
         q.kind = "title"
         return
     if q.single:
