@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "articles",
     "web",
     "api",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,337 @@
+"""Keeping the search index in step with articles, quotes and people.
+
+Three ways in:
+
+- ``reindex_articles(ids)``, ``reindex_quotes(ids)``, ``reindex_people(ids)`` and
+  ``reindex_article(id)`` (an article with its quotes and the people it names) write the
+  index now, in the caller's transaction. Ids of deleted objects lose their entries.
+- ``mark(...)`` queues ids; the queue is written once when the transaction commits
+  (``transaction.on_commit``), or earlier, when a search runs on the same connection
+  (``flush()``), so a search always sees its own transaction's writes. The receivers in
+  ``search.signals`` use it for every model save and delete.
+- ``rebuild()`` (``manage.py rebuild_search_index``) rebuilds everything in bulk.
+
+Writes that bypass signals (``bulk_create``, ``QuerySet.update``) must call one of the
+first two: the importer calls ``reindex_article`` at the end of ``_save_parsed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+
+from articles.models import Article, Event, Mention, Quote
+from people.models import Alias, Person
+
+from .backends import MARK_START, MARK_STOP, get_backend
+from .models import SearchEntry, entry_id
+from .query import name_key
+
+logger = logging.getLogger(__name__)
+
+ARTICLE, QUOTE, PERSON = SearchEntry.Kind.ARTICLE, SearchEntry.Kind.QUOTE, SearchEntry.Kind.PERSON
+CHUNK = 2000
+_FIELDS = ("published", "rejected", "title", "extra", "body", "names")
+_STRIP_MARKS = str.maketrans({MARK_START: None, MARK_STOP: None, "\x00": None})
+
+
+def _text(value: str | None) -> str:
+    """Text as indexed: NFC (so both engines fold accents alike), markers removed."""
+    return unicodedata.normalize("NFC", value or "").translate(_STRIP_MARKS)
+
+
+def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- Building entries from the domain tables ----------------------------------------------
+
+
+def _article_entries(ids: list[int]) -> dict[int, SearchEntry]:
+    tags: dict[int, list[str]] = {}
+    through = Article.tags.through.objects.filter(article_id__in=ids)
+    for article_id, name in through.values_list("article_id", "tag__name").order_by("tag__name"):
+        tags.setdefault(article_id, []).append(name)
+    entries = {}
+    rows = Article.objects.filter(pk__in=ids).values_list(
+        "pk", "title", "standfirst", "body", "status"
+    )
+    for pk, title, standfirst, body, status in rows:
+        extra = standfirst
+        if pk in tags:
+            extra = f"{standfirst}\n\n{', '.join(tags[pk])}".strip()
+        entries[pk] = SearchEntry(
+            id=entry_id(ARTICLE, pk),
+            kind=ARTICLE,
+            object_id=pk,
+            published=status == Article.Status.PUBLISHED,
+            title=_text(title),
+            extra=_text(extra),
+            body=_text(body),
+        )
+    return entries
+
+
+def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
+    rows = Quote.objects.filter(pk__in=ids).values_list(
+        "pk", "text", "speaker__name", "speaker_label", "status", "article__status"
+    )
+    return {
+        pk: SearchEntry(
+            id=entry_id(QUOTE, pk),
+            kind=QUOTE,
+            object_id=pk,
+            published=article_status == Article.Status.PUBLISHED,
+            rejected=status == Quote.Status.REJECTED,
+            title=_text(speaker or label),
+            extra=_text(text),
+        )
+        for pk, text, speaker, label, status, article_status in rows
+    }
+
+
+def _people_named_by_published(ids: list[int]) -> set[int]:
+    """Who is public: named by published content (mentioned, quoted, in an event)."""
+    published = Article.Status.PUBLISHED
+    named = set(
+        Mention.objects.filter(person_id__in=ids, article__status=published).values_list(
+            "person_id", flat=True
+        )
+    )
+    named.update(
+        Quote.objects.public().filter(speaker_id__in=ids).values_list("speaker_id", flat=True)
+    )
+    named.update(
+        Event.people.through.objects.filter(
+            person_id__in=ids, event__article__status=published
+        ).values_list("person_id", flat=True)
+    )
+    return named
+
+
+def _person_entries(ids: list[int]) -> dict[int, SearchEntry]:
+    aliases: dict[int, list[str]] = {}
+    for person_id, text in (
+        Alias.objects.filter(person_id__in=ids).values_list("person_id", "text").order_by("text")
+    ):
+        aliases.setdefault(person_id, []).append(text)
+    public = _people_named_by_published(ids)
+    entries = {}
+    for pk, name, description in Person.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "description"
+    ):
+        others = aliases.get(pk, [])
+        entries[pk] = SearchEntry(
+            id=entry_id(PERSON, pk),
+            kind=PERSON,
+            object_id=pk,
+            published=pk in public,
+            title=_text(name),
+            extra=_text(" · ".join(others)),
+            body=_text(description),
+            names=" | ".join(dict.fromkeys(name_key(text) for text in [name, *others])),
+        )
+    return entries
+
+
+_BUILDERS = {ARTICLE: _article_entries, QUOTE: _quote_entries, PERSON: _person_entries}
+
+
+# --- Writing entries -----------------------------------------------------------------------
+
+
+def _write(kind: str, ids: Iterable[int]) -> int:
+    """Bring the entries of ``kind`` for ``ids`` in line with the data; returns changes."""
+    backend = get_backend()
+    changed = 0
+    for chunk in _chunks(ids):
+        wanted = _BUILDERS[kind](chunk)
+        existing = {
+            e.object_id: e for e in SearchEntry.objects.filter(kind=kind, object_id__in=chunk)
+        }
+        stale = [
+            entry
+            for object_id, entry in existing.items()
+            if object_id not in wanted or _differs(entry, wanted[object_id])
+        ]
+        fresh = [
+            entry
+            for object_id, entry in wanted.items()
+            if object_id not in existing or _differs(existing[object_id], entry)
+        ]
+        if stale:
+            backend.remove(stale)
+            SearchEntry.objects.filter(pk__in=[e.pk for e in stale]).delete()
+        if fresh:
+            backend.add(SearchEntry.objects.bulk_create(fresh))
+        changed += len(stale) + len(fresh)
+    return changed
+
+
+def _differs(old: SearchEntry, new: SearchEntry) -> bool:
+    return any(getattr(old, name) != getattr(new, name) for name in _FIELDS)
+
+
+def reindex_articles(ids: Iterable[int]) -> None:
+    """Rewrite the entries of these articles (their quotes and people are not touched)."""
+    _write(ARTICLE, ids)
+
+
+def reindex_quotes(ids: Iterable[int]) -> None:
+    _write(QUOTE, ids)
+
+
+def reindex_people(ids: Iterable[int]) -> None:
+    _write(PERSON, ids)
+
+
+def reindex_article(article_id: int) -> None:
+    """An article, its quotes and everyone it names (after an import or a status change).
+
+    People it no longer names were marked by the deletes that unlinked them.
+    """
+    flush()  # what signals queued in this transaction (deleted quotes and mentions)
+    reindex_articles([article_id])
+    reindex_quotes(Quote.objects.filter(article_id=article_id).values_list("pk", flat=True))
+    reindex_people(_people_of_articles([article_id]))
+
+
+def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
+    article_ids = list(article_ids)
+    people = set(
+        Mention.objects.filter(article_id__in=article_ids).values_list("person_id", flat=True)
+    )
+    people.update(
+        Quote.objects.filter(article_id__in=article_ids, speaker__isnull=False).values_list(
+            "speaker_id", flat=True
+        )
+    )
+    people.update(
+        Event.people.through.objects.filter(event__article_id__in=article_ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    return people
+
+
+# --- The queue (signals) ---------------------------------------------------------------------
+
+
+class _Queue(threading.local):
+    def __init__(self):
+        self.by_alias: dict[str, dict[str, set[int]]] = {}
+
+
+_queue = _Queue()
+_QUEUES = ("articles", "articles_deep", "quotes", "people", "people_deep")
+
+
+def mark(
+    *,
+    articles: Iterable[int] = (),
+    articles_deep: Iterable[int] = (),
+    quotes: Iterable[int] = (),
+    people: Iterable[int] = (),
+    people_deep: Iterable[int] = (),
+    using: str = DEFAULT_DB_ALIAS,
+) -> None:
+    """Queue ids for reindexing at commit (``*_deep``: with the quotes of an article and the
+    people it names, or with a person's quotes, whose entries carry the speaker's name)."""
+    pending = _queue.by_alias.setdefault(using, {name: set() for name in _QUEUES})
+    for name, ids in zip(
+        _QUEUES, (articles, articles_deep, quotes, people, people_deep), strict=True
+    ):
+        pending[name].update(i for i in ids if i is not None)
+    # Outside a transaction this runs at once; inside, after commit. An index failure
+    # after the editor's commit is logged rather than raised (rebuild_search_index fixes).
+    transaction.on_commit(partial(flush, using=using), using=using, robust=True)
+
+
+def flush(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Write whatever is queued for this connection (cheap when nothing is)."""
+    pending = _queue.by_alias.pop(using, None)
+    if not pending or not any(pending.values()):
+        return
+    articles = pending["articles"] | pending["articles_deep"]
+    quotes = pending["quotes"]
+    people = pending["people"] | pending["people_deep"]
+    if pending["articles_deep"]:
+        deep = pending["articles_deep"]
+        quotes |= set(Quote.objects.filter(article_id__in=deep).values_list("pk", flat=True))
+        people |= _people_of_articles(deep)
+    if pending["people_deep"]:
+        quotes |= set(
+            Quote.objects.filter(speaker_id__in=pending["people_deep"]).values_list("pk", flat=True)
+        )
+    with transaction.atomic(using=using):
+        reindex_articles(articles)
+        reindex_quotes(quotes)
+        reindex_people(people)
+
+
+def discard_queue(using: str = DEFAULT_DB_ALIAS) -> None:
+    _queue.by_alias.pop(using, None)
+
+
+# --- Rebuild -------------------------------------------------------------------------------
+
+
+def rebuild(*, chunk: int = CHUNK) -> dict[str, int]:
+    """Rebuild the whole index from the domain tables, in bulk, in one transaction."""
+    backend = get_backend()
+    counts = {}
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    columns = ["id", "kind", "object_id", *_FIELDS]
+    insert = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with transaction.atomic():
+        discard_queue()
+        backend.before_bulk_load()
+        SearchEntry.objects.all().delete()
+        for kind, model in ((ARTICLE, Article), (QUOTE, Quote), (PERSON, Person)):
+            counts[kind] = 0
+            ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            for part in _chunks(ids, chunk):
+                entries = list(_BUILDERS[kind](part).values())
+                # Raw executemany: the ORM's bulk_create costs more than the indexing.
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        insert, [[getattr(e, name) for name in columns] for e in entries]
+                    )
+                backend.add(entries)
+                counts[kind] += len(entries)
+        backend.after_bulk_load()
+    return counts
+
+
+def after_migrate(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Keep the index usable after ``migrate`` and ``flush`` (both send post_migrate).
+
+    - A database that had content before this app was installed gets its index built.
+    - SQLite: ``flush`` (also run between transactional tests) empties the tables Django
+      knows about, not the FTS5 index, whose rows would then point at reused entry ids.
+    Cheap when the index is in step (the usual case).
+    """
+    if using != connection.alias:
+        return
+    try:
+        entries = SearchEntry.objects.count()
+        in_index = entries if connection.vendor != "sqlite" else get_backend().indexed_count()
+    except DatabaseError:  # not migrated this far (e.g. `migrate search zero`)
+        return
+    if not entries and (Article.objects.exists() or Person.objects.exists()):
+        rebuild()
+    elif in_index != entries:
+        backend = get_backend()
+        with transaction.atomic():
+            backend.clear()
+            for part in _chunks(SearchEntry.objects.values_list("pk", flat=True)):
+                backend.add(list(SearchEntry.objects.filter(pk__in=part)))

@@ -1,0 +1,253 @@
+"""The search index stays current: editors' edits, services, the importer, rebuilds."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from articles import services
+from articles.models import Article, Quote
+from people.models import Person
+from search import index
+from search.models import SearchEntry
+from search.services import article_ids, person_ids, quote_ids, search
+from tests.factories import (
+    make_alias,
+    make_article,
+    make_mention_in,
+    make_person,
+    make_quote_in,
+    make_story,
+    make_tag,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLISHED, DRAFT = Article.Status.PUBLISHED, Article.Status.DRAFT
+
+
+@pytest.fixture
+def story():
+    """A published story naming Giovanni Pernice, with one quote of his."""
+    giovanni = make_person("Giovanni Pernice")
+    article = make_story(
+        "Pernice returns to the ballroom",
+        ["Giovanni Pernice said: “The ballroom is my home.”"],
+    )
+    make_mention_in(article, giovanni, "Giovanni Pernice")
+    quote = make_quote_in(article, "The ballroom is my home.", speaker=giovanni)
+    return article, giovanni, quote
+
+
+def test_unpublishing_and_publishing_an_article_updates_everything_it_carries(story):
+    """article_set_status hides the article, its quotes and the people only it names from
+    the public, and publishing brings them back."""
+    article, giovanni, quote = story
+    services.article_set_status(article=article, status=DRAFT)
+    assert (article_ids("ballroom"), quote_ids("ballroom"), person_ids("pernice")) == (
+        [],
+        [],
+        [],
+    )
+    assert article_ids("ballroom", include_drafts=True) == [article.pk]
+    services.article_set_status(article=article, status=PUBLISHED)
+    assert (article_ids("ballroom"), quote_ids("ballroom"), person_ids("pernice")) == (
+        [article.pk],
+        [quote.pk],
+        [giovanni.pk],
+    )
+
+
+def test_rejecting_a_quote_hides_it(story):
+    """quote_set_status(rejected) removes the quote from public and editors' results."""
+    _, _, quote = story
+    services.quote_set_status(quote=quote, status=Quote.Status.REJECTED)
+    assert quote_ids("ballroom home") == []
+    assert quote_ids("ballroom home", include_drafts=True) == []
+    services.quote_set_status(quote=quote, status=Quote.Status.CONFIRMED)
+    assert quote_ids("ballroom home") == [quote.pk]
+
+
+def test_renaming_a_person_reindexes_them_and_their_quotes(story):
+    """A renamed person is found by the new name only, and so are their quotes."""
+    _, giovanni, quote = story
+    giovanni.name = "Gianni Pernicello"
+    giovanni.save()
+    assert person_ids("gianni") == [giovanni.pk]
+    assert person_ids("giovanni") == []
+    assert quote_ids("pernicello") == [quote.pk]
+
+
+def test_adding_and_removing_an_alias(story):
+    """An alias added in the admin finds the person at once; removed, it no longer does."""
+    _, giovanni, _ = story
+    alias = make_alias(giovanni, "Gio the Great", kind="stage_name")
+    assert person_ids("great") == [giovanni.pk]
+    alias.delete()
+    assert person_ids("great") == []
+
+
+def test_correcting_a_quotes_speaker(story):
+    """quote_set_speaker: the quote is found by its new speaker's name, not the old one."""
+    _, _, quote = story
+    rose = make_person("Rose Ayling-Ellis")
+    services.quote_set_speaker(quote=quote, speaker=rose)
+    assert quote_ids("ayling ballroom") == [quote.pk]
+    assert quote_ids("giovanni ballroom") == []
+
+
+def test_person_merge_moves_name_quotes_and_visibility(story):
+    """After person_merge the source's name finds the target (as an alias), the moved
+    quotes carry the target's name, and the source's entry is gone."""
+    _, giovanni, quote = story
+    target = make_person("Giovanni Pernice-Smith")
+    services.person_merge(source=giovanni, target=target)
+    assert person_ids("pernice") == [target.pk]
+    assert person_ids("giovanni pernice smith") == [target.pk]
+    assert quote_ids("pernice-smith") == [quote.pk]
+    assert not SearchEntry.objects.filter(kind="person", object_id=giovanni.pk).exists()
+
+
+def test_rejecting_a_person_as_not_a_person(story):
+    """person_reject_as_not_person: the name no longer finds the person or their quotes."""
+    _, giovanni, quote = story
+    services.person_reject_as_not_person(person=giovanni)
+    assert person_ids("giovanni") == []
+    assert quote_ids("giovanni") == []
+    assert quote_ids("ballroom home") == [quote.pk]
+
+
+def test_deleting_articles_quotes_and_people(story):
+    """Deleted objects leave the index, cascades included."""
+    article, giovanni, quote = story
+    other = make_story("Another ballroom story", ["Nothing to see."])
+    other.delete()
+    assert article_ids("ballroom") == [article.pk]
+    quote.delete()
+    assert quote_ids("ballroom") == []
+    article.delete()
+    assert article_ids("ballroom") == []
+    assert person_ids("giovanni") == []  # no longer named by published content
+    giovanni.delete()
+    index.flush()  # what the commit (or the next search) does
+    assert not SearchEntry.objects.filter(kind="person").exists()
+
+
+def test_tags_are_searchable_and_follow_renames(story):
+    """Articles are found by their tags' names, which follow tag renames."""
+    article, _, _ = story
+    tag = make_tag("Strictly Come Dancing")
+    article.tags.add(tag)
+    assert article_ids("strictly") == [article.pk]
+    tag.name = "Dancing on Ice"
+    tag.save()
+    assert article_ids("ice") == [article.pk]
+    article.tags.clear()
+    assert article_ids("ice") == []
+
+
+def test_editing_a_headline(story):
+    """A headline edited through versioned_save is searchable at once."""
+    article, _, _ = story
+    article.title = "Pernice wins a BAFTA"
+    services.versioned_save(obj=article)
+    assert article_ids("bafta") == [article.pk]
+
+
+def test_index_is_written_at_commit_without_a_search(story, django_capture_on_commit_callbacks):
+    """Signals queue the work and on_commit writes it, even if nobody searches."""
+    article, _, _ = story
+    index.flush()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Fresh headline"
+        article.save()
+    entry = SearchEntry.objects.get(kind="article", object_id=article.pk)
+    assert entry.title == "Fresh headline"
+
+
+STORY = (
+    " date 2024-03-08 Minister opens new bridge\n\n"
+    "The transport minister, Ms Ada Okafor, opened the bridge on Friday.\n\n"
+    '"This bridge joins two communities," Ms Okafor said.\n'
+)
+
+
+def test_importer_indexes_articles_people_and_quotes(tmp_path):
+    """An imported file is searchable at once: its article, people and quotes."""
+    path = tmp_path / "bridge.txt"
+    path.write_text(STORY)
+    call_command("import_articles", "--publish", str(path), stdout=StringIO())
+    article = Article.objects.get()
+    assert article_ids("bridge communities") == [article.pk]
+    assert person_ids("okafor") == [Person.objects.get(name__contains="Okafor").pk]
+    assert quote_ids("joins two") == list(Quote.objects.values_list("pk", flat=True))
+    # A re-import of a changed file replaces what it indexed.
+    path.write_text(STORY.replace("bridge", "tunnel"))
+    call_command("import_articles", str(path), stdout=StringIO())
+    assert article_ids("tunnel") == [article.pk]
+    assert article_ids("bridge") == []
+    assert quote_ids("joins two tunnel") != []
+
+
+def test_import_dry_run_indexes_nothing(tmp_path):
+    """A dry run writes nothing, index included."""
+    path = tmp_path / "bridge.txt"
+    path.write_text(STORY)
+    call_command("import_articles", "--dry-run", "--publish", str(path), stdout=StringIO())
+    assert article_ids("bridge", include_drafts=True) == []
+    assert not SearchEntry.objects.exists()
+
+
+def test_seeds_are_searchable(imported_seeds):
+    """The imported seed stories are found by people, quotes and headline words."""
+    results = search("Ayling-Ellis")
+    assert results.articles.total == 5
+    assert results.people.hits[0].title_html.startswith("Rose <mark>Ayling")
+    assert results.quotes.total > 0
+    assert person_ids("Jowita") == list(
+        Person.objects.filter(name__startswith="Jowita").values_list("pk", flat=True)
+    )
+
+
+def test_rebuild_command_restores_a_lost_index(imported_seeds):
+    """rebuild_search_index recreates every entry from the data and reports counts."""
+    index.flush()
+    before = set(SearchEntry.objects.values_list("kind", "object_id", "title"))
+    expected = article_ids("strictly")
+    SearchEntry.objects.all().delete()
+    index.get_backend().clear()
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Indexed 5 articles" in out.getvalue()
+    assert set(SearchEntry.objects.values_list("kind", "object_id", "title")) == before
+    assert article_ids("strictly") == expected
+
+
+def test_reindex_functions_pick_up_bulk_writes(story):
+    """Writes that bypass signals (QuerySet.update) are indexed by the reindex helpers."""
+    article, _, quote = story
+    index.flush()
+    Article.objects.filter(pk=article.pk).update(title="Quietly updated headline")
+    Quote.objects.filter(pk=quote.pk).update(text="Quietly updated words")
+    assert article_ids("quietly") == []
+    index.reindex_article(article.pk)
+    assert article_ids("quietly") == [article.pk]
+    assert quote_ids("quietly") == [quote.pk]
+
+
+def test_after_migrate_builds_a_missing_index_and_resyncs_sqlite(story):
+    """post_migrate (migrate, flush) rebuilds an empty index over existing content, and on
+    SQLite realigns the FTS5 table with the entries after a flush."""
+    article, _, _ = story
+    SearchEntry.objects.all().delete()  # what `flush` or a first install leaves
+    index.after_migrate(using=connection.alias)
+    assert article_ids("ballroom") == [article.pk]
+    if connection.vendor == "sqlite":
+        assert index.get_backend().indexed_count() == SearchEntry.objects.count()
+
+
+def test_search_sees_its_own_transactions_writes():
+    """Inside one transaction (e.g. an admin action) a search sees what was just saved."""
+    article = make_article("Unique zeppelin headline", body="Text.")
+    assert article_ids("zeppelin") == [article.pk]
