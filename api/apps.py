@@ -5,8 +5,3 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
     verbose_name = "REST API"
-
-    def ready(self):
-        from . import caching
-
-        caching.connect_signals()

@@ -1,92 +1,23 @@
-"""HTTP caching for the API: one content version, ETag/Last-Modified, a response cache.
+"""HTTP caching for the API: ETag/Last-Modified, 304 without serialising, a response cache.
 
-Design (issue 4, point 7): every write to a model the API shows bumps a single
-``ContentVersion`` row *in the writing transaction* (post_save / post_delete / m2m_changed).
-The version is therefore committed — or rolled back — together with the data, every process
-sees it (it lives in the database, not in a per-process cache), and the validator of a
-response is ``hash(version token, URL with query, visibility, media type)``: one primary-key
-read, made before any filtering or serialisation. A conditional GET that matches answers
-304 without touching the data. The same hash keys a server-side cache of rendered JSON.
-
-Writes that bypass model signals (``QuerySet.update()``, ``bulk_create()``) must call
-``bump_content_version()`` themselves; the editorial services always end with ``save()`` or
-``delete()``, so they are covered.
+Design (issue 4, point 7): the validator of a response is ``hash(content version token,
+URL with query, visibility, media type)``. The content version is the one the website uses
+too (``articles/content_version.py``): a single database row bumped in the writing
+transaction by every write to something the API shows, so every process sees it and it is
+committed or rolled back with the data. Reading it is one primary-key query, made before
+any filtering or serialisation; a conditional GET that matches answers 304 without
+touching the data. The same hash keys a server-side cache of rendered JSON.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-
-VERSION_PK = 1
-
-
-@dataclass(frozen=True)
-class ContentState:
-    token: str
-    changed_at: datetime
-
-
-def bump_content_version(**_signal_kwargs) -> None:
-    """Give the API content a new version (call after writes that send no model signal)."""
-    from .models import ContentVersion
-
-    token, now = uuid.uuid4().hex, timezone.now()
-    updated = ContentVersion.objects.filter(pk=VERSION_PK).update(token=token, changed_at=now)
-    if not updated:
-        # The row is created by the migration; a flushed database recreates it here.
-        with transaction.atomic():
-            ContentVersion.objects.update_or_create(
-                pk=VERSION_PK, defaults={"token": token, "changed_at": now}
-            )
-
-
-def content_state() -> ContentState:
-    """The current content version: one primary-key read."""
-    from .models import ContentVersion
-
-    row = ContentVersion.objects.filter(pk=VERSION_PK).values_list("token", "changed_at").first()
-    if row is None:
-        bump_content_version()
-        row = ContentVersion.objects.values_list("token", "changed_at").get(pk=VERSION_PK)
-    return ContentState(*row)
-
-
-def _tracked_models():
-    from articles.models import Article, Event, Mention, Quote, Tag
-    from people.models import Alias, Person
-
-    return [Article, Event, Mention, Quote, Tag, Person, Alias]
-
-
-def connect_signals() -> None:
-    """Bump the content version on every write to a model whose data the API serves."""
-    from articles.models import Article, Event
-
-    for model in _tracked_models():
-        uid = f"api-content-version-{model._meta.label_lower}"
-        post_save.connect(bump_content_version, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump_content_version, sender=model, dispatch_uid=uid + "-delete")
-    for through in (Article.tags.through, Event.people.through):
-        m2m_changed.connect(
-            _bump_on_m2m, sender=through, dispatch_uid=f"api-content-version-{through}"
-        )
-
-
-def _bump_on_m2m(*, action, **kwargs) -> None:
-    if action in {"post_add", "post_remove", "post_clear"}:
-        bump_content_version()
-
 
 # --- Conditional requests ---------------------------------------------------------------
 

@@ -14,12 +14,13 @@ import re
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 
 from articles.models import Article, DatePrecision, Event, Mention, Quote, Tag
 from people.models import Person
+from search.services import article_ids, person_ids, quote_ids, ranked
 
 from .permissions import is_editor
 
@@ -57,25 +58,28 @@ def visible_people(request):
 # --- Free text (one function per model; replaced by full-text search later) -------------
 
 
-def search_articles(queryset, text: str):
-    """Articles whose headline, standfirst or body contains ``text`` (case-insensitive)."""
-    return queryset.filter(
-        Q(title__icontains=text) | Q(standfirst__icontains=text) | Q(body__icontains=text)
+def search_articles(queryset, text: str, *, include_drafts: bool):
+    """Articles matching ``text`` by full-text search, best match first."""
+    return ranked(queryset, article_ids(text, include_drafts=include_drafts))
+
+
+def search_quotes(queryset, text: str, *, include_drafts: bool):
+    """Quotes whose words or speaker match ``text``, best match first."""
+    return ranked(
+        queryset,
+        quote_ids(text, include_drafts=include_drafts, include_rejected=include_drafts),
     )
 
 
-def search_quotes(queryset, text: str):
-    """Quotes whose words, speaker's name or speaker label contain ``text``."""
-    return queryset.filter(
-        Q(text__icontains=text)
-        | Q(speaker__name__icontains=text)
-        | Q(speaker_label__icontains=text)
-    )
+def search_people(queryset, text: str, *, include_drafts: bool):
+    """People whose name, aliases or description match ``text``, best match first."""
+    return ranked(queryset, person_ids(text, include_drafts=include_drafts))
 
 
-def search_people(queryset, text: str):
-    """People whose name or any alias contains ``text`` (case-insensitive)."""
-    return queryset.filter(pk__in=Person.objects.matching(text).values("pk"))
+SEARCH_HELP = (
+    'Full-text: words in any order, "quoted phrases", the last word as a prefix; accents '
+    "and case ignored. Best match first unless `ordering` is given."
+)
 
 
 # --- Strict fields ------------------------------------------------------------------------
@@ -195,7 +199,7 @@ class ArticleFilter(filters.FilterSet):
     )
     q = filters.CharFilter(
         method="filter_q",
-        help_text="Text contained in the headline, standfirst or body (case-insensitive).",
+        help_text="Search headline, standfirst, body and tags. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
         fields=(("published_at", "published_at"), ("title", "title"), ("id", "id")),
@@ -207,7 +211,9 @@ class ArticleFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return search_articles(queryset, value.strip()) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return search_articles(queryset, value, include_drafts=is_editor(self.request))
 
 
 class QuoteFilter(filters.FilterSet):
@@ -252,7 +258,7 @@ class QuoteFilter(filters.FilterSet):
     )
     q = filters.CharFilter(
         method="filter_q",
-        help_text="Text contained in the quote, its speaker's name or its speaker label.",
+        help_text="Search the quote's words and its speaker's name. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
         fields=(("article__published_at", "date"), ("start", "start"), ("id", "id")),
@@ -264,7 +270,9 @@ class QuoteFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return search_quotes(queryset, value.strip()) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return search_quotes(queryset, value, include_drafts=is_editor(self.request))
 
 
 class EventFilter(filters.FilterSet):
@@ -312,7 +320,7 @@ class EventFilter(filters.FilterSet):
 class PersonFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
-        help_text="Text contained in the person's name or any alias (case-insensitive).",
+        help_text="Search names, aliases and descriptions. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
         fields=(("name", "name"), ("id", "id")),
@@ -324,7 +332,9 @@ class PersonFilter(filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return search_people(queryset, value.strip()) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return search_people(queryset, value, include_drafts=is_editor(self.request))
 
 
 class TagFilter(filters.FilterSet):

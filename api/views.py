@@ -24,6 +24,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from articles import services
+from articles.content_version import content_state
 from articles.models import Article, Mention, Quote, Tag
 from people.models import Alias, Person
 
@@ -113,7 +114,7 @@ class CachedReadMixin:
         return self.cached_read(request, super().retrieve, *args, **kwargs)
 
     def cached_read(self, request, handler, *args, **kwargs):
-        state = caching.content_state()
+        state = content_state()
         editor = is_editor(request)
         etag = caching.request_etag(
             request,

@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
+from search.services import article_ids, quote_ids, ranked
 
 from . import services
 from .admin_utils import (
@@ -259,8 +260,21 @@ class TagSuggestionInline(admin.TabularInline):
         return False
 
 
+class FullTextSearchMixin:
+    """The search box uses the full-text index (drafts and rejected quotes included):
+    words in any order, phrases, prefixes, accents ignored, fast on large tables."""
+
+    def full_text_ids(self, search_term: str) -> list[int]:
+        raise NotImplementedError
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return ranked(queryset, self.full_text_ids(search_term)), False
+
+
 @admin.register(Article)
-class ArticleAdmin(StaleEditMixin, SimpleHistoryAdmin):
+class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     form = ArticleForm
     list_display = [
         "title",
@@ -278,7 +292,11 @@ class ArticleAdmin(StaleEditMixin, SimpleHistoryAdmin):
         HasUnreviewedQuotesFilter,
         HasUnattributedQuotesFilter,
     ]
-    search_fields = ["title", "body"]
+    search_fields = ["title", "body"]  # searched through the full-text index
+
+    def full_text_ids(self, search_term):
+        return article_ids(search_term, include_drafts=True)
+
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags"]
     actions = ["publish", "unpublish"]
@@ -450,7 +468,7 @@ class QuoteForm(VersionedModelForm):
 
 
 @admin.register(Quote)
-class QuoteAdmin(StaleEditMixin, SimpleHistoryAdmin):
+class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     form = QuoteForm
     list_display = [
         "in_context",
@@ -468,7 +486,11 @@ class QuoteAdmin(StaleEditMixin, SimpleHistoryAdmin):
         SpeakerKindFilter,
         "partial",
     ]
-    search_fields = ["text", "speaker_label"]
+    search_fields = ["text", "speaker_label"]  # searched through the full-text index
+
+    def full_text_ids(self, search_term):
+        return quote_ids(search_term, include_drafts=True, include_rejected=True)
+
     # "auto" sorts before "confirmed" and "rejected": unreviewed first, least sure first,
     # straight off the (status, confidence) index.
     ordering = ["status", "confidence", "pk"]

@@ -96,7 +96,9 @@ class Article(models.Model):
     # Optimistic locking: every editorial save increments it; a stale save is refused.
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(excluded_fields=["raw_text", "updated_at", "imported_values"])
+    history = HistoricalRecords(
+        excluded_fields=["raw_text", "updated_at", "imported_values"], m2m_fields=[tags]
+    )
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -329,3 +331,28 @@ class Event(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class ContentVersion(models.Model):
+    """A single row whose token changes, in the writing transaction, on every write to
+    anything readers see (see ``articles/content_version.py``).
+
+    It is the validator behind the website's and the API's ETag and Last-Modified headers
+    and the key of their page and response caches. Kept in the database (not the cache) so
+    that every process — gunicorn workers, the import command, the admin — sees the same
+    version.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "content version"
+        verbose_name_plural = "content versions"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="content_version_single_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

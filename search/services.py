@@ -161,16 +161,37 @@ def _ranked_entries(backend, kind, parsed, visibility) -> list[tuple[int, float]
 def _search_kind(backend, kind, parsed, visibility, limit, offset) -> KindResults:
     rows = _ranked_entries(backend, kind, parsed, visibility)
     page = rows[offset : offset + limit]
-    marks = backend.highlights(kind, parsed, [pk for pk, _ in page])
-    missing = [pk for pk, _ in page if pk not in marks]
-    if missing:  # substring-only name matches: nothing for the engine to mark
-        for entry in SearchEntry.objects.filter(pk__in=missing):
-            marks[entry.pk] = (entry.title, entry.extra)
+    marks = _marks(backend, kind, parsed, [pk for pk, _ in page])
     hits = [
         SearchHit(kind, object_id_of(pk), float(rank), *map(highlighted, marks[pk]))
         for pk, rank in page
     ]
     return KindResults(kind, len(rows), hits, capped=len(rows) >= MAX_RESULTS)
+
+
+def _marks(backend, kind, parsed, entry_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    marks = backend.highlights(kind, parsed, entry_ids)
+    missing = [pk for pk in entry_ids if pk not in marks]
+    if missing:  # substring-only name matches: nothing for the engine to mark
+        for entry in SearchEntry.objects.filter(pk__in=missing):
+            marks[entry.pk] = (entry.title, entry.extra)
+    return marks
+
+
+def snippets(kind: str, query: str | None, object_ids: Sequence[int]) -> dict[int, SearchHit]:
+    """Highlighted title and snippet of each object, for a page of results shown elsewhere
+    (e.g. a page of ``ranked(...)`` objects): ``{object id: SearchHit}``."""
+    flush()
+    parsed = parse(query)
+    if not parsed or not object_ids:
+        return {}
+    entry_ids = [entry_id(kind, object_id) for object_id in object_ids]
+    marks = _marks(get_backend(), kind, parsed, entry_ids)
+    return {
+        object_id_of(pk): SearchHit(kind, object_id_of(pk), 0.0, *map(highlighted, marks[pk]))
+        for pk in entry_ids
+        if pk in marks
+    }
 
 
 # --- Ranked ids, for querysets (API filters, admin search boxes) -------------------------

@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.models import Article, Quote
+from search import index as search_index
 from tests.factories import (
     make_alias,
     make_article,
@@ -168,6 +169,9 @@ def many(db):
             date_precision="day",
             people=[first, second],
         )
+    # Tests run inside a transaction that never commits, so the search index writes queued
+    # for commit are made now rather than inside the first request a test measures.
+    search_index.flush()
     return SimpleNamespace(tags=tags, people=people)
 
 

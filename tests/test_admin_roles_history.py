@@ -153,6 +153,16 @@ class TestHistory:
             "RAW as received",
         )
 
+    def test_article_history_records_tag_changes(self):
+        """Adding or removing a tag makes a historical record that lists the tags then."""
+        article = make_article()
+        tag = make_tag("BAFTA")
+        article.tags.add(tag)
+        assert [row.tag for row in article.history.latest().tags.all()] == [tag]
+        article.tags.remove(tag)
+        assert not article.history.latest().tags.exists()
+        assert article.history.count() == 3
+
     def test_quote_speaker_restored_from_history(self, editor_client):
         """Reverting a quote to an earlier speaker goes through the speaker service."""
         rose, gio = make_person("Rose"), make_person("Gio")

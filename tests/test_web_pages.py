@@ -329,11 +329,12 @@ def test_search_groups_people_quotes_and_stories(client, desk):
     """A query finds people (by name or alias), quotes and stories, in three groups."""
     page = main_of(html(client.get("/search/?q=giovanni")))
     assert 'id="group-people_page">People' in page
-    assert 'id="group-quotes_page">Quotes' not in page  # no quote contains "giovanni"
+    # Quotes are found by their words and by who said them.
+    assert 'id="group-quotes_page">Quotes' in page
     assert 'id="group-articles_page">Stories' in page
-    assert "Giovanni Pernice" in page
+    assert "<mark>Giovanni</mark> Pernice" in page
     quotes = main_of(html(client.get("/search/?q=PROUD")))
-    assert "We are so, so, so proud" in quotes
+    assert "<mark>proud</mark>" in quotes and "We are so, so, so" in quotes
 
 
 def test_search_never_finds_drafts_or_rejected_quotes(client, desk):

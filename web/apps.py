@@ -6,8 +6,3 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = "Public website"
-
-    def ready(self):
-        from .caching import connect_signals
-
-        connect_signals()

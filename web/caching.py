@@ -1,42 +1,43 @@
 """HTTP and page caching for the public website (issue 6).
 
-One global *content version* — a timestamp kept in the cache — stands for "everything the
-public site shows". Any save or delete of an article, quote, event, person, alias, tag or
-mention bumps it once the transaction commits, so:
+Everything the public site shows stands behind one *content version*, the same one the
+REST API uses (``articles/content_version.py``): a database row bumped in the writing
+transaction by every save or delete of an article, quote, event, person, alias, redirect,
+tag or mention, and by tag or event-people changes. Every process sees a bump on its next
+request, so:
 
-* ``ETag`` / ``Last-Modified`` come from it without touching the database, and a client or
-  reverse proxy revalidating a page gets ``304 Not Modified`` until editors change content;
-* with a shared cache (Redis, ``REDIS_URL``) rendered pages are stored under a key that
-  includes the version: a bump makes every stored page unreachable at once, and the stale
-  entries simply expire.
+* ``ETag`` / ``Last-Modified`` come from it after one primary-key read, before the view
+  runs, and a client or reverse proxy revalidating a page gets ``304 Not Modified`` until
+  editors change content;
+* rendered pages are stored under a key that includes the version: a bump makes every
+  stored page unreachable at once, and the stale entries simply expire.
 
-With the default per-process memory cache, other worker processes never see a bump, so
-there the version lives only ``LOCAL_VERSION_SECONDS`` (the same staleness a proxy has
-with ``max-age=60``) and rendered pages are not stored at all.
-
-The REST API keeps its own caching; this module is the website's alone.
+Pages are stored only in a shared cache (Redis, ``REDIS_URL``). Correctness does not
+need that — a page stored in one process under an old version is never served after a
+bump, wherever it happened — but a per-process memory cache would hold a copy of every page
+in every worker (memory times workers, hit rate divided by them) and LocMemCache culls at
+300 entries, so pages would evict the API's stored JSON and the throttle counters. Without
+``REDIS_URL`` (development, tests, a single small host) pages are rendered afresh and
+conditional GET still saves the transfer.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import condition
 
-VERSION_KEY = "web:content-version"
+from articles.content_version import ContentState, content_state
+
 PAGE_KEY_PREFIX = "web:page"
 MAX_AGE = 60  # seconds a browser or reverse proxy may reuse an anonymous page
 PAGE_CACHE_SECONDS = 60 * 60  # a stored page is found only while the version is current
-LOCAL_VERSION_SECONDS = 60
 LOCAL_BACKENDS = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -48,61 +49,25 @@ def cache_is_shared() -> bool:
     return settings.CACHES["default"]["BACKEND"] not in LOCAL_BACKENDS
 
 
-def _version_timeout() -> int | None:
-    return None if cache_is_shared() else LOCAL_VERSION_SECONDS
-
-
-def content_version() -> float:
-    """The current content version (a Unix timestamp); starts a new one if none is stored."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time()
-        if not cache.add(VERSION_KEY, version, timeout=_version_timeout()):
-            version = cache.get(VERSION_KEY, version)
-    return float(version)
-
-
-def bump_content_version() -> float:
-    """Start a new content version: every page's ETag changes and stored pages go stale."""
-    previous = cache.get(VERSION_KEY) or 0.0
-    version = max(time.time(), float(previous) + 0.001)
-    cache.set(VERSION_KEY, version, timeout=_version_timeout())
-    return version
-
-
-def _bump_on_commit(**kwargs) -> None:
-    # After commit: a reader that renders between the write and the bump can only store
-    # fresh content under the old version, never old content under the new one.
-    transaction.on_commit(bump_content_version)
-
-
-def connect_signals() -> None:
-    """Bump the content version whenever something the public site shows changes."""
-    from articles.models import Article, Event, Mention, Quote, Tag
-    from people.models import Alias, Person, PersonRedirect
-
-    for model in (Article, Quote, Event, Person, Tag, Alias, Mention, PersonRedirect):
-        uid = f"web.caching.{model._meta.label_lower}"
-        post_save.connect(_bump_on_commit, sender=model, dispatch_uid=f"{uid}.save")
-        post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"{uid}.delete")
-    for through in (Article.tags.through, Event.people.through):
-        m2m_changed.connect(
-            _bump_on_commit, sender=through, dispatch_uid=f"web.caching.{through._meta.label}"
-        )
+def _state(request) -> ContentState:
+    # Read once per request, so the ETag, Last-Modified and page key name the same version.
+    if not hasattr(request, "_content_state"):
+        request._content_state = content_state()
+    return request._content_state
 
 
 def _last_modified(request, *args, **kwargs) -> datetime:
-    return datetime.fromtimestamp(content_version(), tz=UTC)
+    return _state(request).changed_at
 
 
 def _etag(request, *args, **kwargs) -> str:
-    key = f"{content_version():.6f}|{request.get_full_path()}"
+    key = f"{_state(request).token}|{request.get_full_path()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _page_key(request) -> str:
     digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{content_version():.6f}:{request.method}:{digest}"
+    return f"{PAGE_KEY_PREFIX}:{_state(request).token}:{request.method}:{digest}"
 
 
 def public_page(view):

@@ -1,8 +1,8 @@
-"""Site search: the one place that decides what a query finds.
+"""Site search: what a query finds on the public site.
 
-For now a case-insensitive containment match (``icontains``, which escapes ``%`` and ``_``).
-A later issue replaces the body of :func:`search` with full-text search; callers only rely
-on :class:`SearchResults` holding three lazy querysets.
+Full-text search (``search.services``: SQLite FTS5 or PostgreSQL tsvector) ranks the ids;
+this module turns them into three lazy, rank-ordered querysets the page paginates, and
+highlights the page shown.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from articles.models import Article, Quote
-from people.models import Alias, Person
+from people.models import Person
+from search.services import article_ids, person_ids, quote_ids, ranked, snippets
 
 from .queries import public_people
 
@@ -54,16 +55,21 @@ def search(query: str, *, include_drafts: bool = False) -> SearchResults:
         people = public_people()
     if not query:
         return SearchResults(query, people.none(), quotes.none(), articles.none())
-    alias_match = Alias.objects.filter(text__icontains=query).values("person_id")
     return SearchResults(
         query=query,
-        people=people.filter(Q(name__icontains=query) | Q(pk__in=alias_match)).order_by(
-            "name", "pk"
+        people=ranked(people, person_ids(query, include_drafts=include_drafts)),
+        quotes=ranked(
+            quotes.select_related("speaker", "article"),
+            quote_ids(query, include_drafts=include_drafts),
         ),
-        quotes=quotes.filter(text__icontains=query)
-        .select_related("speaker", "article")
-        .order_by(F("article__published_at").desc(nulls_last=True), "article_id", "start"),
-        articles=articles.filter(
-            Q(title__icontains=query) | Q(standfirst__icontains=query) | Q(body__icontains=query)
-        ).latest_first(),
+        articles=ranked(articles, article_ids(query, include_drafts=include_drafts)),
     )
+
+
+def highlight_page(kind: str, query: str, page) -> None:
+    """Give each object on ``page`` its highlighted ``title_html`` and ``snippet_html``."""
+    hits = snippets(kind, query, [obj.pk for obj in page])
+    for obj in page:
+        hit = hits.get(obj.pk)
+        obj.title_html = hit.title_html if hit else None
+        obj.snippet_html = hit.snippet_html if hit else None

@@ -25,6 +25,7 @@ from . import seo
 from .caching import public_page
 from .queries import EventPerson, featuring, most_quoted_recently, public_people
 from .rendering import date_label, local_date, offsets_fit, render_body, sentence_around
+from .search import highlight_page
 from .search import search as run_search
 
 ARTICLES_PER_PAGE = 12
@@ -388,12 +389,14 @@ def search(request):
     results = run_search(request.GET.get("q", ""))
     groups = []
     if not results.is_empty_query:
-        for name, queryset, param in (
-            ("People", results.people, "people_page"),
-            ("Quotes", results.quotes, "quotes_page"),
-            ("Stories", results.articles, "articles_page"),
+        for name, kind, queryset, param in (
+            ("People", "person", results.people, "people_page"),
+            ("Quotes", "quote", results.quotes, "quotes_page"),
+            ("Stories", "article", results.articles, "articles_page"),
         ):
-            groups.append((name, param, paginate(request, queryset, SEARCH_PER_PAGE, param)))
+            page = paginate(request, queryset, SEARCH_PER_PAGE, param)
+            highlight_page(kind, results.query, page)
+            groups.append((name, param, page))
     meta = seo.PageMeta(
         title=f"Search: {results.query}" if results.query else "Search",
         canonical=seo.absolute(request, reverse("web:search")),
