@@ -4,6 +4,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -16,3 +17,19 @@ def imported_seeds(db):
 
     call_command("import_articles", "--publish", str(SEEDS_DIR), stdout=StringIO())
     return {article.source_name: article for article in Article.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: no throttle counts or stored responses carry
+    over from another test."""
+    cache.clear()
+
+
+@pytest.fixture
+def editor_client(client, db):
+    """A test client logged in as a staff member of the Editors group (not a superuser)."""
+    from tests.factories import make_editor
+
+    client.force_login(make_editor())
+    return client

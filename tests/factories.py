@@ -72,18 +72,6 @@ def make_tag_suggestion(article, tag, **fields):
     return TagSuggestion.objects.create(article=article, tag=tag, **fields)
 
 
-def use_plain_static_storage(settings):
-    """Serve static files without the collectstatic manifest (admin pages in tests).
-
-    Production stores static files with a manifest made by collectstatic; tests run with
-    DEBUG off and no collectstatic, so `{% static %}` in admin templates needs this.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 # --- Public website (issue 6): stories whose quote, mention and event offsets point into
 # their bodies, as the importer stores them. ---
 

@@ -12,30 +12,17 @@ from django.utils import timezone
 from articles.models import Article, Quote, TagSuggestion
 from tests.factories import (
     make_article,
-    make_editor,
     make_event,
     make_mention,
     make_person,
     make_quote,
     make_tag,
     make_tag_suggestion,
-    use_plain_static_storage,
 )
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:articles_article_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _static(settings):
-    use_plain_static_storage(settings)
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 def change_url(article):

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,12 +10,10 @@ from django.urls import reverse
 from articles.models import Event, Tag, TagSuggestion
 from tests.factories import (
     make_article,
-    make_editor,
     make_event,
     make_person,
     make_tag,
     make_tag_suggestion,
-    use_plain_static_storage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +21,6 @@ pytestmark = pytest.mark.django_db
 EVENTS = reverse("admin:articles_event_changelist")
 TAGS = reverse("admin:articles_tag_changelist")
 SUGGESTIONS = reverse("admin:articles_tagsuggestion_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 def rows(response):

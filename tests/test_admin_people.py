@@ -1,7 +1,6 @@
 """The people admin, used by an editor: counts, search, aliases, merge, "not a person"."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,29 +10,15 @@ from people.models import Alias, Person, PersonRedirect, RejectedName
 from tests.factories import (
     make_alias,
     make_article,
-    make_editor,
     make_event,
     make_mention,
     make_person,
     make_quote,
-    use_plain_static_storage,
 )
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = reverse("admin:people_person_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 def rows(response):

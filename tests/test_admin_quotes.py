@@ -13,10 +13,8 @@ from articles.models import Quote
 from tests.factories import (
     make_alias,
     make_article,
-    make_editor,
     make_person,
     make_quote,
-    use_plain_static_storage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +25,6 @@ BODY = (
     "Her partner <Giovanni> smiled."
 )
 DREAM = "It was a dream come true."
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 @pytest.fixture

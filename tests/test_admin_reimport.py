@@ -4,7 +4,6 @@ import shutil
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -12,23 +11,11 @@ from articles.models import Article, Quote, TagSuggestion
 from articles.services import versioned_save
 from people.models import Person
 from tests.conftest import SEEDS_DIR
-from tests.factories import make_editor, make_person, use_plain_static_storage
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
 SEED = "000_0c7e6f74a386bacc.txt"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 def quote_form(client, quote):

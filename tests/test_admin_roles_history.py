@@ -5,34 +5,19 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
 from articles.models import Article, Quote
 from tests.factories import (
     make_article,
-    make_editor,
     make_event,
     make_person,
     make_quote,
     make_tag,
-    use_plain_static_storage,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor())
-    return client
 
 
 def form_data(response):

@@ -6,7 +6,6 @@ import urllib.request
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 
 from articles.models import Article, Quote
 from people.models import Person, PersonRedirect
@@ -17,7 +16,6 @@ from tests.factories import (
     make_mention,
     make_person,
     make_quote,
-    use_plain_static_storage,
 )
 
 BODY = (
@@ -27,12 +25,6 @@ BODY = (
 DREAM = "It was a dream come true,"
 FINAL = "Best final ever!"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings):
-    use_plain_static_storage(settings)
-    cache.clear()
 
 
 def get_json(url):
