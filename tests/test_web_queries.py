@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from people.models import Person
+from search import index as search_index
 from tests.factories import (
     make_alias,
     make_event_in,
@@ -26,6 +27,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 8
+# Search runs, for each of its three groups, the ranked-ids search, the count, the page and
+# its highlights: a fixed number, larger than a plain page's.
+MAX_QUERIES_BY_PAGE = {"search": 14}
 
 
 def build(n):
@@ -68,6 +72,9 @@ def build(n):
         make_mention_in(big, guest, f"Guest {i}")
         make_event_in(big, f"Big event {i}", f"Guest {i} said", date=when.date(), people=[guest])
     quote = star.quotes.order_by("pk").first()
+    # The test transaction never commits: write the queued search-index rows now, not
+    # inside the request being measured.
+    search_index.flush()
     return {
         "home": "/",
         "article": big.get_absolute_url(),
@@ -121,6 +128,6 @@ def test_query_count_does_not_grow_with_items(client, page):
     few_count, few_html = count_queries(client, build(3)[page])
     many_count, many_html = count_queries(client, build(30)[page])
     assert few_count == many_count, f"{page}: {few_count} queries for 3 items, {many_count} for 30"
-    assert many_count <= MAX_QUERIES
+    assert many_count <= MAX_QUERIES_BY_PAGE.get(page, MAX_QUERIES)
     if page not in ("robots",):
         assert len(many_html) > len(few_html)  # the 30-item page really shows more
