@@ -285,6 +285,7 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
                 cursor.execute("ANALYZE")
         timings: dict[str, list[float]] = {}
         matches: dict[str, int] = {}
+        load = os.getloadavg()[0]
         for query in QUERIES:
             results = search(query)  # warm-up
             matches[query] = results.articles.total
@@ -306,6 +307,7 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
                 "p95": p95,
                 "per_query": {q: statistics.median(v) for q, v in timings.items()},
                 "matches": matches,
+                "load": (load + os.getloadavg()[0]) / 2,
             }
         )
         print(f"  {connection.vendor} {size}: indexed in {indexed:.1f}s", file=sys.stderr)
@@ -363,6 +365,7 @@ def main():
         return
 
     started = time.perf_counter()
+    load_before = os.getloadavg()
     results = []
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
@@ -374,11 +377,12 @@ def main():
             drop_postgres()
 
     print(f"\nsearch() latency, {len(QUERIES)} queries × {args.repeat} runs, all kinds, page 1")
-    print("engine       articles   entries  generate  index   median ms   p95 ms")
+    print("engine       articles   entries  generate  index   median ms   p95 ms   load")
     for row in results:
         print(
             f"{row['engine']:<12} {row['size']:>8} {row['entries']:>9} {row['generate_s']:>8.1f}s"
             f" {row['index_s']:>6.1f}s {fmt_ms(row['median'])}     {fmt_ms(row['p95'])}"
+            f"  {row['load']:5.2f}"
         )
     for engine in dict.fromkeys(row["engine"] for row in results):
         rows = [row for row in results if row["engine"] == engine]
@@ -397,6 +401,11 @@ def main():
         )
         print(f"{query[:31]:<32}{cells}")
     print(f"\ntotal bench time {time.perf_counter() - started:.0f}s")
+    load_after = os.getloadavg()
+    print(
+        f"load average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)},"
+        f" after {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
 
 
 if __name__ == "__main__":

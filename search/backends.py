@@ -11,14 +11,17 @@ Both store the same rows (``search.SearchEntry``) and receive the same parsed qu
 - PostgreSQL: a generated ``document`` tsvector (weights A title, B extra, C body; the
   ``newsroom_search`` configuration is English with ``unaccent``) with one partial GIN
   index per kind, ranked with ``ts_rank_cd``; names matched as substrings through a
-  trigram (``gin_trgm_ops``) index.
+  trigram (``gin_trgm_ops``) index. The document is kept inline in narrow heap rows (the
+  wide text goes to TOAST), so walking the newest entries of a kind is cheap; see
+  ``PostgresBackend.candidates`` for how the newest matches are found in bounded work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager, suppress
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from .query import SearchQuery, fold, to_fts5, to_tsquery
 
@@ -143,12 +146,32 @@ class SqliteBackend:
         table = self._table(kind)
         _, column, words = SNIPPET[kind]
         placeholders = ", ".join(["%s"] * len(entry_ids))
+        # One pass over the matches in the ids' rowid range, marking only the wanted rows:
+        # `MATCH ... AND rowid IN (...)` restarts the query per id, and each restart of
+        # a prefix query (e.g. "gover*") merges the doclists of all its words again. The
+        # unary + keeps the IN from reaching FTS5 as a rowid constraint.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, highlight({table}, 0, %s, %s),"
-                f" snippet({table}, {column}, %s, %s, '…', {words})"
-                f" FROM {table} WHERE {table} MATCH %s AND rowid IN ({placeholders})",
-                [MARK_START, MARK_STOP, MARK_START, MARK_STOP, self._match(query), *entry_ids],
+                f"SELECT rowid, title, snippet FROM (SELECT rowid,"
+                f" +rowid IN ({placeholders}) AS wanted,"
+                f" CASE WHEN +rowid IN ({placeholders})"
+                f" THEN highlight({table}, 0, %s, %s) END AS title,"
+                f" CASE WHEN +rowid IN ({placeholders})"
+                f" THEN snippet({table}, {column}, %s, %s, '…', {words}) END AS snippet"
+                f" FROM {table} WHERE {table} MATCH %s AND rowid BETWEEN %s AND %s)"
+                " WHERE wanted",
+                [
+                    *entry_ids,
+                    *entry_ids,
+                    MARK_START,
+                    MARK_STOP,
+                    *entry_ids,
+                    MARK_START,
+                    MARK_STOP,
+                    self._match(query),
+                    min(entry_ids),
+                    max(entry_ids),
+                ],
             )
             return {row[0]: (row[1] or "", row[2] or "") for row in cursor.fetchall()}
 
@@ -164,6 +187,30 @@ class SqliteBackend:
                 [f"%{escaped}%", limit],
             )
             return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def _index_order_only(cursor):
+    """PostgreSQL: no sequential scans or sorts while inside (this session, then restored).
+
+    A walk of thousands of entries in index order, which stops as soon as it has found
+    enough, looks to the planner like reading most of a small kind: it would rather
+    scan and sort it all (wide rows, spilled to disk)."""
+    cursor.execute(
+        "SELECT current_setting('enable_seqscan'), current_setting('enable_sort'),"
+        " set_config('enable_seqscan', 'off', false), set_config('enable_sort', 'off', false)"
+    )
+    seqscan, sort, _, _ = cursor.fetchone()
+    try:
+        yield
+    finally:
+        # If the transaction failed, its rollback restores them.
+        with suppress(DatabaseError):
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, false),"
+                " set_config('enable_sort', %s, false)",
+                [seqscan, sort],
+            )
 
 
 class PostgresBackend(SqliteBackend):
@@ -203,30 +250,107 @@ class PostgresBackend(SqliteBackend):
     def indexed_count(self) -> int:
         raise NotImplementedError
 
-    def _where(self, kind: str, visibility: str) -> str:
-        # `kind` is a literal (one of three), so the planner picks the partial GIN index.
-        assert kind in SNIPPET
-        return f"kind = '{kind}' AND {_visibility_sql(visibility)} AND document @@ q"
-
     def _tsquery(self) -> str:
         return f"to_tsquery('{self.CONFIG}', %s) AS q"
+
+    # The newest entries of a kind walked first, newest first, matching each document.
+    PROBE_ROWS = 1000
+    # At most this many more (beyond it the planner may prefer sorting the whole kind).
+    WALK_MAX = 30000
+    # A document checked on the walk costs about this fraction of one found through the
+    # GIN index (a heap visit in index order vs. a bitmap recheck anywhere in the table).
+    WALK_COST = 0.4
+
+    def _rank(self, alias: str) -> str:
+        return f"ts_rank_cd('{self.WEIGHTS}'::float4[], {alias}.document, q, 1)"
+
+    def _walk(self, kind: str, *, below: int | None, rows: int) -> str:
+        """The newest ``rows`` entries of ``kind`` (below ``below``), walked in index order:
+        the LIMIT is a fence, so the planner cannot swap the walk for a GIN scan."""
+        assert kind in SNIPPET
+        older = "" if below is None else f" AND object_id < {int(below)}"
+        return (
+            "(SELECT id, object_id, published, rejected, document"
+            f" FROM {TABLE} WHERE kind = '{kind}'{older}"
+            f" ORDER BY object_id DESC LIMIT {int(rows)}) AS w"
+        )
 
     def candidates(
         self, kind: str, query: SearchQuery, visibility: str, *, limit: int
     ) -> list[tuple[int, float]]:
-        # The newest `limit` matches, then ranked. Ordering by object_id lets the planner
-        # walk the (kind, object_id) index backwards for common words and stop early, and
-        # use the GIN index for rare ones.
+        """(entry id, rank) of the newest ``limit`` visible matches, best first.
+
+        Bounded work, whatever the words' frequencies or the planner's estimate of them
+        (it assumes words independent; news words are not):
+
+        1. walk the newest PROBE_ROWS entries of the kind (index order, narrow heap rows:
+           the wide text is in TOAST), matching each document;
+        2. if that found ``limit`` matches, or all there is, done; otherwise, knowing the
+           real share of matches, either keep walking until ``limit`` are found (common
+           words) or fetch the older matches through the GIN index (rarer ones);
+        3. rank only those (at most ``limit``).
+        """
+        assert kind in SNIPPET
+        tsquery = to_tsquery(query)
+        visible = _visibility_sql(visibility, "w.")
+        match = f"{visible} AND w.document @@ q"
+        q = self._tsquery()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, ts_rank_cd(%s::float4[], document, q, 1) AS rank FROM"
-                f" (SELECT id, document FROM {TABLE}, {self._tsquery()}"
-                f"  WHERE {self._where(kind, visibility)}"
-                "  ORDER BY object_id DESC LIMIT %s) AS newest,"
-                f" {self._tsquery()} ORDER BY rank DESC, id DESC",
-                [self.WEIGHTS, to_tsquery(query), limit, to_tsquery(query)],
+                f"SELECT s.n, s.low, h.id, h.rank FROM"
+                f" (SELECT count(*) AS n, min(w.object_id) AS low"
+                f"  FROM {self._walk(kind, below=None, rows=self.PROBE_ROWS)}) AS s"
+                f" LEFT JOIN (SELECT w.id, {self._rank('w')} AS rank"
+                f"  FROM {self._walk(kind, below=None, rows=self.PROBE_ROWS)}, {q}"
+                f"  WHERE {match} ORDER BY w.object_id DESC LIMIT %s) AS h ON true",
+                [tsquery, limit],
             )
-            return cursor.fetchall()
+            fetched = cursor.fetchall()
+            walked, low = fetched[0][0], fetched[0][1]
+            rows = [(pk, rank) for _, _, pk, rank in fetched if pk is not None]
+            wanted = limit - len(rows)
+            if wanted > 0 and walked >= self.PROBE_ROWS and low is not None:
+                share = len(rows) / walked
+                # Rows still to walk for the rest vs. older matches to fetch by GIN index
+                # (object ids are dense enough for `low` to count the older entries).
+                walk_rows = wanted / share if share else float("inf")
+                if walk_rows * self.WALK_COST <= share * low:
+                    # Twice the expected walk, bounded (a larger LIMIT and the planner
+                    # would rather sort the whole kind).
+                    cap = int(min(low, 2 * walk_rows + 1000, self.WALK_MAX))
+                    with _index_order_only(cursor):
+                        cursor.execute(
+                            f"SELECT w.id, {self._rank('w')} FROM"
+                            f" {self._walk(kind, below=low, rows=cap)}, {q}"
+                            f" WHERE {match} LIMIT %s",
+                            [tsquery, wanted],
+                        )
+                        found = cursor.fetchall()
+                    rows += found
+                    wanted -= len(found)
+                    if wanted > 0 and cap < low:  # walked `cap` rows: the rest by index
+                        cursor.execute(
+                            f"SELECT min(w.object_id) FROM {self._walk(kind, below=low, rows=cap)}"
+                        )
+                        low = cursor.fetchone()[0]
+                    else:
+                        wanted = 0
+                if wanted > 0:
+                    # Filtered and ordered by an expression, so that the planner cannot
+                    # use the (kind, object_id) index instead (its estimates for prefixes
+                    # favour it): GIN, then the newest `wanted`.
+                    cursor.execute(
+                        f"SELECT w.id, {self._rank('w')} FROM"
+                        f" (SELECT w.id, w.document FROM {TABLE} AS w, {q}"
+                        f"  WHERE w.kind = '{kind}' AND w.object_id + 0 < %s AND {match}"
+                        f"  ORDER BY w.object_id + 0 DESC LIMIT %s) AS w, {q}",
+                        [tsquery, low, wanted, tsquery],
+                    )
+                    rows += cursor.fetchall()
+        rows.sort(key=lambda row: row[0], reverse=True)  # newest first, then best first
+        rows = rows[:limit]
+        rows.sort(key=lambda row: (-row[1], -row[0]))
+        return rows
 
     def highlights(
         self, kind: str, query: SearchQuery, entry_ids: Iterable[int]

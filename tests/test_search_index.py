@@ -251,3 +251,42 @@ def test_search_sees_its_own_transactions_writes():
     """Inside one transaction (e.g. an admin action) a search sees what was just saved."""
     article = make_article("Unique zeppelin headline", body="Text.")
     assert article_ids("zeppelin") == [article.pk]
+
+
+@pytest.mark.parametrize(
+    ("probe", "walk_cost", "walk_max"),
+    [
+        (100, 0.4, 30000),  # the probe walks the whole kind
+        (4, 0.0, 30000),  # probe, then keep walking newest first
+        (4, 0.0, 2),  # probe, a short walk, then the GIN index for the older rest
+        (4, 1e9, 30000),  # probe, then the GIN index
+    ],
+)
+def test_newest_matches_are_ranked_whichever_way_they_are_found(
+    monkeypatch, probe, walk_cost, walk_max
+):
+    """However the backend finds them (PostgreSQL walks the newest entries first, then
+    keeps walking or turns to its GIN index), the ranked set is the newest MAX_RESULTS
+    visible matches, best first; drafts do not count."""
+    from search import services as search_services
+    from search.backends import PostgresBackend
+
+    monkeypatch.setattr(search_services, "MAX_RESULTS", 5)
+    monkeypatch.setattr(PostgresBackend, "PROBE_ROWS", probe)
+    monkeypatch.setattr(PostgresBackend, "WALK_COST", walk_cost)
+    monkeypatch.setattr(PostgresBackend, "WALK_MAX", walk_max)
+    matching = []
+    for n in range(40):
+        if n % 4 == 0:
+            status = DRAFT if n == 28 else PUBLISHED
+            title = "Budget day" if n % 8 == 0 else f"Story {n}"
+            story = make_story(title, ["The budget was read."], status=status)
+            if status == PUBLISHED:
+                matching.append(story)
+        else:
+            make_story(f"Story {n}", ["Nothing to see here."])
+    newest = sorted((a.pk for a in matching), reverse=True)[:5]
+    found = article_ids("budget")
+    assert sorted(found, reverse=True) == newest
+    headline = [pk for pk in newest if Article.objects.get(pk=pk).title == "Budget day"]
+    assert found[: len(headline)] == sorted(headline, reverse=True)  # title matches first

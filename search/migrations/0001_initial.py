@@ -12,13 +12,15 @@ SQLITE_CREATE = [
     # Names matched as substrings: a covering index, so no table rows are read.
     "CREATE INDEX search_entry_person_names ON search_searchentry"
     " (kind, published, rejected, names, object_id) WHERE kind = 'person'",
+    # Visibility of a match checked from the index alone (not the wide row).
+    "CREATE INDEX search_entry_visibility ON search_searchentry (id, published, rejected)",
 ]
 for _kind in SQLITE_KINDS:
     SQLITE_CREATE += [
         f"""CREATE VIRTUAL TABLE search_fts_{_kind} USING fts5(
                title, extra, body,
                content='search_fts_content', content_rowid='id',
-               tokenize='porter unicode61 remove_diacritics 2', prefix='2 3'
+               tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4'
            )""",
         # Default ranking: headline/name above standfirst/quote/aliases above body.
         f"INSERT INTO search_fts_{_kind} (search_fts_{_kind}, rank)"
@@ -26,6 +28,7 @@ for _kind in SQLITE_KINDS:
     ]
 SQLITE_DROP = [f"DROP TABLE IF EXISTS search_fts_{kind}" for kind in SQLITE_KINDS] + [
     "DROP INDEX IF EXISTS search_entry_person_names",
+    "DROP INDEX IF EXISTS search_entry_visibility",
     "DROP VIEW IF EXISTS search_fts_content",
 ]
 
@@ -37,6 +40,7 @@ PG_DROP = [
     "DROP INDEX IF EXISTS search_entry_quote_gin",
     "DROP INDEX IF EXISTS search_entry_person_gin",
     "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS document",
+    "ALTER TABLE search_searchentry RESET (toast_tuple_target)",
     f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}",
 ]
 
@@ -101,6 +105,13 @@ def create_backend_objects(apps, schema_editor):
         f"ALTER TABLE search_searchentry ADD COLUMN document tsvector "
         f"GENERATED ALWAYS AS ({vector}) STORED"
     )
+    # Narrow heap rows: the document stays inline (compressed, lz4 where the server has
+    # it), the wide text (title, extra, body, names: read only for the page's snippets)
+    # goes to TOAST. Walking the newest entries of a kind then reads few, cached pages.
+    statements += [
+        "ALTER TABLE search_searchentry SET (toast_tuple_target = 128)",
+        "ALTER TABLE search_searchentry ALTER COLUMN document SET STORAGE MAIN",
+    ]
     # One partial GIN index per kind: searches always name the kind.
     for kind in ("article", "quote", "person"):
         statements.append(
@@ -114,6 +125,20 @@ def create_backend_objects(apps, schema_editor):
         )
     for statement in statements:
         schema_editor.execute(statement)
+    _try_statement(
+        schema_editor, "ALTER TABLE search_searchentry ALTER COLUMN document SET COMPRESSION lz4"
+    )
+
+
+def _try_statement(schema_editor, sql):
+    """Run an optional statement (e.g. lz4 compression, absent from some builds)."""
+    connection = schema_editor.connection
+    try:
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+    except Exception:
+        pass
 
 
 def drop_backend_objects(apps, schema_editor):
