@@ -43,8 +43,12 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Performance figures (not pass/fail): pipeline, import, API and search. About 15 minutes.
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_import.py
+	$(PY) bench/bench_api.py
+	$(PY) bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles
