@@ -1,6 +1,6 @@
 """Persisting imported stories: one file, one transaction, bulk writes.
 
-The extraction itself is the pure pipeline in ``articles.ingest``; this module feeds it
+The extraction itself is the pure pipeline in ``extraction``; this module feeds it
 what curation has taught the newsroom (people, aliases, names rejected as non-people),
 then writes its result. Re-importing is safe:
 
@@ -28,8 +28,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from articles import ingest
-from articles.ingest.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
+import extraction
+from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from people.models import Alias, Person, RejectedName, normalize_name
 
 from .models import Article, Event, Mention, Quote, Tag, TagSuggestion
@@ -116,7 +116,7 @@ class Importer:
         except OSError as error:
             return ImportOutcome(name, FAILED, reason=f"cannot read file: {error.strerror}")
         try:
-            parsed = ingest.parse_article(
+            parsed = extraction.parse_article(
                 raw, source_name=path.name, world=self.world, max_bytes=self.max_bytes
             )
         except IngestError as error:

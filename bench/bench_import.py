@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.ingest import parse_article  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
+from extraction import parse_article  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "newsroom_bench_import"

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.ingest import parse_article  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
+from extraction import parse_article  # noqa: E402
 
 SEEDS = ROOT / "fixtures" / "seeds"
 

@@ -14,9 +14,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from articles import importing, ingest
+import extraction
+from articles import importing
 from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer
-from articles.ingest.types import (
+from articles.models import Article, Event, Mention, Quote, Tag, TagSuggestion
+from articles.services import person_merge, quote_set_speaker, quote_set_status
+from extraction.types import (
     ExtractedEvent,
     ExtractedMention,
     ExtractedPerson,
@@ -24,8 +27,6 @@ from articles.ingest.types import (
     IngestError,
     ParsedArticle,
 )
-from articles.models import Article, Event, Mention, Quote, Tag, TagSuggestion
-from articles.services import person_merge, quote_set_speaker, quote_set_status
 from people.models import Person, RejectedName
 
 BODY = (
@@ -103,7 +104,7 @@ def pipeline(monkeypatch):
         return result
 
     fake_parse.worlds = []
-    monkeypatch.setattr(ingest, "parse_article", fake_parse, raising=False)
+    monkeypatch.setattr(extraction, "parse_article", fake_parse, raising=False)
     results.calls = fake_parse
     return results
 

@@ -94,3 +94,23 @@ def test_people_app_does_not_depend_on_articles():
     for path in (ROOT / "people").rglob("*.py"):
         text = path.read_text()
         assert "from articles" not in text and "import articles" not in text, path
+
+
+def test_extraction_package_imports_no_django():
+    """The extraction pipeline is pure Python: importing and running it loads no Django."""
+    code = (
+        "import sys, extraction\n"
+        "extraction.parse_article(b'Headline\\n\\nRose said: \"Hi.\"', source_name='x.txt')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'articles', 'people', 'newsroom', 'rest_framework'))\n"
+        "assert not bad, bad\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for path in (ROOT / "extraction").rglob("*.py"):
+        text = path.read_text()
+        for banned in ("django", "from articles", "from people", "from newsroom"):
+            assert banned not in text, (path, banned)

@@ -8,9 +8,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.ingest import IngestError, ParsedArticle, parse_article
-from articles.ingest.dates import _DATE_RE, _FUTURE, _future, _lower
-from articles.ingest.dates import _matches as _date_matches
+from extraction import IngestError, ParsedArticle, parse_article
+from extraction.dates import _DATE_RE, _FUTURE, _future, _lower
+from extraction.dates import _matches as _date_matches
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

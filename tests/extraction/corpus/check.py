@@ -18,10 +18,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from articles.ingest import ParsedArticle
+from extraction import ParsedArticle
 
 HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 _MARKS = " '‘’\"“”"
 
 

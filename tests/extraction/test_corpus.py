@@ -1,4 +1,4 @@
-"""House-style test articles written for the extractor (tests/ingest_corpus) meet the bar."""
+"""House-style test articles written for the extractor (tests/extraction/corpus) meet the bar."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from articles.ingest import parse_article
-from tests.ingest_corpus.check import check, load
+from extraction import parse_article
+from tests.extraction.corpus.check import check, load
 
-CORPUS = sorted((Path(__file__).parent / "ingest_corpus").glob("*.json"))
+CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.json"))
 
 
 @pytest.mark.parametrize("ann_path", CORPUS, ids=[p.stem for p in CORPUS])

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from articles.ingest import parse_article
-from tests.ingest_corpus.check import check, load
+from extraction import parse_article
+from tests.extraction.corpus.check import check, load
 
-SEEDS = sorted((Path(__file__).parent / "ingest_corpus" / "seeds").glob("*.json"))
+SEEDS = sorted((Path(__file__).parent / "corpus" / "seeds").glob("*.json"))
 
 
 @pytest.mark.parametrize("ann_path", SEEDS, ids=[p.stem for p in SEEDS])

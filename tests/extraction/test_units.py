@@ -8,16 +8,16 @@ import hashlib
 
 import pytest
 
-from articles.ingest import IngestError, KnownPerson, WorldKnowledge, parse_article
-from articles.ingest.dates import (
+from extraction import IngestError, KnownPerson, WorldKnowledge, parse_article
+from extraction.dates import (
     _CORE_LOWER,
     _CORE_WORDS,
     _FIRST_LOWER,
     _FIRST_WORDS,
     find_dates,
 )
-from articles.ingest.reading import decode
-from articles.ingest.zoning import derive_headline, split_headline, zone
+from extraction.reading import decode
+from extraction.zoning import derive_headline, split_headline, zone
 
 D = dt.date
 
