@@ -6,6 +6,7 @@ people and their mentions, attributed quotes and dated events.
 """
 
 from .pipeline import parse_article
+from .policy import DEFAULT_PUBLISH_MIN_CONFIDENCE
 from .reading import DEFAULT_MAX_BYTES
 from .types import (
     DatePrecision,
@@ -21,6 +22,7 @@ from .types import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_PUBLISH_MIN_CONFIDENCE",
     "DatePrecision",
     "ExtractedEvent",
     "ExtractedMention",
