@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint format bench clean
+.PHONY: install browser run test lint format bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: install
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_search.py
+
+# Extraction quality (figures, not pass/fail): house articles, the development corpus beside the
+# checkout (../shared/corpora/polnear-train, skipped when absent) and confidence calibration.
+# About 20 seconds. Options go through EVAL_ARGS, e.g. EVAL_ARGS="--group-by publisher".
+eval: install
+	$(PY) bench/eval.py $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles

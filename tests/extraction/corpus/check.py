@@ -36,6 +36,45 @@ def _quote_matches(text: str, exp: dict) -> bool:
     return t.startswith(exp["starts"]) and exp.get("contains", "") in t
 
 
+def match_quotes(article: ParsedArticle, ann: dict) -> list[int | None]:
+    """For each expected quote, the index of the extracted quote it matched (None: not found)."""
+    used: set[int] = set()
+    hits: list[int | None] = []
+    for exp in ann["quotes"]:
+        hit = next(
+            (
+                i
+                for i, q in enumerate(article.quotes)
+                if i not in used and _quote_matches(q.text, exp)
+            ),
+            None,
+        )
+        if hit is not None:
+            used.add(hit)
+        hits.append(hit)
+    return hits
+
+
+def speaker_failure(article: ParsedArticle, exp: dict, hit: int) -> str | None:
+    """The failure line for the speaker of a matched quote, None when it is right or optional."""
+    q = article.quotes[hit]
+    speaker = article.people[q.speaker].name if q.speaker is not None else None
+    if exp.get("speaker_optional"):
+        return None
+    if exp["speaker"] is not None and speaker != exp["speaker"]:
+        return f"quote {exp['starts']!r}: speaker {speaker!r} != {exp['speaker']!r}"
+    if exp["speaker"] is None and (
+        speaker is not None
+        or exp.get("label", "").lower() not in (q.speaker_label or "").lower()
+        or q.speaker_label is None
+    ):
+        return (
+            f"quote {exp['starts']!r}: speaker {speaker!r} label {q.speaker_label!r}"
+            f" != label {exp.get('label')!r}"
+        )
+    return None
+
+
 def check(article: ParsedArticle, ann: dict) -> list[str]:
     """Return human-readable failures (empty when the article meets the bar)."""
     fails: list[str] = []
@@ -68,34 +107,15 @@ def check(article: ParsedArticle, ann: dict) -> list[str]:
             fails.append(f"handle {handle} not an alias of {person}")
 
     # Quotes.
-    used: set[int] = set()
-    for exp in ann["quotes"]:
-        hit = next(
-            (
-                i
-                for i, q in enumerate(article.quotes)
-                if i not in used and _quote_matches(q.text, exp)
-            ),
-            None,
-        )
+    hits = match_quotes(article, ann)
+    used = {hit for hit in hits if hit is not None}
+    for exp, hit in zip(ann["quotes"], hits, strict=True):
         if hit is None:
             fails.append(f"quote {exp['starts']!r} not found")
             continue
-        used.add(hit)
+        if failure := speaker_failure(article, exp, hit):
+            fails.append(failure)
         q = article.quotes[hit]
-        speaker = names[q.speaker] if q.speaker is not None else None
-        if not exp.get("speaker_optional"):
-            if exp["speaker"] is not None and speaker != exp["speaker"]:
-                fails.append(f"quote {exp['starts']!r}: speaker {speaker!r} != {exp['speaker']!r}")
-            if exp["speaker"] is None and (
-                speaker is not None
-                or exp.get("label", "").lower() not in (q.speaker_label or "").lower()
-                or q.speaker_label is None
-            ):
-                fails.append(
-                    f"quote {exp['starts']!r}: speaker {speaker!r} label {q.speaker_label!r}"
-                    f" != label {exp.get('label')!r}"
-                )
         if q.partial != exp["partial"]:
             fails.append(f"quote {exp['starts']!r}: partial {q.partial} != {exp['partial']}")
     optional_quotes = ann.get("optional_quotes", [])
