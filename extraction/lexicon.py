@@ -1,18 +1,18 @@
 """Word lists shared by the extraction stages.
 
 Everything here is general English newsroom vocabulary, not tuned to any one
-story. The given-name gazetteer lives in ``data/given_names.txt``.
+story. Name knowledge (given names, titles, places) comes from libraries: see names.py.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``."""
     return frozenset(text.split())
 
 
@@ -225,72 +225,19 @@ ROLE_NOUNS: dict[str, str | None] = dict.fromkeys(
         "royal",
         "heir",
         "candidate",
-        "italian",
-        "british",
-        "briton",
-        "brit",
-        "english",
-        "scot",
-        "scottish",
-        "welsh",
-        "irish",
-        "french",
-        "german",
-        "spanish",
-        "american",
-        "australian",
-        "canadian",
-        "polish",
-        "dutch",
-        "greek",
-        "indian",
-        "nigerian",
-        "russian",
-        "ukrainian",
-        "chinese",
-        "japanese",
-        "korean",
-        "brazilian",
-        "argentine",
-        "argentinian",
-        "portuguese",
-        "swedish",
-        "norwegian",
-        "danish",
-        "finnish",
-        "swiss",
-        "austrian",
-        "belgian",
-        "turkish",
-        "egyptian",
-        "kenyan",
-        "ghanaian",
-        "jamaican",
-        "mexican",
-        "colombian",
-        "israeli",
-        "iranian",
-        "pakistani",
-        "bangladeshi",
-        "serbian",
-        "croatian",
-        "czech",
-        "hungarian",
-        "romanian",
-        "bulgarian",
-        "georgian",
-        "south",
-        "african",
-        "kiwi",
-        "aussie",
-        "yorkshireman",
-        "frenchman",
-        "englishman",
-        "scotsman",
-        "welshman",
-        "irishman",
     ]
 )
+# Nationalities: a role before a name ("Italian dancer"), never the last word of a name.
+DEMONYMS = word_set(
+    """italian british briton brit english scot scottish welsh irish french german spanish
+    american australian canadian polish dutch greek indian nigerian russian ukrainian
+    chinese japanese korean brazilian argentine argentinian portuguese swedish norwegian
+    danish finnish swiss austrian belgian turkish egyptian kenyan ghanaian jamaican
+    mexican colombian israeli iranian pakistani bangladeshi serbian croatian czech
+    hungarian romanian bulgarian georgian south african kiwi aussie yorkshireman
+    frenchman englishman scotsman welshman irishman"""
+)
+ROLE_NOUNS.update(dict.fromkeys(DEMONYMS))
 ROLE_NOUNS.update(
     dict.fromkeys(
         [
@@ -362,7 +309,7 @@ ROLE_NOUNS.update(
     )
 )
 # Role words that never denote one named person's description in "the X said".
-NON_PERSON_HEADS = _words(
+NON_PERSON_HEADS = word_set(
     """caption post statement message tweet letter report spokesperson's website page
     account video clip note sign inscription company firm council club team band group
     party government ministry department police force court board school hospital
@@ -372,7 +319,7 @@ NON_PERSON_HEADS = _words(
 )
 
 # Verbs that introduce speech or writing.
-SPEECH_VERBS = _words(
+SPEECH_VERBS = word_set(
     """said says say told tells tell added adds continued continues explained explains
     wrote writes penned pens commented comments replied replies responded responds
     insisted insists admitted admits revealed reveals gushed gushes joked jokes
@@ -396,7 +343,7 @@ SPEECH_VERBS = _words(
 PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 
 # Verbs that report a happening worth an event (past tense and a few nouns).
-EVENT_VERBS = _words(
+EVENT_VERBS = word_set(
     """won win wins lifted lift crowned celebrated celebrate shared reshared re-shared
     performed married wed wrote penned posted uploaded sent announced appeared released
     launched opened died born signed scored resigned arrested charged convicted sentenced
@@ -412,14 +359,14 @@ EVENT_VERBS = _words(
     releasing signing unveiling visiting hosting attending
     happened occurred winner winners"""
 )
-MAJOR_EVENT_VERBS = _words(
+MAJOR_EVENT_VERBS = word_set(
     """won lifted crowned married wed died born signed resigned arrested charged
     convicted sentenced jailed elected appointed awarded retired divorced engaged
     acquired merged launched premiered debuted killed injured"""
 )
 
 # Irregular past tenses: with a date and a person, any past-tense verb reports a happening.
-IRREGULAR_PAST = _words(
+IRREGULAR_PAST = word_set(
     """became began bit blew broke brought built bought came caught chose dealt did drew
     drove ate fell fed felt fought found flew forgot forgave froze gave went grew hung had
     heard hid hit held hurt kept knew laid led left lent let lay lit lost made meant met
@@ -429,7 +376,7 @@ IRREGULAR_PAST = _words(
 )
 
 # Tokens that mark a capitalised run as a non-person entity.
-NEG_TOKENS = _words(
+NEG_TOKENS = word_set(
     """Ltd Limited Plc PLC Inc LLC LLP Corp Co Group Holdings FC AFC United City Rovers
     Athletic Wanderers Council Committee Party Parliament Assembly Senate Congress
     Government Ministry Department Office Agency Authority Commission Board Service
@@ -455,11 +402,15 @@ NEG_TOKENS = _words(
     Index Exchange Stock Shares Tour Series Season Final Finals Cup Premier Division
     Trophy Glitterball Instagram Facebook Twitter TikTok YouTube Netflix Google Apple
     Amazon Microsoft Spotify WhatsApp Snapchat iPhone Covid Coronavirus Brexit Bafta
-    BAFTA Emmy Emmys Oscar Oscars Grammy Grammys Brit Brits Olympic Paralympic Stories"""
+    BAFTA Emmy Emmys Oscar Oscars Grammy Grammys Brit Brits Olympic Paralympic Stories
+    Affairs Relations Resources Studies Sciences Industries Brands Foods Stores Workers
+    Stars Rangers Giants Warriors Kings Bulls Lions Tigers Eagles Dolphins Patriots
+    Democrats Republicans Conservatives Liberals Socialists Greens Airport Tribune Chronicle
+    Enquirer Observer Review Bulletin Sun"""
 )
 
 # Capitalised words that start sentences or titles but are not names.
-STOP_CAPS = _words(
+STOP_CAPS = word_set(
     """The A An And But Or So Yet For Nor Of In On At To From By With Without Within
     After Before During Since Until While When Whenever Where Wherever Why How What Who
     Whom Whose Which That This These Those There Here Then Now Today Tonight Yesterday
@@ -510,7 +461,7 @@ WEEKDAYS = {
 
 # Words that can follow a partial quote in the reporter's sentence; any other lower-case
 # word right after a one- or two-word quote is the noun it modifies: his "romantic" gestures.
-FUNCTION_WORDS = _words(
+FUNCTION_WORDS = word_set(
     """and or but nor so yet after before as to for with in on at by from of when while
     because that than then which who whom if since until about into over under through
     during without despite although though instead rather is was are were be been being
@@ -519,15 +470,15 @@ FUNCTION_WORDS = _words(
 )
 
 # Words right before a capitalised run that make it a title of a work.
-TITLE_CUES = _words(
+TITLE_CUES = word_set(
     """song single album track record film movie book novel memoir series show programme
     sitcom drama documentary play musical opera ballet poem podcast game app episode
     titled entitled called dubbed nicknamed hit anthem production"""
 )
 # Words right before a capitalised run that make it a place (unless it is a given name).
-PLACE_PREPS = _words("in at from near outside inside across around via towards toward into on")
+PLACE_PREPS = word_set("in at from near outside inside across around via towards toward into on")
 
-ABBREVIATIONS = _words(
+ABBREVIATIONS = word_set(
     """mr mrs ms dr st prof sgt insp det supt gen col lt capt rev jr sr vs etc no co inc
     ltd cllr gov sen rep fig approx dept est jan feb mar apr jun jul aug sep sept oct
     nov dec mt ft ave rd"""
@@ -544,22 +495,3 @@ def norm_name(token: str) -> str:
     folded = unicodedata.normalize("NFKD", token)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NORM_RE.sub("", folded).lower()
-
-
-@cache
-def given_names() -> dict[str, str | None]:
-    """Normalised given name -> "f", "m" or None (unisex)."""
-    names: dict[str, str | None] = {}
-    text = resources.files(__package__).joinpath("data/given_names.txt").read_text("utf-8")
-    for line in text.splitlines():
-        if not line or line.startswith("#") or ":" not in line:
-            continue
-        tag, _, rest = line.partition(":")
-        gender = {"f": "f", "m": "m"}.get(tag.strip())
-        for name in rest.split():
-            key = norm_name(name)
-            if key in names and names[key] != gender:
-                names[key] = None
-            else:
-                names[key] = gender
-    return names

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .lexicon import (
-    HONORIFICS,
+    DEMONYMS,
+    EVENT_VERBS,
+    IRREGULAR_PAST,
     MONTHS,
     NEG_TOKENS,
+    NON_PERSON_HEADS,
     PLACE_PREPS,
     ROLE_NOUNS,
     SPEECH_VERBS,
@@ -24,16 +27,38 @@ from .lexicon import (
     TITLE_CUES,
     UPPER,
     WEEKDAYS,
-    given_names,
     norm_name,
+    word_set,
+)
+from .names import (
+    PERSONAL_TITLES,
+    TITLE_GENDER,
+    first_name_titles,
+    given_gender,
+    is_common_given,
+    is_given,
+    is_place,
+    is_title,
+    suffixes,
 )
 from .types import ExtractedMention, ExtractedPerson, WorldKnowledge
 
 _TOK = rf"[{UPPER}][\w]*(?:[-'’][\w]+)*"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|della|dos|das|bin|ibn|al|el|ter|ten|le|la)"
-_HON_DOT = r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sgt|Det|Insp|Supt|Capt|Col|Gen|Lt|Cllr|Sen|Gov)\.[ ])?"
-_PERSONAL_HON = frozenset(
-    ["mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor"]
+# Abbreviated titles before a name: "Sen. Ted Cruz", "Mr. Ryan", "Lt. Col. Ann Marsh".
+_HON_DOT = (
+    r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Fr|Sgt|Det|Insp|Supt|Capt|Col|Gen|Lt|Maj|Adm|Cmdr|Cpl"
+    r"|Cllr|Sen|Gov|Rep|Atty|Amb|Pres|Hon|Msgr)\.[ ]){0,2}"
+)
+# A middle initial inside a name ("Mark J. Heller", "C. Boyden Gray"), never at its end.
+_INITIAL_TOK = rf"[{UPPER}]\.(?:[{UPPER}]\.)*(?=[ ][{UPPER}])"
+# Titles that make a lone surname a person of its own: "Mr. Ekovich", "Sen. Cruz".
+_SURNAME_TITLES = PERSONAL_TITLES | word_set(
+    """sir dame lord lady president senator sen rep representative gov governor secretary
+    mayor judge justice speaker chancellor minister general gen lt col sgt adm capt maj
+    commissioner ambassador amb sheriff professor rev reverend father rabbi pastor bishop
+    cardinal detective det inspector insp sergeant constable cllr councillor congressman
+    congresswoman atty attorney coach"""
 )
 _ROLE_CHAIN = frozenset(
     [
@@ -66,10 +91,15 @@ _ROLE_CHAIN = frozenset(
 )
 # The lookahead lets the regex engine skip to capital letters quickly.
 _RUN = re.compile(
-    rf"(?=[{UPPER}])(?<![\w@'’.-]){_HON_DOT}{_TOK}"
-    rf"(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TOK})*(?:['’]s?(?!\w))?"
+    rf"(?=[{UPPER}])(?<![\w@'’.-]){_HON_DOT}(?:{_INITIAL_TOK}[ ])?{_TOK}"
+    rf"(?:[ ](?:{_PARTICLE}[ ]){{0,2}}(?:{_INITIAL_TOK}|{_TOK}))*(?:['’]s?(?!\w))?"
 )
-_SPLIT_TOK = re.compile(rf"{_TOK}\.?|{_PARTICLE}")
+_SPLIT_TOK = re.compile(rf"[{UPPER}]\.(?:[{UPPER}]\.)*|{_TOK}\.?|{_PARTICLE}")
+# Capitalised words that end a name when a title-case headline ran into it: "Mary
+# Steenburgen Wrote", "Taylor Russell Is One".
+_NAME_BREAKERS = frozenset(
+    w.capitalize() for w in SPEECH_VERBS | EVENT_VERBS | IRREGULAR_PAST if len(w) > 2
+)
 # Dwayne "The Rock" Johnson: a capitalised nickname between a first name and a surname.
 _NICKNAMED = re.compile(
     rf"(?=[{UPPER}])(?<![\w@'’.-])({_TOK}) "
@@ -86,11 +116,10 @@ _CHARACTER_BEFORE = re.compile(
     r"returning|stars?|starred|starring|appears?|appeared) as)"
     r"(?: (?:villain|character|hero|heroine|newcomer|favourite))? $"
 )
-# Titles used with a first name as well as a surname: "Sir Elton", "Lady Harriet".
-_FIRST_NAME_HON = frozenset(
-    ["sir", "dame", "lord", "lady", "prince", "princess", "king", "queen", "duke", "duchess"]
-)
 _HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{2,}(?![\w'’-])")
+# Company suffixes written after the name: "Harlow Foods plc".
+_ORG_AFTER = re.compile(r"['’]?,? (?:plc|PLC|Inc|inc|Ltd|ltd|LLC|Corp|corp|Co)\b")
 _AGE_AFTER = re.compile(r"^,? \d{1,3},")
 _VERB_AFTER = re.compile(r"^,? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
 _INITIAL = frozenset(("", ".", "!", "?", ":", '"', "“", "‘", "'", "(", "”", "…", "~"))
@@ -136,7 +165,7 @@ _CALENDAR = frozenset(m.capitalize() for m in MONTHS) | frozenset(d.capitalize()
 class _Occ:
     start: int
     end: int
-    kind: str  # full | first | last | single
+    kind: str  # full | maybe (a full name that needs support) | known | first | last | single
     key: tuple[str, ...]
     surface: str
     in_body: bool
@@ -168,12 +197,42 @@ class PeopleResult:
 
 
 def _gender_of(first: str) -> str | None:
-    return given_names().get(norm_name(first))
+    return given_gender(first)
+
+
+def _is_given(tok: str) -> bool:
+    return is_given(tok)
+
+
+# Words nameparser lists among titles that are ordinary capitalised words before a name
+# ("Her", "Most", "United").
+# Words that name a thing with a personal name after them: "Storm Nadia", "Operation Ruth".
+_NAMED_THINGS = word_set("storm hurricane typhoon cyclone tropical operation")
+_FUNCTION_CAPS = word_set(
+    """A An The And Or Nor But Of In On At To For With From By Into Onto Is Are Was Were Be
+    It Its This That These Those Than As If So No Not Our Your Their My We You They"""
+)
+_NOT_TITLES = word_set(
+    "her his me most us uk states united kingdom right rock blues discovery mystery"
+)
 
 
 @lru_cache(maxsize=65536)
-def _is_given(tok: str) -> bool:
-    return norm_name(tok) in given_names()
+def _is_title(word: str) -> bool:
+    """A title or a role written before a name: "Sen.", "Inspector", "Striker"."""
+    low = word.lower().rstrip(".")
+    if low in _NOT_TITLES or len(low) < 2:
+        return False
+    if low in ROLE_NOUNS and word[:1].isupper() and not is_given(word):
+        return True
+    return is_title(word) and (
+        word.rstrip(".") not in STOP_CAPS or low in TITLE_GENDER or low in PERSONAL_TITLES
+    )
+
+
+def _title_of(honorific: str | None) -> str:
+    """The last title word of "Detective Sergeant", lower-case without its full stop."""
+    return honorific.split()[-1].lower().rstrip(".") if honorific else ""
 
 
 @lru_cache(maxsize=65536)
@@ -197,8 +256,10 @@ class _Plan:
     name_lower: str
     neg: bool  # an organisation word or an acronym: not a person
     given0: bool  # the first name word is a given name
+    common0: bool  # ... and a common one in English (else the article must not use it as a word)
     stop0: bool  # the first name word is a stop word or a month/day
     key: tuple[str, ...]
+    end_word: int  # index after the last name word in the group (a run-on is cut off)
 
 
 def _prev_char(text: str, pos: int, floor: int = 0) -> str:
@@ -218,8 +279,8 @@ def _run_plan(run: str) -> str | tuple[tuple[tuple[tuple[int, str], ...], _Plan]
     if " " not in run and (run in STOP_CAPS or run in _CALENDAR):
         return None
     toks = [(t.start(), t.group()) for t in _SPLIT_TOK.finditer(run)]
-    if any(_is_acronym(t) for _, t in toks) and not any(
-        _is_given(t) or t.lower().rstrip(".") in HONORIFICS for _, t in toks
+    if any(_is_acronym(t) and not t.endswith(".") for _, t in toks) and not any(
+        _is_given(t) or _is_title(t) for _, t in toks
     ):
         return run.rstrip("'’s") if run.endswith(("'s", "’s")) else run
     # Split after possessives ("Rose's Instagram") and around acronyms ("BBC").
@@ -228,10 +289,11 @@ def _run_plan(run: str) -> str | tuple[tuple[tuple[tuple[int, str], ...], _Plan]
         possessive = tok.endswith(("'s", "’s", "'", "’"))
         if possessive:
             tok = tok[:-2] if tok.endswith("s") and tok[-2] in "'’" else tok[:-1]
-        if _is_acronym(tok) and groups[-1]:
+        acronym = _is_acronym(tok) and not tok.endswith(".")
+        if acronym and groups[-1]:
             groups.append([])
         groups[-1].append((pos, tok))
-        if possessive or _is_acronym(tok):
+        if possessive or acronym:
             groups.append([])
     out = []
     for group in groups:
@@ -244,13 +306,18 @@ def _run_plan(run: str) -> str | tuple[tuple[tuple[tuple[int, str], ...], _Plan]
 
 @lru_cache(maxsize=65536)
 def _plan(words: tuple[str, ...]) -> _Plan:
-    # Find where a person name could begin: honorific or given name.
+    # Find where a person name could begin: a title or a given name.
     cut = 0
     for i, w in enumerate(words):
-        if w.lower().rstrip(".") in HONORIFICS and i + 1 < len(words):
+        if _is_title(w) and i + 1 < len(words):
             cut = i
             break
-        if _is_given(w) and w not in _CALENDAR and w not in STOP_CAPS:
+        if (
+            _is_given(w)
+            and w not in _CALENDAR
+            and w not in STOP_CAPS
+            and (i + 1 < len(words) or is_common_given(w))  # "Broughty Ferry" is one name
+        ):
             cut = i
             break
     prefix_entity = None
@@ -260,28 +327,44 @@ def _plan(words: tuple[str, ...]) -> _Plan:
         cut = 0
     first = cut
     # "But Okafor", "Like Rose": a sentence-opening word is not part of the name.
-    while (
-        len(words) - first > 1
-        and words[first] in STOP_CAPS
-        and words[first].lower().rstrip(".") not in HONORIFICS
-    ):
+    while len(words) - first > 1 and words[first] in STOP_CAPS and not _is_title(words[first]):
         first += 1
     rest = words[first:]
     n_hon = 0
-    while n_hon < len(rest) - 1 and rest[n_hon].lower().rstrip(".") in HONORIFICS:
+    while n_hon < len(rest) - 1 and _is_title(rest[n_hon]):
         n_hon += 1  # "Detective Sergeant Paul Reid", "Chief Inspector Fiona Grant"
     name_words = rest[n_hon:]
+    # Names never hold function words: "Take A Moment", "Lord Of The Rings".
+    function_word = any(w in _FUNCTION_CAPS for w in name_words[1:2])
+    # A title-case headline ran on into the next words: "Taylor Russell Is One".
+    for i in range(2, len(name_words)):
+        if name_words[i] in STOP_CAPS or name_words[i] in _NAME_BREAKERS:
+            name_words = name_words[:i]
+            break
+    # A suffix is part of the name but not its key: "Martin Luther King Jr." is King.
+    key_words = name_words
+    while len(key_words) > 2 and key_words[-1].lower().rstrip(".") in suffixes():
+        key_words = key_words[:-1]
     w0 = name_words[0]
+    tail = name_words[1:]
     return _Plan(
         prefix_entity=prefix_entity,
         first=first,
         hon=" ".join(rest[:n_hon]) if n_hon else None,
         name_words=name_words,
         name_lower=" ".join(name_words).lower(),
-        neg=any(w in NEG_TOKENS or _is_acronym(w) for w in name_words),
+        # Organisations name their kind last ("Northfield Borough Council", "Christmas Eve");
+        # a first word such as "Bill" or "Eve" is a given name when the word is one.
+        neg=any(w in NEG_TOKENS or (_is_acronym(w) and not w.endswith(".")) for w in tail)
+        or ((w0 in NEG_TOKENS or _is_acronym(w0)) and not _is_given(w0))
+        or (len(name_words) > 1 and is_place(" ".join(name_words)))
+        or w0.lower() in _NAMED_THINGS
+        or function_word,
         given0=_is_given(w0),
+        common0=is_common_given(w0),
         stop0=w0 in STOP_CAPS or w0 in _CALENDAR,
-        key=tuple(norm_name(w) for w in name_words),
+        key=tuple(norm_name(w) for w in key_words),
+        end_word=first + n_hon + len(name_words),
     )
 
 
@@ -293,6 +376,11 @@ class _Scanner:
         for i, kp in enumerate(world.people):
             for form in (kp.name, *kp.aliases):
                 self.known.setdefault(form.lower(), i)
+        # Only a full name links to a person from another article by itself; a first name,
+        # a surname or "Mr Adams" must meet the full name in this article first.
+        self.known_full = {form: i for form, i in self.known.items() if _is_full_name(form)}
+        self.lower_words: frozenset[str] = frozenset()
+        self.org_keys: set[tuple[str, ...]] = set()  # names the article shows are organisations
         self.occs: list[_Occ] = []
         self.entities: list[tuple[str, bool]] = []  # (surface, sentence_initial)
         self.roles: dict[tuple[str, ...], set[str]] = {}
@@ -349,7 +437,8 @@ class _Scanner:
         in_body: bool,
     ) -> None:
         start = run_start + group[0][0]
-        end = run_start + group[-1][0] + len(group[-1][1])
+        last = group[plan.end_word - 1]
+        end = run_start + last[0] + len(last[1])
         initial = _prev_char(text, start, max(0, start - 40)) in _INITIAL
         if plan.prefix_entity is not None:
             self._entity(plan.prefix_entity, initial)
@@ -359,23 +448,38 @@ class _Scanner:
         before = text[max(0, start - 40) : start]
         prev_words = _prev_words(before)
         prev_word = prev_words[-1] if prev_words else ""
+        # The word right before, with nothing but a space between: "band Velvet Harbour".
+        adjacent = prev_word if before.endswith(f" {prev_word} ") else ""
         surface = text[start:end]
         hon = plan.hon
         name_words = plan.name_words
         known = None
-        if self.rejected or self.known:
+        if self.rejected or self.known_full:
             lower = surface.lower()
             if lower in self.rejected or plan.name_lower in self.rejected:
                 self._entity(surface, initial)
                 return
-            known = self.known.get(lower)
+            known = self.known_full.get(lower)
             if known is None:
-                known = self.known.get(plan.name_lower)
+                known = self.known_full.get(plan.name_lower)
+        # A given name that is rare in English and used as an ordinary word in this article
+        # ("storm", "take") proves nothing.
+        given0 = plan.given0 and (plan.common0 or plan.key[0] not in self.lower_words)
         if known is None:
             if plan.neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4:
                 self._entity(surface, initial)
                 return
-            if len(name_words) == 1 and not hon and not plan.given0:
+            if (
+                (adjacent in NON_PERSON_HEADS and adjacent not in ROLE_NOUNS)  # "club Remo Stars"
+                or _ORG_AFTER.match(text, end, end + 8)  # "Harlow Foods plc"
+            ):
+                self.org_keys.add(plan.key)
+                self._entity(surface, initial)
+                return
+            if len(name_words) == 1 and not hon and _is_title(name_words[0]):
+                self._entity(surface, initial)  # "The Duke": a title alone is no name
+                return
+            if len(name_words) == 1 and not hon and not given0:
                 # Fast path: a lone capitalised word that is not a given name ("Okafor",
                 # "Instagram") can only be a surname short form or an entity.
                 if plan.stop0:
@@ -405,17 +509,22 @@ class _Scanner:
             kind = "known"
             key = (f"\x00known{known}",)
         elif len(name_words) >= 2:
-            if not (plan.given0 or strong):
+            if name_words[-1].lower() in DEMONYMS:
+                self._entity(surface, initial)  # "Young Briton"
+                return
+            if after_prep and not given0 and not hon:
                 self._entity(surface, initial)
                 return
-            if after_prep and not plan.given0 and not hon:
+            if given0 or strong or self._speaks(text, start, end):
+                kind = "full"
+            else:
+                # "Chidi Okafor": an unlisted first name; a person if the article supports it.
+                kind = "maybe"
                 self._entity(surface, initial)
-                return
-            kind = "full"
         else:
             if plan.stop0 and not hon:
                 return
-            kind = "last" if hon else ("first" if plan.given0 else "single")
+            kind = "last" if hon else ("first" if given0 else "single")
             if kind == "single":
                 self._entity(surface, initial)
         if role_words and kind in ("full", "first", "known"):
@@ -430,6 +539,15 @@ class _Scanner:
             )
         self.occs.append(_Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon))
 
+    @staticmethod
+    def _speaks(text: str, start: int, end: int) -> bool:
+        """The name is the subject of a speech verb: "Roderick Lindblom said", "said X"."""
+        verb = _VERB_AFTER.match(text, end, end + 30)
+        if verb is not None and verb.group(1) in SPEECH_VERBS:
+            return True
+        before = text[max(0, start - 8) : start]
+        return before.endswith(("said ", "says ", "added ", "told ", "wrote "))
+
     def _entity(self, surface: str, initial: bool) -> None:
         words = surface.split()
         while words and words[0] in STOP_CAPS:
@@ -437,6 +555,11 @@ class _Scanner:
             initial = False
         if words:
             self.entities.append((" ".join(words), initial))
+
+
+def _is_full_name(form: str) -> bool:
+    words = [w for w in form.split() if not _is_title(w)]
+    return len(words) >= 2 or (len(words) == 1 and words[0].startswith("@"))
 
 
 def key_single(word: str) -> tuple[str, ...]:
@@ -457,6 +580,22 @@ def _prev_words(before: str) -> list[str]:
             out.pop()
             break
     out.reverse()
+    return out
+
+
+def _supported_keys(sc: _Scanner) -> set[tuple[str, ...]]:
+    """Keys of uncertain full names ("maybe") that the rest of the article supports: the
+    same name found with person evidence elsewhere, a cue (a speech verb, a role, an age),
+    or the surname used alone ("Okafor")."""
+    full = {o.key for o in sc.occs if o.kind == "full"}
+    cued = {o.key for o in sc.occs if o.cue}
+    alone = {o.key[0] for o in sc.occs if o.kind in ("single", "last") and o.in_body}
+    out: set[tuple[str, ...]] = set()
+    for o in sc.occs:
+        if o.kind != "maybe":
+            continue
+        if o.key in full or o.key in cued or o.key[-1] in alone:
+            out.add(o.key)
     return out
 
 
@@ -488,6 +627,7 @@ def extract_people(
 ) -> PeopleResult:
     """People named in ``body`` (mentions with offsets) and in ``extra_texts`` (headline...)."""
     sc = _Scanner(world)
+    sc.lower_words = frozenset(_LOWER_WORD.findall(body))
     sc.scan(body, True)
     for t in extra_texts:
         sc.scan(t, False)
@@ -526,8 +666,11 @@ def extract_people(
     for i, p in enumerate(info):
         if p.known_key is not None and len(p.tokens) > 1:
             known_by_key.setdefault((norm_name(p.tokens[0]), norm_name(p.tokens[-1])), i)
+    supported = _supported_keys(sc)
     for n, occ in enumerate(sc.occs):
-        if occ.kind != "full":
+        if occ.kind not in ("full", "maybe") or occ.key in sc.org_keys:
+            continue
+        if occ.kind == "maybe" and occ.key not in supported:
             continue
         # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last.
         key = (occ.key[0], occ.key[-1])
@@ -562,17 +705,13 @@ def extract_people(
         k = occ.key[0]
         if occ.kind == "last":
             cands = lasts.get(k, set())
-            if (occ.honorific or "").split()[-1].lower() in _FIRST_NAME_HON:
+            if _title_of(occ.honorific) in first_name_titles():
                 cands = cands | firsts.get(k, set())  # "Lady Harriet" is Harriet Fenwick
         elif occ.kind == "first":
             cands = firsts.get(k, set()) | lasts.get(k, set())
         else:
             cands = lasts.get(k, set()) | firsts.get(k, set())
-        hon_gender = (
-            HONORIFICS.get((occ.honorific or "").split()[-1].lower().rstrip("."))
-            if occ.honorific
-            else None
-        )
+        hon_gender = TITLE_GENDER.get(_title_of(occ.honorific))
         if hon_gender:
             # "Mrs Lindqvist" is not Tomas Lindqvist.
             cands = {c for c in cands if _gender_of(info[c].tokens[0]) in (hon_gender, None)}
@@ -582,7 +721,7 @@ def extract_people(
             not cands
             and occ.kind == "last"
             and k not in lasts  # a surname shared with someone of the other gender: ambiguous
-            and (occ.honorific or "").split()[-1].lower().rstrip(".") in _PERSONAL_HON
+            and _title_of(occ.honorific) in _SURNAME_TITLES
         ):
             resolved[n] = add(("\x00hon", occ.honorific or "", k), occ.surface.split(), occ)
         elif not cands and occ.kind == "first" and occ.key in cue_tokens:
@@ -590,7 +729,7 @@ def extract_people(
 
     # 3. Genders, roles, forms; mentions.
     for p in info:
-        if p.tokens[0].lower().rstrip(".") not in HONORIFICS:
+        if not _is_title(p.tokens[0]):
             p.gender = _gender_of(p.tokens[0])
     for n, idx in resolved.items():
         occ = sc.occs[n]
@@ -598,7 +737,7 @@ def extract_people(
         p.forms.add(occ.surface)
         p.roles.update(sc.roles.get(occ.key, ()))
         if occ.honorific and p.gender is None:
-            p.gender = HONORIFICS.get(occ.honorific.split()[-1].lower().rstrip("."))
+            p.gender = TITLE_GENDER.get(_title_of(occ.honorific))
         for r in p.roles:
             if ROLE_NOUNS.get(r):
                 p.gender = ROLE_NOUNS[r]

@@ -9,6 +9,7 @@ from .events import extract_events
 from .people import extract_people
 from .quotes import find_quotes, mask_quotes
 from .reading import DEFAULT_MAX_BYTES, decode
+from .text import normalise_marks
 from .types import ExtractedQuote, IngestError, ParsedArticle, WorldKnowledge
 from .zoning import zone
 
@@ -47,21 +48,23 @@ def parse_article(
         paras.append((pos, pos + len(para)))
         pos += len(para) + 2
 
-    raw_quotes = find_quotes(body, paras)
-    masked = mask_quotes(body, raw_quotes)
-    found = extract_people(body, [zoned.headline, zoned.standfirst], world)
+    # The stages read a copy whose two-apostrophe marks are double marks (same offsets).
+    marked = normalise_marks(body)
+    raw_quotes = find_quotes(marked, paras)
+    masked = mask_quotes(marked, raw_quotes)
+    found = extract_people(marked, [zoned.headline, zoned.standfirst], world)
     article.people = found.people
     article.mentions = found.mentions
     article.suggested_tags = found.tags
 
     direct = [q for q in raw_quotes if q.kind == "quote"]
     resolver = Resolver(
-        body, masked, found.info, found.mentions, [(q.start, q.end) for q in direct]
+        marked, masked, found.info, found.mentions, [(q.start, q.end) for q in direct]
     )
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
         article.quotes.append(
             ExtractedQuote(
-                text=q.text,
+                text=" ".join(body[s:e] for s, e in q.segments),
                 start=q.start,
                 end=q.end,
                 speaker=a.speaker,

@@ -14,6 +14,40 @@ _LAST_WORD = re.compile(r"([\w.]+)[.!?…]+[\"”’')\]]*[ \t]+$")
 QUOTE_CHARS = '"“”„«»'
 SINGLE_QUOTE_CHARS = "'‘’"
 
+# Two apostrophes standing for a double quotation mark (''like this,'' he said), as the
+# New York Times' archive prints them. Between two word characters they are something else.
+_TWO_APOSTROPHES = re.compile(r"''(?!')")
+
+
+def normalise_marks(text: str) -> str:
+    """``text`` with every two-apostrophe mark replaced by one double mark, same length.
+
+    The other character becomes a space on the outer side of the mark (`` "`` before an
+    opening mark, ``" `` after a closing one), so every offset into the result is an offset
+    into ``text``, and the stages that pair marks see ordinary double quotes.
+    """
+    if "''" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    for m in _TWO_APOSTROPHES.finditer(text):
+        i = m.start()
+        before = text[i - 1] if i else " "
+        after = text[i + 2] if i + 2 < len(text) else " "
+        if before.isalnum() and after.isalnum():
+            continue  # inside a word: not a quotation mark
+        opening = (
+            not before.isalnum()
+            and before not in ".,;:!?"
+            and not after.isspace()
+            and after not in ".,;:!?)]}"
+        )
+        out.append(text[pos:i])
+        out.append(' "' if opening else '" ')
+        pos = i + 2
+    out.append(text[pos:])
+    return "".join(out)
+
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` into sentences; return absolute ``(start, end)`` spans.
