@@ -1,183 +1,93 @@
-"""Who said each quote: patterns around the quote, then pronoun and description resolution.
+"""Who said each quote: the attribution frame around the quote, its speech verb and subject.
 
-Rules (``ExtractedQuote.rule``): "verb-before-colon" (``Rose said: "..."``), "verb-after"
-(``"...," Giovanni added``), "participial" (``..., writing: "..."``, ``with X adding:``),
-"pronoun" (he/she resolved to the most recent compatible person), "description"
-(``the Italian dancer``), "label" (``one fan``, ``a spokeswoman``: no named person),
-"verb-before" (a speech verb earlier in the reporter's sentence), "continuation" (a
-quote directly following another inherits its speaker), "previous-paragraph" (a quote
-opening a paragraph, with no attribution of its own, is answered by the named speaker of
-the previous paragraph's last sentence: "..., Lady Harriet paused before answering.")
-and "none". A pronoun after "X asked ..." never resolves to the asker.
+Every quote is read with the reporter's words around it (quotes masked):
+
+- after the quote, in the same sentence: ``"...," Mr. Ryan said``, ``"...," said Sen. Ted
+  Cruz, R-Texas``, ``"...," Fred Kagan, director of the ... Project, said in an interview``,
+  ``"...," according to a spokesman`` (rules "verb-after", "according-to");
+- before it, in the same sentence: ``Sanders said: "..."``, ``In a statement, the club
+  said: "..."``, ``Trump, speaking in Iowa, told the crowd, "..."``, ``..., adding: "..."``
+  ("verb-before-colon", "verb-before", "participial"), or a name with a colon
+  (``Clinton: "..."``, "name-colon");
+- failing both, the discourse: the second half of an interrupted quote or a quote that
+  follows another of the same speaker ("continuation"), a paragraph whose lead-in ends with
+  a colon ("previous-paragraph"), the subject of the sentence before ("sentence-subject").
+
+The subject of the speech verb is a noun phrase whose head decides the speaker:
+a person's name (the last name in "Clinton spokesman Brian Fallon"), a pronoun resolved
+to the nearest compatible person outside reported speech ("pronoun"), a definite description
+that the article attached to one person ("description"), or anything else, which stays
+a label and never a person ("label": "a spokesman", "the State Department", "officials").
+
+``confidence`` starts from how direct the evidence is; ``calibration`` turns it into a
+probability learned on real articles.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .lexicon import PARTICIPLES, ROLE_NOUNS, SPEECH_VERBS
+from .lexicon import ROLE_NOUNS, SPEECH_VERBS, word_set
 from .people import PersonInfo
 from .quotes import MASK, RawQuote
+from .text import sentence_spans
 from .types import ExtractedMention
 
-_VERB_ALT = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
-# The lookahead (the verbs' first letters) lets the engine skip other positions quickly.
-_VERB_FIRST = "".join(sorted({v[0] for v in SPEECH_VERBS}))
-_VERB = re.compile(rf"(?=[{_VERB_FIRST}])\b(?:{_VERB_ALT})\b")
-_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
-_BOUNDARY_WORDS = frozenset(
-    [
-        "and",
-        "but",
-        "while",
-        "as",
-        "with",
-        "when",
-        "after",
-        "before",
-        "that",
-        "which",
-        "who",
-        "whom",
-        "so",
-        "because",
-        "if",
-        "though",
-        "although",
-        "since",
-        "until",
-        "whereas",
-        "where",
-        "then",
-    ]
+_TOKEN = re.compile(r"~+|(?:[A-Za-z]\.){2,}|\w+(?:[-'’]\w+)*|[^\w\s]")
+# Abbreviations that keep their full stop as part of the word ("Mr.", "Sen.", "Jr.").
+_ABBREVIATED = word_set(
+    """mr mrs ms mx dr prof sen rep gov gen lt col sgt capt maj adm cmdr cpl det insp
+    supt rev fr st jr sr atty amb pres hon cllr msgr gov no vs"""
 )
-_ADVERBS = frozenset(
-    [
-        "then",
-        "also",
-        "later",
-        "simply",
-        "just",
-        "once",
-        "previously",
-        "has",
-        "had",
-        "have",
-        "was",
-        "is",
-        "were",
-        "quickly",
-        "proudly",
-        "recently",
-        "earlier",
-        "now",
-        "further",
-        "even",
-        "still",
-        "again",
-        "finally",
-        "candidly",
-    ]
+# Speech verbs that are more often nouns or other words here.
+_NOT_SPEECH = word_set(
+    """read reads states calls comments notes posts shares remarks claims reply comment
+    tweet write respond"""
 )
-_PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None}
-_DETERMINERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "one",
-        "another",
-        "his",
-        "her",
-        "their",
-        "its",
-        "our",
-        "your",
-        "this",
-        "that",
-        "some",
-    ]
+_VERBS = SPEECH_VERBS - _NOT_SPEECH
+_DETERMINERS = word_set(
+    """the a an his her their its our your my this that these those some any another
+    one each every no whose"""
 )
-_INDEFINITE = frozenset(["a", "an", "one", "another", "some"])
-_ARTICLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "your"])
-_LEADING_ADVERBIAL = frozenset(
-    [
-        "in",
-        "on",
-        "at",
-        "after",
-        "before",
-        "during",
-        "following",
-        "alongside",
-        "speaking",
-        "taking",
-        "appearing",
-        "asked",
-        "when",
-        "while",
-        "as",
-        "since",
-        "despite",
-        "to",
-        "with",
-        "writing",
-        "posting",
-        "sharing",
-        "reacting",
-        "responding",
-        "last",
-        "this",
-        "earlier",
-        "later",
-        "meanwhile",
-        "however",
-        "elsewhere",
-        "and",
-        "but",
-        "so",
-        "then",
-        "now",
-        "yesterday",
-        "today",
-    ]
+_INDEFINITE = word_set("a an one another some")
+_POSSESSIVES = word_set("his her their its our your my whose")
+_PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None, "you": None}
+_PERSONAL_PRONOUNS = frozenset(["he", "she"])
+# Adverbs and auxiliaries between a subject and its verb: "Trump later told", "he has said".
+_ADVERBS = word_set(
+    """then also later simply just once previously has had have was is were would will
+    could should did does do quickly proudly recently earlier now further even still
+    again finally candidly repeatedly often frequently already never always not
+    reportedly publicly privately directly bluntly flatly"""
 )
-_PROFESSIONS = frozenset(
-    [
-        "actor",
-        "actress",
-        "dancer",
-        "singer",
-        "musician",
-        "rapper",
-        "presenter",
-        "host",
-        "comedian",
-        "writer",
-        "author",
-        "journalist",
-        "model",
-        "designer",
-        "choreographer",
-        "footballer",
-        "player",
-        "boxer",
-        "athlete",
-        "chef",
-        "doctor",
-        "lawyer",
-        "politician",
-        "mp",
-        "minister",
-    ]
+_PREPOSITIONS = word_set(
+    """of for at in on with from to by about into over under after before during since
+    near across against among between through toward towards via per despite without
+    within outside inside upon amid like"""
 )
-_NP_STOP = SPEECH_VERBS | frozenset(
-    ["by", "of", "to", "for", "in", "on", "at", "from", "into", "about", "over"]
+_CLAUSE_WORDS = word_set(
+    """and but or so yet while as when because although though if whereas since until
+    after before that which who whom whose where than"""
 )
-_REL_CLAUSE = re.compile(r",\s+(?:who|whose|which|aged|\d+)\b[^,]*$|,\s+\d+$")
+# Words that open a leading adverbial phrase before the subject: "In a statement, X said".
+_LEADING = word_set(
+    """in on at after before during following alongside speaking taking appearing asked
+    when while as since despite to with writing posting sharing reacting responding
+    last this earlier later meanwhile however elsewhere and but so then now
+    yesterday today still yet instead indeed also separately similarly like unlike
+    for by from under according addressing answering told pressed interviewed"""
+)
+_NON_PERSON_WORDS = word_set(
+    """campaign committee company firm group party office department ministry agency
+    statement report study poll survey memo letter email post tweet video ad ads
+    advertisement website page account spokesman spokeswoman spokesperson
+    spokespeople aide aides official officials source sources people critics
+    supporters analysts experts observers residents voters fans members staff team"""
+)
 _AGE = re.compile(r"^\d+-year-old$")
+_ORG_LABEL_MAX_WORDS = 8
 
 
 @dataclass(slots=True)
@@ -186,10 +96,45 @@ class Attribution:
     label: str | None = None
     rule: str = "none"
     confidence: float = 0.0
+    # How the subject was found, for calibration: "name", "pronoun", "description",
+    # "description-guess", "label" or "" (none).
+    subject: str = ""
+    # The person a description points to ("the 23-year-old"): offered to editors, never
+    # published as the speaker by itself.
+    suggestion: int | None = None
+
+    @property
+    def attributed(self) -> bool:
+        return self.speaker is not None or self.label is not None
+
+    def passed_on(self, rule: str, confidence: float) -> Attribution:
+        """The same speaker for another quote ("continuation")."""
+        return replace(self, rule=rule, confidence=round(confidence, 2))
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str  # "name" (a person's mention), "word", "punct", "quote" (a masked quote)
+    text: str
+    low: str
+    start: int
+    end: int
+    person: int = -1
+    possessive: bool = False
+
+
+@dataclass(slots=True)
+class Subject:
+    """The noun phrase that did the speaking, and what it refers to."""
+
+    kind: str  # "name" | "pronoun" | "description" | "label"
+    speaker: int | None
+    label: str | None
+    start: int
 
 
 class Resolver:
-    """Resolves subjects (names, pronouns, descriptions) to people at a position."""
+    """People by position, noun phrases and pronouns over the masked body."""
 
     def __init__(
         self,
@@ -198,22 +143,36 @@ class Resolver:
         info: list[PersonInfo],
         mentions: list[ExtractedMention],
         quote_ranges: list[tuple[int, int]],
+        paras: list[tuple[int, int]] | None = None,
     ) -> None:
         self.body = body
         self.masked = masked
         self.info = info
-        self.by_end = {m.end: m for m in mentions}
-        # Reporter-text mentions only: salience ignores names inside quotes.
+        # Reporter-text mentions only: names inside quotes are not speakers.
         self.reporter = [m for m in mentions if masked[m.start] != MASK]
         self.starts = [m.start for m in self.reporter]
+        self.by_start = {m.start: m for m in self.reporter}
+        self.by_end = {m.end: m for m in self.reporter}
+        self.paras = paras or [(0, len(body))]
+        # Sentences of the reporter's text, where a quote counts as a capitalised word that
+        # keeps its closing full stop: ``"~~~." He said`` ends a sentence before "He".
+        view = list(masked)
+        for s, e in quote_ranges:
+            if e > s:
+                view[s] = "Q"
+                if body[e - 1] in ".!?":
+                    view[e - 1] = "."
+        view_text = "".join(view)
+        self.sentences: list[tuple[int, int]] = []
+        for ps, pe in self.paras:
+            self.sentences.extend(sentence_spans(view_text, ps, pe))
+        self.sentence_starts = [s for s, _ in self.sentences]
+        self._content: dict[int, bool] = {}
 
-    # -- people by position -------------------------------------------------
-    def first_from(self, start: int, end: int) -> ExtractedMention | None:
-        """The first reporter-text mention starting in ``[start, end)``."""
-        i = bisect.bisect_left(self.starts, start)
-        if i < len(self.starts) and self.starts[i] < end:
-            return self.reporter[i]
-        return None
+    # -- positions ----------------------------------------------------------
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.sentence_starts, pos) - 1
+        return self.sentences[i] if i >= 0 else (0, 0)
 
     def between(self, start: int, end: int) -> list[ExtractedMention]:
         """Reporter-text mentions starting in ``[start, end)``, in order."""
@@ -232,296 +191,558 @@ class Resolver:
             i -= 1
         return out
 
+    # -- tokens -------------------------------------------------------------
+    def tokens(self, start: int, end: int) -> list[Tok]:
+        """Tokens of ``masked[start:end]``; a person's mention is one "name" token."""
+        text = self.masked
+        out: list[Tok] = []
+        mi = bisect.bisect_left(self.starts, start)
+        skip_to = start
+        for m in _TOKEN.finditer(text, start, end):
+            s = m.start()
+            if s < skip_to:
+                continue
+            while mi < len(self.starts) and self.starts[mi] < s:
+                mi += 1
+            if mi < len(self.starts) and self.starts[mi] == s and self.reporter[mi].end <= end:
+                mention = self.reporter[mi]
+                e = mention.end
+                possessive = False
+                if text.startswith(("'s", "’s"), e) and not text[e + 2 : e + 3].isalnum():
+                    possessive, skip_to = True, e + 2
+                elif text[e : e + 1] in "'’" and text[e - 1 : e] == "s":
+                    possessive, skip_to = True, e + 1
+                else:
+                    skip_to = e
+                surface = text[s:e]
+                out.append(Tok("name", surface, surface.lower(), s, e, mention.person, possessive))
+                continue
+            t = m.group()
+            if t[0] == MASK:
+                out.append(Tok("quote", t, t, s, m.end()))
+            elif t[0].isalnum() or t[0] == "_":
+                e = m.end()
+                low = t.lower()
+                if text[e : e + 1] == "." and (
+                    low in _ABBREVIATED or (len(t) == 1 and t.isupper())
+                ):
+                    t, e = t + ".", e + 1
+                    skip_to = e
+                out.append(Tok("word", t, low, s, e))
+            else:
+                out.append(Tok("punct", t, t, s, m.end()))
+        return out
+
+    # -- people ---------------------------------------------------------------
+    def in_reported_speech(self, mention: ExtractedMention) -> bool:
+        """A mention inside what someone else is reported to have said ("Trump said that
+        Clinton lied": Clinton), which is no antecedent for a later "she said"."""
+        cached = self._content.get(mention.start)
+        if cached is not None:
+            return cached
+        ss, _se = self.sentence_at(mention.start)
+        toks = self.tokens(ss, mention.start)
+        result = False
+        subject_seen = False
+        for k, t in enumerate(toks):
+            if t.kind == "name" or (t.kind == "word" and t.low in _PRONOUNS):
+                subject_seen = True
+            elif (
+                t.kind == "word"
+                and t.low in _VERBS
+                and subject_seen
+                and not (k and toks[k - 1].low in _DETERMINERS)
+            ):
+                result = True
+                break
+            elif t.kind == "quote":
+                subject_seen = False
+        self._content[mention.start] = result
+        return result
+
     def pronoun(self, word: str, pos: int) -> int | None:
+        """The person a third-person pronoun at ``pos`` most likely refers to: the nearest
+        compatible person mentioned before it, outside quotes and reported speech."""
         gender = _PRONOUNS.get(word)
         if gender is None:
             return None
-        for p in self.recent(pos):
-            if self.info[p].gender in (gender, None):
-                return p
-        return None
+        i = bisect.bisect_left(self.starts, pos) - 1
+        fallback = None
+        while i >= 0:
+            m = self.reporter[i]
+            i -= 1
+            if self.info[m.person].gender not in (gender, None):
+                continue
+            if self.in_reported_speech(m):
+                if fallback is None:
+                    fallback = m.person
+                continue
+            return m.person
+        return fallback
 
     def description(self, head: str, adjs: list[str], pos: int) -> int | None:
-        gender = ROLE_NOUNS.get(head)
-        recent = self.recent(pos)
+        return self.described(head, adjs, pos)[0]
+
+    def described(self, head: str, adjs: list[str], pos: int) -> tuple[int | None, bool]:
+        """The person a definite description refers to ("the Dutch singer", "the
+        23-year-old"), and whether the article gave that person the role itself.
+
+        A role the article attached to one person decides; otherwise the nearest person
+        before it, outside reported speech, whose gender fits the description.
+        """
         wanted = {head, *adjs}
-        tagged = [p for p in recent if self.info[p].roles & wanted]
-        if not tagged:
-            tagged = [p for p in range(len(self.info)) if self.info[p].roles & wanted]
-        if len(tagged) == 1 or (tagged and gender is None):
-            return tagged[0]
-        ok = [p for p in recent if gender is None or self.info[p].gender in (gender, None)]
-        if head in _PROFESSIONS:
-            fit = [
-                p
-                for p in ok
-                if not (self.info[p].roles & _PROFESSIONS) or head in self.info[p].roles
-            ]
-            ok = fit or ok
-        return ok[0] if ok else None
+        tagged = [p for p in self.recent(pos) if self.info[p].roles & wanted]
+        if tagged:
+            return tagged[0], len(set(tagged)) == 1
+        gender = ROLE_NOUNS.get(head)
+        para_start = self.sentence_at(pos)[0]
+        for para in self.paras:
+            if para[0] <= pos < para[1] + 2:
+                para_start = para[0]
+                break
+        i = bisect.bisect_left(self.starts, pos) - 1
+        while i >= 0 and self.reporter[i].start >= para_start - 600:
+            m = self.reporter[i]
+            i -= 1
+            person_gender = self.info[m.person].gender
+            if gender is not None and person_gender not in (gender, None):
+                continue
+            if self.in_reported_speech(m):
+                continue
+            return m.person, False
+        return None, False
 
     # -- noun phrases -------------------------------------------------------
-    def subject_before(self, pos: int, floor: int) -> Attribution | None:
-        """The subject that ends right before ``pos`` (a verb), skipping adverbs."""
-        text = self.masked
-        end = pos
-        while True:
-            while end > floor and text[end - 1].isspace():
-                end -= 1
-            ws = end
-            while ws > floor and (text[ws - 1].isalnum() or text[ws - 1] in "'’-"):
-                ws -= 1
-            if ws < end and text[ws:end].lower() in _ADVERBS and ws > floor:
-                end = ws
+    def noun_phrase(self, toks: list[Tok], i: int, j: int) -> tuple[Subject | None, int]:
+        """Read the noun phrase starting at ``toks[i]`` (not beyond ``j``); return what it
+        refers to and the index after it."""
+        k = i
+        head_end = None  # index after the head (before "of the ..." / "for the ...")
+        while k < j:
+            t = toks[k]
+            if t.kind == "name":
+                k += 1
+                nxt = toks[k] if k < j else None
+                if (
+                    nxt is not None
+                    and nxt.kind == "word"
+                    and nxt.text[:1].islower()
+                    and not _modifies(nxt.low)
+                    and (k - 1 == i or toks[k - 2].low not in _DETERMINERS)
+                ):
+                    break  # "Host Mo Sinclair kept ...": the name is the whole phrase
+                continue
+            if t.kind == "word":
+                low = t.low
+                if low in _VERBS and k > i and toks[k - 1].low not in _DETERMINERS:
+                    break
+                if low in _ADVERBS and k > i:
+                    break
+                if low in _CLAUSE_WORDS and k > i:
+                    break
+                if low in _PREPOSITIONS:
+                    if k == i or head_end is not None:
+                        break
+                    if low in ("of", "for", "at", "with", "from", "in") and k + 1 < j:
+                        head_end = k  # "a spokesman for the campaign", "Mr. Nevins of Showtime"
+                        k += 1
+                        continue
+                    break
+                if low in _PRONOUNS and k > i:
+                    break
+                k += 1
+                if low in _PRONOUNS and k == i + 1:
+                    break  # a pronoun is a whole noun phrase
+                continue
+            if t.kind == "punct" and t.text in "-–" and k > i and k + 1 < j:
+                k += 1  # "R-Texas" was split; keep the phrase together
                 continue
             break
-        if end > floor and text[end - 1] == ",":
-            # "Anna Nowak, said" (appositive) or "X, who organised the protest, said".
-            inner = end - 1
-            mention = self.by_end.get(inner)
-            if mention is not None and text[mention.start] != MASK:
-                return Attribution(mention.person, None, "name", 1.0)
-            m = _REL_CLAUSE.search(text, max(floor, inner - 120), inner)
-            if m is None:
-                return None
-            end = m.start()
-        mention = self.by_end.get(end)
-        if mention is not None and text[mention.start] != MASK:
-            return Attribution(mention.person, None, "name", 1.0)
-        # Walk back to a boundary to get the noun phrase.
-        toks = list(_WORD.finditer(text, max(floor, end - 100), end))
-        words: list[str] = []
-        start = end
-        k = len(toks) - 1
-        while k >= 0:
-            w = toks[k].group()
-            lw = w.lower()
-            left = toks[k - 1].group() if k > 0 else ""
-            right = words[0] if words else ""
-            if (
-                lw in ("for", "of", "at")
-                and words
-                and (
-                    right[:1].isupper()
-                    or any(t.group().lower() in ("a", "an", "the") for t in toks[max(0, k - 3) : k])
-                )
-            ):
-                pass  # "a spokesperson for the RNLI", "Department for Environment"
-            elif lw in ("and", ",", "&") and right[:1].isupper() and left[:1].isupper() and words:
-                pass  # "Department for Environment, Food and Rural Affairs"
-            elif lw == "to" and left.lower() == "close" and words:
-                pass  # "a source close to the couple"
-            elif not (w[0].isalnum()) or lw in _BOUNDARY_WORDS or lw in _NP_STOP or MASK in w:
-                break
-            words.insert(0, w)
-            start = toks[k].start()
-            if len(words) > 10:
-                return None
-            k -= 1
-        return self.noun_phrase(words, start)
+        if k == i:
+            return None, i
+        end = head_end if head_end is not None else k
+        return self._interpret(toks, i, end, k), k
 
-    def noun_phrase(self, words: list[str], pos: int) -> Attribution | None:
+    def _interpret(self, toks: list[Tok], i: int, end: int, full_end: int) -> Subject | None:
+        head = toks[end - 1]
+        first = toks[i]
+        start = first.start
+        if head.kind == "name" and not head.possessive:
+            return Subject("name", head.person, None, start)
+        words = [t for t in toks[i:end] if t.kind in ("word", "name")]
         if not words:
             return None
-        first = words[0].lower()
-        if len(words) == 1 and first in _PRONOUNS:
-            p = self.pronoun(first, pos)
-            if p is None:
-                return Attribution(None, None, "pronoun", 0.2)
-            return Attribution(p, None, "pronoun", 0.75)
-        m = self.first_from(pos, pos + sum(len(w) + 1 for w in words) + 2)
-        if m is not None:
-            return Attribution(m.person, None, "name", 1.0)
-        if len(words) == 1 and first in _ARTICLES:
-            return None  # "in the comments": the "verb" was a noun
-        if first in _DETERMINERS:
-            head = words[-1].lower().removesuffix("'s").removesuffix("’s")
-            if first not in _INDEFINITE and (head in ROLE_NOUNS or _AGE.match(head)):
-                adjs = [w.lower() for w in words[1:-1]]
-                p = self.description(head, adjs, pos)
+        if len(words) == 1 and head.kind == "word" and head.low in _PRONOUNS:
+            if head.low in _PERSONAL_PRONOUNS:
+                return Subject("pronoun", self.pronoun(head.low, head.start), head.low, start)
+            return Subject("label", None, head.text, start)
+        label = self.masked[start : toks[full_end - 1].end]
+        if len(label.split()) > _ORG_LABEL_MAX_WORDS:
+            label = self.masked[start : head.end]
+        low0 = first.low
+        if head.kind == "word" and low0 in _DETERMINERS and low0 not in _INDEFINITE:
+            head_low = head.low
+            if head_low in ROLE_NOUNS or _AGE.match(head_low):
+                adjs = [t.low for t in toks[i + 1 : end - 1] if t.kind == "word"]
+                p, certain = self.described(head_low, adjs, start)
+                if not certain and low0 in _POSSESSIVES:
+                    p = None  # "his wife" is somebody's relative, not the last person named
                 if p is not None:
-                    return Attribution(p, None, "description", 0.7)
-            label = " ".join([first, *words[1:]])
-            return Attribution(None, label, "label", 0.85)
-        if all(w[:1].isupper() for w in words) and len(words) <= 4:
-            return Attribution(None, " ".join(words), "label", 0.8)
-        if len(words) == 1 and first in ("another", "others", "fans", "police", "officials"):
-            return Attribution(None, first, "label", 0.8)
+                    kind = "description" if certain else "description-guess"
+                    return Subject(kind, p, label, start)
+        return Subject("label", None, label, start)
+
+    def subject_before(self, toks: list[Tok], v: int, floor: int) -> Subject | None:
+        """The subject of the verb at ``toks[v]``, in ``toks[floor:v]``."""
+        k = v - 1
+        while (
+            k >= floor
+            and toks[k].kind == "word"
+            and (toks[k].low in _ADVERBS or toks[k].low.endswith("ly"))
+        ):
+            k -= 1
+        if k < floor:
+            return None
+        t = toks[k]
+        if t.kind == "punct" and t.text in ",)":
+            # "X, a spokesman for Y, said" / "X, who ..., said" / "Rep. X (R-Texas) said":
+            # the subject opens the clause.
+            return self.clause_subject(toks, floor, k)
+        if t.kind not in ("word", "name"):
+            return None
+        if t.kind == "word" and t.low in ("and", "but", "then"):
+            # "Giovanni spoke highly of Rose, and shared ...": the subject of the first verb.
+            return self.clause_subject(toks, floor, k)
+        if t.kind == "word" and t.low in ("who", "which", "that") and k - 1 >= floor:
+            # "Tom Hale, who ..." / "a source who ... said": the noun phrase before.
+            j = k - 1 if toks[k - 1].text != "," else k - 2
+            if j >= floor and toks[j].kind == "name" and not toks[j].possessive:
+                return Subject("name", toks[j].person, None, toks[j].start)
+            return None
+        # Walk back to the start of the noun phrase that ends right before the verb.
+        s = k
+        while s - 1 >= floor:
+            p = toks[s - 1]
+            if _np_word(p):
+                s -= 1
+                if p.low not in _DETERMINERS:
+                    continue
+                # A determiner opens the phrase, unless it follows a preposition that
+                # attaches it to a noun before: "a spokesman for [the force]".
+                if not (
+                    s - 2 >= floor
+                    and toks[s - 1].low in _ATTACHING
+                    and _np_word(toks[s - 2])
+                    and toks[s - 2].low not in _DETERMINERS
+                ):
+                    break
+                s -= 1
+                continue
+            if (
+                p.kind == "word"
+                and p.low in _ATTACHING
+                and s - 2 >= floor
+                and _np_word(toks[s - 2])
+                and toks[s - 2].low not in _DETERMINERS
+            ):
+                s -= 1  # "Secretary of State John Kerry", "Mr. Nevins of Showtime"
+                continue
+            if p.kind == "punct" and p.text in "-&" and s - 2 >= floor:
+                s -= 1
+                continue
+            if p.low == "to" and s - 2 >= floor and toks[s - 2].low == "close":
+                s -= 2  # "a source close to the couple"
+                continue
+            break
+        subj, after = self.noun_phrase(toks, s, k + 1)
+        if subj is None:
+            return None
+        if after <= k and toks[k].kind == "name" and not toks[k].possessive:
+            return Subject("name", toks[k].person, None, toks[k].start)
+        return subj
+
+    def clause_subject(self, toks: list[Tok], floor: int, end: int) -> Subject | None:
+        """The first noun phrase of the clause in ``toks[floor:end]``, after any leading
+        adverbial ("In a statement, ...", "Asked about the plan, ...")."""
+        start = floor
+        for k in range(end - 1, floor - 1, -1):
+            t = toks[k]
+            if t.kind == "quote" or (t.kind == "punct" and t.text in ";:"):
+                start = k + 1
+                break
+            if (
+                t.kind == "word"
+                and t.low in ("and", "but")
+                and k > floor
+                and toks[k - 1].kind == "punct"
+                and toks[k - 1].text == ","
+            ):
+                start = k + 1
+                break
+        k = start
+        while k < end and toks[k].kind == "punct":
+            k += 1
+        guard = 0
+        while k < end and guard < 3:
+            t = toks[k]
+            leading = t.kind == "word" and (
+                t.low in _LEADING
+                or (t.low.endswith("ing") and t.low not in _PRONOUNS)
+                or (t.low.endswith("ed") and t.text[:1].isupper())
+            )
+            if not leading:
+                break
+            comma = next(
+                (c for c in range(k + 1, end) if toks[c].kind == "punct" and toks[c].text == ","),
+                None,
+            )
+            if comma is None:
+                if t.low in ("and", "but", "so", "then", "yet", "still", "also"):
+                    k += 1
+                    guard += 1
+                    continue
+                return None
+            k = comma + 1
+            guard += 1
+        if k >= end:
+            return None
+        subj, after = self.noun_phrase(toks, k, end)
+        if subj is not None and subj.kind == "label":
+            named = self.apposed_name(toks, after, end)
+            if named is not None:
+                return named
+        return subj
+
+    def apposed_name(self, toks: list[Tok], k: int, end: int) -> Subject | None:
+        """A name in apposition after a description: "The Vatican spokesman, Federico
+        Lombardi, said", "Kayla's best friend, make-up artist Sienna Doherty, added"."""
+        if not (k < end and toks[k].kind == "punct" and toks[k].text == ","):
+            return None
+        n = k + 1
+        while n < end and toks[n].kind == "word" and toks[n].text[:1].islower() and n - k < 5:
+            n += 1  # role words before the name: "make-up artist"
+        if (
+            n < end
+            and toks[n].kind == "name"
+            and not toks[n].possessive
+            and (n + 1 == end or toks[n + 1].kind == "punct")
+        ):
+            return Subject("name", toks[n].person, None, toks[n].start)
         return None
 
-    def sentence_subject(self, s_start: int, limit: int) -> Attribution | None:
-        """Subject at the start of the sentence beginning at ``s_start``."""
-        text = self.masked
-        pos = s_start
-        while pos < limit and not text[pos].isalnum():
-            pos += 1
-        m = _WORD.match(text, pos)
-        if m and (m.group().lower() in _LEADING_ADVERBIAL or m.group().lower().endswith("ing")):
-            comma = text.find(", ", pos, min(limit, pos + 160))
-            if comma < 0:
-                return None
-            pos = comma + 2
-        mention = self.first_from(pos, pos + 40)
-        if mention is not None:
-            # "Rose ...", or a name after its role: "Host Mo Sinclair ...", "Café owner Gemma ..."
-            lead = text[pos : mention.start].split()
-            if not lead or (len(lead) <= 3 and lead[-1].lower() in ROLE_NOUNS):
-                return Attribution(mention.person, None, "name", 1.0)
-        words = []
-        for m in _WORD.finditer(text, pos, limit):
-            w = m.group()
-            if not w[0].isalnum() or MASK in w:
-                break
-            words.append(w)
-            lw = w.lower()
-            if len(words) == 1 and lw in _PRONOUNS:
-                break
-            if len(words) > 1 and (lw in ROLE_NOUNS or _AGE.match(lw)):
-                break
-            if len(words) >= 4:
-                return None
-        if not words:
-            return None
-        if words[0].lower() not in _DETERMINERS and words[0].lower() not in _PRONOUNS:
-            return None
-        return self.noun_phrase(words, pos)
 
-    def subject_after(self, pos: int, limit: int) -> Attribution | None:
-        """Inverted attribution: ``said spokesman Tom Hale``, ``commented a third fan``."""
-        text = self.masked
-        end = pos
-        while end < limit and text[end] not in '.,;:!?"“”~(\n':
-            end += 1
-        chunk = text[pos:end]
-        words = [m.group() for m in _WORD.finditer(chunk)]
-        for i, w in enumerate(words):
-            if w.lower() in (
-                "as",
-                "while",
-                "who",
-                "when",
-                "after",
-                "before",
-                "in",
-                "on",
-                "at",
-                "to",
-            ):
-                words = words[:i]
-                break
-        if not words or len(words) > 8:
-            return None
-        start = pos + (len(chunk) - len(chunk.lstrip()))
-        m = self.first_from(start, end)
-        if m is not None:
-            return Attribution(m.person, None, "name", 1.0)
-        return self.noun_phrase(words, start)
+# -- frames -------------------------------------------------------------------
+
+# Prepositions that attach a phrase to the noun before: "a spokesman for the force".
+_ATTACHING = frozenset(["of", "for", "at", "from", "with", "close"])
 
 
-_SENT_END = re.compile(r"[.!?…][\"”’')\]]*\s+")
-_LEAD = re.compile(r"[\s,]*(?:[-–—]\s*)?")
-_TAIL_PUNCT = ",!?…—–-"
+def _modifies(low: str) -> bool:
+    """A noun a name can modify: "Clinton spokesman", "Trump aides", "the Sanders camp"."""
+    return low in ROLE_NOUNS or low in _NON_PERSON_WORDS or (low.endswith("s") and len(low) > 3)
 
 
-def _best(cands: list[Attribution]) -> Attribution | None:
-    best = None
-    for c in cands:
-        key = (c.speaker is not None or c.label is not None, c.confidence)
-        if best is None or key > (
-            best.speaker is not None or best.label is not None,
-            best.confidence,
-        ):
-            best = c
-    return best
+def _np_word(t: Tok) -> bool:
+    """A token that can be part of a noun phrase."""
+    if t.kind == "name":
+        return True
+    return (
+        t.kind == "word"
+        and t.low not in _CLAUSE_WORDS
+        and t.low not in _PREPOSITIONS
+        and t.low not in _VERBS
+        and t.low not in _ADVERBS
+        and (t.low not in _PRONOUNS or t.low in ("his", "her", "their", "its"))
+    )
 
 
-def _from_subject(
-    subj: Attribution, colon: bool, named_rule: str, named_conf: float
-) -> Attribution:
-    if subj.rule == "name":
-        return Attribution(subj.speaker, None, named_rule, named_conf)
-    conf = subj.confidence if colon or named_rule == "verb-after" else subj.confidence * 0.8
-    return Attribution(subj.speaker, subj.label, subj.rule, round(conf, 2))
+def _is_verb(toks: list[Tok], k: int) -> bool:
+    t = toks[k]
+    if t.kind != "word":
+        return False
+    if t.low not in _VERBS:
+        if t.low not in SPEECH_VERBS or k == 0:
+            return False
+        # "to reply", "to comment": an infinitive of a speech verb that is usually a noun;
+        # "the caption read:", "his post reads,": a verb right before the quote.
+        nxt = toks[k + 1].text if k + 1 < len(toks) else ":"
+        return toks[k - 1].low == "to" or (t.low in ("read", "reads") and nxt in ":,")
+    if k and toks[k - 1].kind == "word" and toks[k - 1].low in _DETERMINERS:
+        return False  # "his comments", "the statement"
+    return not (t.text[:1].isupper() and k and toks[k - 1].kind == "name")
 
 
-def _pre(res: Resolver, sstart: int, end: int) -> Attribution | None:
-    masked = res.masked
-    colon = masked[sstart:end].rstrip().endswith(":")
-    named_rule = "verb-before-colon" if colon else "verb-before"
-    named_conf = 0.95 if colon else 0.6
-    verbs = list(_VERB.finditer(masked, sstart, end))
-    for v in reversed(verbs):
-        subj = res.subject_before(v.start(), sstart)
-        if v.group() in PARTICIPLES:
-            if subj is not None and subj.rule == "name":
-                return Attribution(subj.speaker, None, "participial", 0.9)
-            if subj is None:
-                ss = res.sentence_subject(sstart, v.start())
-                if ss is not None:
-                    if ss.rule == "name":
-                        return Attribution(ss.speaker, None, "participial", 0.75)
-                    return _from_subject(ss, colon, "participial", 0.75)
-                continue
+def _participle(low: str) -> bool:
+    return low.endswith("ing")
+
+
+def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
+    """``"...," X said`` / ``"...," said X`` / ``"...," according to X``."""
+    end = limit
+    # The attribution after a quote ends at the sentence's end.
+    ss, se = res.sentence_at(q.close_pos)
+    if ss <= q.close_pos < se:
+        end = min(end, se)
+    toks = res.tokens(q.close_pos, end)
+    i = 0
+    while i < len(toks) and toks[i].kind == "punct" and toks[i].text in ",—–-":
+        i += 1
+    if i >= len(toks):
+        return None
+    ends_sentence = q.text[-1:] in ".!?…" and not q.text.endswith("...")
+    first = toks[i]
+    if ends_sentence and first.text[:1].isupper() and first.kind != "name":
+        if not (first.kind == "word" and first.low in ("he", "she")):
+            return None  # a new sentence starts after the quote
+    dash = any(t.kind == "punct" and t.text in "—–-" for t in toks[:i])
+    # "according to X"
+    if first.low == "according" and i + 1 < len(toks) and toks[i + 1].low == "to":
+        subj, _ = res.noun_phrase(toks, i + 2, len(toks))
+        return _attribution(subj, "according-to", 0.9)
+    # "said X", "added Mr. Ryan", "wrote a man calling himself ..."
+    k = i
+    while k < len(toks) and toks[k].kind == "word" and toks[k].low in _ADVERBS:
+        k += 1
+    if k < len(toks) and _is_verb(toks, k):
+        subj, after = res.noun_phrase(toks, k + 1, len(toks))
         if subj is not None:
-            return _from_subject(subj, colon, named_rule, named_conf)
-    if verbs:
-        ss = res.sentence_subject(sstart, end)
-        if ss is not None:
-            return _from_subject(ss, False, "verb-before", 0.55)
+            if subj.kind == "label":
+                named = res.apposed_name(toks, after, len(toks))  # "said his aide, Jo Fox"
+                if named is not None:
+                    return _attribution(named, "verb-after", 0.9)
+            return _attribution(subj, "verb-after", 0.9)
+        return None
+    # "X said", "Fred Kagan, director of ..., said in an interview"
+    for v in range(i, min(len(toks), i + 40)):
+        t = toks[v]
+        if t.kind == "quote":
+            break
+        if _is_verb(toks, v) and not _participle(t.low):
+            subj = res.subject_before(toks, v, i)
+            if subj is None:
+                subj = res.clause_subject(toks, i, v)
+            if subj is not None and subj.start <= toks[i].start + 1:
+                return _attribution(subj, "verb-after", 0.9)
+            if subj is not None and toks[i].kind in ("name", "word"):
+                return _attribution(subj, "verb-after", 0.7)
+            return None
+        if t.kind == "punct" and t.text in ";:!?":
+            break
+    if dash:
+        # "... — Bernie Sanders." as a signature
+        subj, after = res.noun_phrase(toks, i, len(toks))
+        if (
+            subj is not None
+            and subj.kind == "name"
+            and (after >= len(toks) or toks[after].text in ".,;")
+        ):
+            return _attribution(subj, "dash-after", 0.8)
     return None
 
 
-def _post(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
+def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
+    """``X said: "..."``, ``In a statement, X said, "..."``, ``..., adding: "..."``."""
     masked = res.masked
-    start = q.close_pos
-    lead = _LEAD.match(masked, start, limit)
-    pos = lead.end() if lead else start
-    if pos >= limit:
+    ss, _se = res.sentence_at(q.open_pos)
+    start = max(floor, ss)
+    toks = res.tokens(start, q.open_pos)
+    # Only the part after an earlier quote in the same sentence counts.
+    cut = 0
+    for k, t in enumerate(toks):
+        if t.kind == "quote":
+            cut = k + 1
+    toks = toks[cut:]
+    if not toks:
         return None
-    first = masked[pos]
-    if not (q.text[-1:] in _TAIL_PUNCT or "," in masked[start:pos] or first.islower()):
+    lead = masked[toks[-1].end : q.open_pos]
+    colon = toks[-1].text == ":"
+    comma = toks[-1].text == ","
+    adjacent = colon or comma or not lead.strip()
+    # "Clinton: "..."": a name and a colon.
+    verbs = [k for k in range(len(toks)) if _is_verb(toks, k)]
+    if (
+        colon
+        and not verbs
+        and len(toks) >= 2
+        and toks[-2].kind == "name"
+        and not toks[-2].possessive
+    ):
+        t = toks[-2]
+        if len(toks) == 2 or toks[-3].kind == "punct" or toks[-3].kind == "word":
+            subj = res.noun_phrase(toks, 0, len(toks) - 1)[0] if len(toks) > 2 else None
+            if subj is None or subj.kind != "name":
+                subj = Subject("name", t.person, None, t.start)
+            return _attribution(subj, "name-colon", 0.85)
+    # "According to X, "..."
+    for k in range(len(toks) - 1):
+        if toks[k].low == "according" and toks[k + 1].low == "to":
+            subj, _ = res.noun_phrase(toks, k + 2, len(toks))
+            if subj is not None:
+                return _attribution(subj, "according-to", 0.85)
+    if not verbs:
         return None
-    vm = _VERB.match(masked, pos)
-    if vm:
-        subj = res.subject_after(vm.end(), limit)
-        if subj is None:
-            return None
-        return _from_subject(subj, True, "verb-after", 0.9)
-    window_end = min(limit, pos + 70)
-    stop = re.search(r"[.;:!?\"“”~]", masked[pos:window_end])
-    if stop:
-        window_end = pos + stop.start()
-    v = _VERB.search(masked, pos, window_end)
-    if not v:
-        return None
-    rest = masked[v.end() : limit]
-    colon = rest.find(":")
-    if colon >= 0 and not any(c in rest[:colon] for c in ",.!?"):
-        return None  # "..., while another penned: ..." introduces the next quote
-    subj = res.subject_before(v.start(), pos)
+    v = verbs[-1]
+    near = all(
+        t.kind == "punct" or (t.kind == "word" and (t.low in _ADVERBS or t.low == "that"))
+        for t in toks[v + 1 :]
+    )
+    rule = "verb-before-colon" if colon else "verb-before"
+    conf = 0.9 if (colon or comma) and near else (0.75 if colon or comma else 0.6)
+    if not adjacent:
+        conf = min(conf, 0.6)
+    low = toks[v].low
+    if _participle(low) and v >= 2:
+        # "..., with one writing: ..." / "with Smith adding, ...": the phrase after "with".
+        w = next((k for k in range(v - 1, max(-1, v - 6), -1) if toks[k].low == "with"), None)
+        if w is not None:
+            subj, after = res.noun_phrase(toks, w + 1, v)
+            if subj is not None and after == v:
+                return _attribution(subj, "participial", conf * 0.95)
+    if _participle(low) or (v and toks[v - 1].low == "to"):
+        # "..., adding: "...", "took to Twitter to say: "...": the clause's subject.
+        subj = res.subject_before(toks, v, 0) if not _participle(low) else None
+        if subj is None or (v and toks[v - 1].low == "to"):
+            subj = res.clause_subject(toks, 0, v)
+        return _attribution(subj, "participial", conf * 0.95)
+    subj = res.subject_before(toks, v, 0)
+    if subj is None:
+        subj = res.clause_subject(toks, 0, v)
+    return _attribution(subj, rule, conf)
+
+
+def _attribution(subj: Subject | None, rule: str, conf: float) -> Attribution | None:
     if subj is None:
         return None
-    return _from_subject(subj, True, "verb-after", 0.9)
+    if subj.kind == "name":
+        return Attribution(subj.speaker, None, rule, conf, "name")
+    if subj.kind == "pronoun":
+        if subj.speaker is None:
+            return Attribution(None, None, "pronoun", 0.2, "pronoun")
+        return Attribution(subj.speaker, None, "pronoun", round(conf * 0.85, 2), "pronoun")
+    if subj.kind.startswith("description"):
+        factor = 0.75 if subj.kind == "description" else 0.5
+        return Attribution(
+            None, subj.label, "description", round(conf * factor, 2), subj.kind, subj.speaker
+        )
+    return Attribution(None, subj.label, "label", round(conf * 0.95, 2), "label")
 
 
-_ASKED = re.compile(r"\b(?:asked|asks)\b")
-
-
-def _last_sentence(masked: str, para: tuple[int, int]) -> tuple[int, int]:
-    ps, pe = para
-    start = ps
-    for m in _SENT_END.finditer(masked, ps, pe):
-        if m.end() < pe:
-            start = m.end()
-    return start, pe
-
-
-def _asker(res: Resolver, start: int, end: int) -> int | None:
-    """The named subject of a reporter's sentence that asks a question ("Lowry asked ...")."""
-    if MASK in res.masked[start:end] or not _ASKED.search(res.masked, start, end):
+def _sentence_subject(res: Resolver, start: int, end: int) -> Subject | None:
+    toks = res.tokens(start, end)
+    if not toks or any(t.kind == "quote" for t in toks):
         return None
-    subj = res.sentence_subject(start, end)
-    return subj.speaker if subj is not None and subj.rule == "name" else None
+    return res.clause_subject(toks, 0, len(toks))
+
+
+def _prev_sentence(res: Resolver, q: RawQuote, floor: int) -> tuple[int, int] | None:
+    """The reporter's sentence right before the quote, in the same paragraph."""
+    ss, _ = res.sentence_at(q.open_pos)
+    if ss <= floor:
+        return None
+    ps, pe = res.sentence_at(ss - 1)
+    if ps < floor:
+        return None
+    return ps, pe
 
 
 def attribute_quotes(
@@ -529,67 +750,123 @@ def attribute_quotes(
 ) -> list[Attribution]:
     """One attribution per quote (``quotes`` are direct quotes in reading order)."""
     out: list[Attribution] = []
-    masked = res.masked
     for qi, q in enumerate(quotes):
-        ps = paras[q.first_para][0]
         prev = quotes[qi - 1] if qi else None
-        floor = ps
-        if prev is not None and prev.last_para == q.first_para:
-            floor = max(floor, prev.close_pos)
-        sstart = floor
-        for m in _SENT_END.finditer(masked, floor, q.open_pos):
-            sstart = m.end()
-        if not masked[sstart : q.open_pos].strip() and floor == ps and q.first_para > 0:
-            pps, ppe = paras[q.first_para - 1]
-            if masked[pps:ppe].rstrip().endswith(":") and not (
-                prev and prev.last_para == q.first_para - 1
-            ):
-                sstart = pps
-                for m in _SENT_END.finditer(masked, pps, ppe):
-                    sstart = m.end()
-                pre = _pre(res, sstart, ppe)
-            else:
-                pre = None
-        else:
-            pre = _pre(res, sstart, q.open_pos)
-        _last_ps, last_pe = paras[q.last_para]
         nxt = quotes[qi + 1] if qi + 1 < len(quotes) else None
-        limit = nxt.open_pos if nxt is not None and nxt.first_para == q.last_para else last_pe
-        post = _post(res, q, limit) if q.closed else None
-        best = _best([c for c in (pre, post) if c is not None])
-        if best is None or (best.speaker is None and best.label is None):
-            direct = prev is not None and (
-                prev.last_para == q.first_para
-                or (prev.last_para == q.first_para - 1 and not masked[ps : q.open_pos].strip())
-            )
-            if direct and out and (out[-1].speaker is not None or out[-1].label is not None):
-                p = out[-1]
-                best = Attribution(p.speaker, p.label, "continuation", 0.6)
-        opens_para = floor == ps and not masked[ps : q.open_pos].strip() and q.first_para > 0
-        prev_sentence = _last_sentence(masked, paras[q.first_para - 1]) if opens_para else None
-        if (
-            (best is None or best.rule == "none")  # no attribution at all, not even "he said"
-            and prev_sentence is not None
-            and not (prev and prev.last_para >= q.first_para - 1)
-        ):
-            # "Asked whether ..., Lady Harriet paused before answering." then the answer.
-            lead = _pre(res, *prev_sentence)
-            if lead is not None and lead.speaker is not None:
-                best = Attribution(lead.speaker, None, "previous-paragraph", 0.5)
-        if best is not None and best.rule == "pronoun" and prev_sentence is not None:
-            # "Lowry asked about ..." then '"...," she said': the asker is not the one answering.
-            asker = _asker(res, *prev_sentence)
-            if asker is not None and asker == best.speaker:
-                gender = res.info[asker].gender
-                other = next(
-                    (
-                        p
-                        for p in res.recent(q.open_pos)
-                        if p != asker and res.info[p].gender in (gender, None)
-                    ),
-                    None,
-                )
-                if other is not None:
-                    best = Attribution(other, None, "pronoun", round(best.confidence * 0.8, 2))
+        ps = paras[q.first_para][0]
+        same_para_prev = prev is not None and prev.last_para == q.first_para
+        floor = prev.close_pos if same_para_prev else ps
+        if nxt is not None and nxt.first_para == q.last_para:
+            limit = nxt.open_pos
+        else:
+            limit = paras[q.last_para][1]
+        after = _after_frame(res, q, limit) if q.closed else None
+        before = _before_frame(res, q, floor)
+        frames = [a for a in (after, before) if a is not None]
+        best = next((a for a in frames if a.attributed), frames[0] if frames else None)
+        if best is None:
+            best = _from_discourse(res, paras, q, prev, out[-1] if out else None)
+        if best is not None and best.rule == "pronoun" and best.speaker is not None:
+            best = _not_the_asker(res, q, best, out)
         out.append(best or Attribution())
+
+    # A quote with no attribution right before another of the same paragraph that has one:
+    # ""A." "B," she said." is one speaker.
+    masked = res.masked
+    for qi in range(len(quotes) - 2, -1, -1):
+        q, nxt = quotes[qi], quotes[qi + 1]
+        a, b = out[qi], out[qi + 1]
+        if a.rule != "none" or b.rule in ("none", "continuation") or not b.attributed:
+            continue
+        if q.last_para == nxt.first_para and not masked[q.close_pos : nxt.open_pos].strip():
+            out[qi] = b.passed_on("continuation", 0.6)
     return out
+
+
+def _from_discourse(
+    res: Resolver,
+    paras: list[tuple[int, int]],
+    q: RawQuote,
+    prev: RawQuote | None,
+    prev_attribution: Attribution | None,
+) -> Attribution | None:
+    """A quote with no attribution of its own: who the text around it says is talking."""
+    masked = res.masked
+    ps = paras[q.first_para][0]
+    opens_para = not masked[ps : q.open_pos].strip()
+    p = prev_attribution
+    if prev is not None and p is not None and p.attributed:
+        if prev.last_para == q.first_para:
+            # ""A," she said. "B."": only the previous quote's attribution lies between.
+            between = (prev.close_pos, q.open_pos)
+            if not masked[slice(*between)].strip(" ,;:—–-") or _one_sentence(res, *between):
+                return p.passed_on("continuation", 0.8)
+            if _no_new_subject(res, *between, p.speaker):
+                return p.passed_on("continuation", 0.7)
+        elif opens_para and prev.last_para == q.first_para - 1:
+            ppe = paras[q.first_para - 1][1]
+            if _no_new_subject(res, prev.close_pos, ppe, p.speaker):
+                return p.passed_on("continuation", 0.6)
+    if opens_para and q.first_para > 0:
+        pps, ppe = paras[q.first_para - 1]
+        if masked[pps:ppe].rstrip().endswith(":"):
+            # "Asked about the plan, Lowry said:" then the quote as its own paragraph.
+            lead_in = RawQuote([(ppe, ppe)], ppe, ppe, q.first_para - 1, q.first_para - 1)
+            intro = _before_frame(res, lead_in, pps)
+            if intro is not None:
+                return intro.passed_on("previous-paragraph", intro.confidence * 0.95)
+        subj = _sentence_subject(res, *_last_sentence(res, pps, ppe))
+        if subj is not None and subj.kind in ("name", "pronoun") and subj.speaker is not None:
+            return Attribution(subj.speaker, None, "previous-paragraph", 0.45, subj.kind)
+        return None
+    span = _prev_sentence(res, q, prev.close_pos if prev and prev.last_para == q.first_para else ps)
+    if span is not None:
+        subj = _sentence_subject(res, *span)
+        if subj is not None and subj.kind in ("name", "pronoun") and subj.speaker is not None:
+            return Attribution(subj.speaker, None, "sentence-subject", 0.45, subj.kind)
+    return None
+
+
+_ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
+
+
+def _not_the_asker(
+    res: Resolver, q: RawQuote, best: Attribution, out: list[Attribution]
+) -> Attribution:
+    """"Lowry asked about the children." then '"...," she said': the one who asked is not
+    the one answering. The pronoun goes to the previous speaker instead, if one fits."""
+    ss, _ = res.sentence_at(q.open_pos)
+    if ss == 0:
+        return best
+    ps, pe = res.sentence_at(ss - 1)
+    toks = res.tokens(ps, pe)
+    asked = next((k for k, t in enumerate(toks) if t.low in _ASKING), None)
+    if asked is None or any(t.kind == "quote" for t in toks):
+        return best
+    subj = res.subject_before(toks, asked, 0)
+    if subj is None or subj.speaker != best.speaker:
+        return best
+    gender = res.info[best.speaker].gender
+    for earlier in reversed(out):
+        if earlier.speaker is not None and earlier.speaker != best.speaker:
+            if res.info[earlier.speaker].gender in (gender, None):
+                return replace(best, speaker=earlier.speaker, confidence=best.confidence * 0.8)
+            break
+    return best
+
+
+def _one_sentence(res: Resolver, start: int, end: int) -> bool:
+    """The reporter's words between two quotes end within one sentence (the first
+    quote's own attribution)."""
+    _s, e = res.sentence_at(start)
+    return not res.masked[max(e, start) : end].strip()
+
+
+def _last_sentence(res: Resolver, ps: int, pe: int) -> tuple[int, int]:
+    s, e = res.sentence_at(max(ps, pe - 1))
+    return max(s, ps), min(e, pe)
+
+
+def _no_new_subject(res: Resolver, start: int, end: int, speaker: int | None = None) -> bool:
+    """No person other than ``speaker`` is named in the reporter's words between two quotes."""
+    return all(m.person == speaker for m in res.between(start, end))

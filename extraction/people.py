@@ -495,7 +495,7 @@ class _Scanner:
                     self.characters.add((plan.key[0], plan.key[-1]))
             elif prev_words and _CHARACTER_BEFORE.search(before):
                 self.characters.add((plan.key[0], plan.key[-1]))
-        role_words: set[str] = set()
+        role_words: set[str] = {w.lower() for w in (hon or "").split() if w.lower() in ROLE_NOUNS}
         for w in reversed(prev_words):
             if w in ROLE_NOUNS:
                 role_words.add(w)

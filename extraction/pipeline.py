@@ -59,7 +59,7 @@ def parse_article(
 
     direct = [q for q in raw_quotes if q.kind == "quote"]
     resolver = Resolver(
-        marked, masked, found.info, found.mentions, [(q.start, q.end) for q in direct]
+        marked, masked, found.info, found.mentions, [(q.start, q.end) for q in direct], paras
     )
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
         article.quotes.append(
@@ -72,6 +72,7 @@ def parse_article(
                 partial=q.partial,
                 rule=a.rule,
                 confidence=a.confidence if q.closed else round(a.confidence * 0.8, 2),
+                suggested_speaker=a.suggestion,
             )
         )
     article.events = extract_events(resolver, paras, zoned.published_on)

@@ -79,8 +79,11 @@ class ExtractedQuote:
     speaker: int | None  # index into ParsedArticle.people, or None
     speaker_label: str | None  # "one fan", "a BBC spokeswoman" when not a named person
     partial: bool
-    rule: str  # which attribution rule fired, e.g. "said-before", "pronoun"
-    confidence: float  # 0..1
+    rule: str  # which attribution rule fired, e.g. "verb-after", "pronoun"
+    confidence: float  # 0..1, calibrated: the chance that speaker (or its absence) is right
+    # The person a description points to ("the 23-year-old said"): a suggestion for
+    # editors; ``speaker`` stays None and ``speaker_label`` holds the description.
+    suggested_speaker: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

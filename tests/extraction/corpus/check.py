@@ -6,6 +6,9 @@ Annotation keys (all optional except ``quotes`` and ``people``):
   people_optional   names that may be found or missed
   not_people        names that must never be people
   quotes            [{starts, contains?, speaker|null, label?, partial, speaker_optional?}]
+                    (a quote attributed to a description, "the actor said", meets its
+                    speaker with no speaker, the description as label and the person as
+                    ``suggested_speaker``: descriptions are offered to editors, not published)
   optional_quotes   quote openings that may or may not be extracted
   not_quotes        strings that must not be extracted as quotes
   events            [{contains, date|null, precision|null}]
@@ -61,7 +64,13 @@ def speaker_failure(article: ParsedArticle, exp: dict, hit: int) -> str | None:
     speaker = article.people[q.speaker].name if q.speaker is not None else None
     if exp.get("speaker_optional"):
         return None
-    if exp["speaker"] is not None and speaker != exp["speaker"]:
+    suggested = (
+        article.people[q.suggested_speaker].name if q.suggested_speaker is not None else None
+    )
+    # A quote attributed to a description ("the 23-year-old said") names nobody by itself:
+    # it keeps the description as its label and offers the person to editors.
+    deferred = speaker is None and q.speaker_label and suggested == exp["speaker"]
+    if exp["speaker"] is not None and speaker != exp["speaker"] and not deferred:
         return f"quote {exp['starts']!r}: speaker {speaker!r} != {exp['speaker']!r}"
     if exp["speaker"] is None and (
         speaker is not None
