@@ -53,6 +53,7 @@ _DETERMINERS = word_set(
 )
 _INDEFINITE = word_set("a an one another some")
 _POSSESSIVES = word_set("his her their its our your my whose")
+_ARTICLES = _POSSESSIVES | {"the", "a", "an"}
 _PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None, "you": None}
 _PERSONAL_PRONOUNS = frozenset(["he", "she"])
 # Adverbs and auxiliaries between a subject and its verb: "Trump later told", "he has said".
@@ -102,6 +103,7 @@ class Attribution:
     # The person a description points to ("the 23-year-old"): offered to editors, never
     # published as the speaker by itself.
     suggestion: int | None = None
+    verb: str = ""  # the speech verb, lower-case ("said", "continued")
 
     @property
     def attributed(self) -> bool:
@@ -144,10 +146,12 @@ class Resolver:
         mentions: list[ExtractedMention],
         quote_ranges: list[tuple[int, int]],
         paras: list[tuple[int, int]] | None = None,
+        uncertain: set[tuple[int, int]] | None = None,
     ) -> None:
         self.body = body
         self.masked = masked
         self.info = info
+        self.uncertain = uncertain or set()
         # Reporter-text mentions only: names inside quotes are not speakers.
         self.reporter = [m for m in mentions if masked[m.start] != MASK]
         self.starts = [m.start for m in self.reporter]
@@ -368,7 +372,7 @@ class Resolver:
         first = toks[i]
         start = first.start
         if head.kind == "name" and not head.possessive:
-            return Subject("name", head.person, None, start)
+            return self.named(head, start)
         words = [t for t in toks[i:end] if t.kind in ("word", "name")]
         if not words:
             return None
@@ -391,6 +395,11 @@ class Resolver:
                     kind = "description" if certain else "description-guess"
                     return Subject(kind, p, label, start)
         return Subject("label", None, label, start)
+
+    def named(self, tok: Tok, start: int | None = None) -> Subject:
+        """The person a name token stands for ("name-guess" when the name is shared)."""
+        kind = "name-guess" if (tok.start, tok.end) in self.uncertain else "name"
+        return Subject(kind, tok.person, None, tok.start if start is None else start)
 
     def subject_before(self, toks: list[Tok], v: int, floor: int) -> Subject | None:
         """The subject of the verb at ``toks[v]``, in ``toks[floor:v]``."""
@@ -417,7 +426,7 @@ class Resolver:
             # "Tom Hale, who ..." / "a source who ... said": the noun phrase before.
             j = k - 1 if toks[k - 1].text != "," else k - 2
             if j >= floor and toks[j].kind == "name" and not toks[j].possessive:
-                return Subject("name", toks[j].person, None, toks[j].start)
+                return self.named(toks[j])
             return None
         # Walk back to the start of the noun phrase that ends right before the verb.
         s = k
@@ -458,7 +467,7 @@ class Resolver:
         if subj is None:
             return None
         if after <= k and toks[k].kind == "name" and not toks[k].possessive:
-            return Subject("name", toks[k].person, None, toks[k].start)
+            return self.named(toks[k])
         return subj
 
     def clause_subject(self, toks: list[Tok], floor: int, end: int) -> Subject | None:
@@ -527,7 +536,7 @@ class Resolver:
             and not toks[n].possessive
             and (n + 1 == end or toks[n + 1].kind == "punct")
         ):
-            return Subject("name", toks[n].person, None, toks[n].start)
+            return self.named(toks[n])
         return None
 
 
@@ -567,7 +576,7 @@ def _is_verb(toks: list[Tok], k: int) -> bool:
         # "the caption read:", "his post reads,": a verb right before the quote.
         nxt = toks[k + 1].text if k + 1 < len(toks) else ":"
         return toks[k - 1].low == "to" or (t.low in ("read", "reads") and nxt in ":,")
-    if k and toks[k - 1].kind == "word" and toks[k - 1].low in _DETERMINERS:
+    if k and toks[k - 1].kind == "word" and toks[k - 1].low in _ARTICLES:
         return False  # "his comments", "the statement"
     return not (t.text[:1].isupper() and k and toks[k - 1].kind == "name")
 
@@ -591,9 +600,11 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
         return None
     ends_sentence = q.text[-1:] in ".!?…" and not q.text.endswith("...")
     first = toks[i]
-    if ends_sentence and first.text[:1].isupper() and first.kind != "name":
-        if not (first.kind == "word" and first.low in ("he", "she")):
-            return None  # a new sentence starts after the quote
+    if ends_sentence and first.text[:1].isupper():
+        # A new sentence, unless it is only the attribution: ""Welcome home!" Rose wrote."
+        short = i + 1 < len(toks) and _is_verb(toks, i + 1) and first.kind == "name"
+        if not short:
+            return None
     dash = any(t.kind == "punct" and t.text in "—–-" for t in toks[:i])
     # "according to X"
     if first.low == "according" and i + 1 < len(toks) and toks[i + 1].low == "to":
@@ -609,8 +620,8 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
             if subj.kind == "label":
                 named = res.apposed_name(toks, after, len(toks))  # "said his aide, Jo Fox"
                 if named is not None:
-                    return _attribution(named, "verb-after", 0.9)
-            return _attribution(subj, "verb-after", 0.9)
+                    return _attribution(named, "verb-after", 0.9, toks[k].low)
+            return _attribution(subj, "verb-after", 0.9, toks[k].low)
         return None
     # "X said", "Fred Kagan, director of ..., said in an interview"
     for v in range(i, min(len(toks), i + 40)):
@@ -621,10 +632,10 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
             subj = res.subject_before(toks, v, i)
             if subj is None:
                 subj = res.clause_subject(toks, i, v)
+            if any(x.text == ":" for x in toks[v + 1 : v + 6]):
+                return None  # "..., while another penned: ..." introduces the next quote
             if subj is not None and subj.start <= toks[i].start + 1:
-                return _attribution(subj, "verb-after", 0.9)
-            if subj is not None and toks[i].kind in ("name", "word"):
-                return _attribution(subj, "verb-after", 0.7)
+                return _attribution(subj, "verb-after", 0.9, t.low)
             return None
         if t.kind == "punct" and t.text in ";:!?":
             break
@@ -633,7 +644,7 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
         subj, after = res.noun_phrase(toks, i, len(toks))
         if (
             subj is not None
-            and subj.kind == "name"
+            and subj.kind.startswith("name")
             and (after >= len(toks) or toks[after].text in ".,;")
         ):
             return _attribution(subj, "dash-after", 0.8)
@@ -645,13 +656,13 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
     masked = res.masked
     ss, _se = res.sentence_at(q.open_pos)
     start = max(floor, ss)
-    toks = res.tokens(start, q.open_pos)
+    whole = res.tokens(start, q.open_pos)
     # Only the part after an earlier quote in the same sentence counts.
     cut = 0
-    for k, t in enumerate(toks):
+    for k, t in enumerate(whole):
         if t.kind == "quote":
             cut = k + 1
-    toks = toks[cut:]
+    toks = whole[cut:]
     if not toks:
         return None
     lead = masked[toks[-1].end : q.open_pos]
@@ -670,8 +681,8 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         t = toks[-2]
         if len(toks) == 2 or toks[-3].kind == "punct" or toks[-3].kind == "word":
             subj = res.noun_phrase(toks, 0, len(toks) - 1)[0] if len(toks) > 2 else None
-            if subj is None or subj.kind != "name":
-                subj = Subject("name", t.person, None, t.start)
+            if subj is None or not subj.kind.startswith("name"):
+                subj = res.named(t)
             return _attribution(subj, "name-colon", 0.85)
     # "According to X, "..."
     for k in range(len(toks) - 1):
@@ -697,24 +708,36 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         if w is not None:
             subj, after = res.noun_phrase(toks, w + 1, v)
             if subj is not None and after == v:
-                return _attribution(subj, "participial", conf * 0.95)
+                return _attribution(subj, "participial", conf * 0.95, low)
     if _participle(low) or (v and toks[v - 1].low == "to"):
-        # "..., adding: "...", "took to Twitter to say: "...": the clause's subject.
-        subj = res.subject_before(toks, v, 0) if not _participle(low) else None
-        if subj is None or (v and toks[v - 1].low == "to"):
-            subj = res.clause_subject(toks, 0, v)
-        return _attribution(subj, "participial", conf * 0.95)
+        # "..., adding: "...", "took to Twitter to say: "...": the clause's subject, which
+        # may open the sentence before an earlier quote ("X defended "Y," saying ...").
+        subj = res.clause_subject(toks, 0, v)
+        if subj is None and cut:
+            first_quote = next(k for k, t in enumerate(whole) if t.kind == "quote")
+            subj = res.clause_subject(whole, 0, first_quote)
+        return _attribution(subj, "participial", conf * 0.95, low)
     subj = res.subject_before(toks, v, 0)
     if subj is None:
         subj = res.clause_subject(toks, 0, v)
-    return _attribution(subj, rule, conf)
+    return _attribution(subj, rule, conf, low)
 
 
-def _attribution(subj: Subject | None, rule: str, conf: float) -> Attribution | None:
+def _attribution(
+    subj: Subject | None, rule: str, conf: float, verb: str = ""
+) -> Attribution | None:
+    found = _attribution_of(subj, rule, conf)
+    if found is not None:
+        found.verb = verb
+    return found
+
+
+def _attribution_of(subj: Subject | None, rule: str, conf: float) -> Attribution | None:
     if subj is None:
         return None
-    if subj.kind == "name":
-        return Attribution(subj.speaker, None, rule, conf, "name")
+    if subj.kind in ("name", "name-guess"):
+        factor = 1.0 if subj.kind == "name" else 0.7
+        return Attribution(subj.speaker, None, rule, round(conf * factor, 2), subj.kind)
     if subj.kind == "pronoun":
         if subj.speaker is None:
             return Attribution(None, None, "pronoun", 0.2, "pronoun")
@@ -768,6 +791,11 @@ def attribute_quotes(
             best = _from_discourse(res, paras, q, prev, out[-1] if out else None)
         if best is not None and best.rule == "pronoun" and best.speaker is not None:
             best = _not_the_asker(res, q, best, out)
+        if best is not None and best.suggestion is not None and best.verb in _GOING_ON:
+            # "The dancer continued:": the one who was speaking goes on.
+            last = next((a for a in reversed(out) if a.speaker is not None), None)
+            if last is not None and last.speaker != best.suggestion:
+                best = replace(best, suggestion=last.speaker)
         out.append(best or Attribution())
 
     # A quote with no attribution right before another of the same paragraph that has one:
@@ -816,24 +844,25 @@ def _from_discourse(
             if intro is not None:
                 return intro.passed_on("previous-paragraph", intro.confidence * 0.95)
         subj = _sentence_subject(res, *_last_sentence(res, pps, ppe))
-        if subj is not None and subj.kind in ("name", "pronoun") and subj.speaker is not None:
+        if subj is not None and subj.kind in ("name", "name-guess", "pronoun") and subj.speaker is not None:
             return Attribution(subj.speaker, None, "previous-paragraph", 0.45, subj.kind)
         return None
     span = _prev_sentence(res, q, prev.close_pos if prev and prev.last_para == q.first_para else ps)
     if span is not None:
         subj = _sentence_subject(res, *span)
-        if subj is not None and subj.kind in ("name", "pronoun") and subj.speaker is not None:
+        if subj is not None and subj.kind in ("name", "name-guess", "pronoun") and subj.speaker is not None:
             return Attribution(subj.speaker, None, "sentence-subject", 0.45, subj.kind)
     return None
 
 
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
+_GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])
 
 
 def _not_the_asker(
     res: Resolver, q: RawQuote, best: Attribution, out: list[Attribution]
 ) -> Attribution:
-    """"Lowry asked about the children." then '"...," she said': the one who asked is not
+    """ "Lowry asked about the children." then '"...," she said': the one who asked is not
     the one answering. The pronoun goes to the previous speaker instead, if one fits."""
     ss, _ = res.sentence_at(q.open_pos)
     if ss == 0:

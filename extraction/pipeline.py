@@ -59,7 +59,13 @@ def parse_article(
 
     direct = [q for q in raw_quotes if q.kind == "quote"]
     resolver = Resolver(
-        marked, masked, found.info, found.mentions, [(q.start, q.end) for q in direct], paras
+        marked,
+        masked,
+        found.info,
+        found.mentions,
+        [(q.start, q.end) for q in direct],
+        paras,
+        found.uncertain,
     )
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
         article.quotes.append(
