@@ -88,6 +88,12 @@ _NON_PERSON_WORDS = word_set(
     supporters analysts experts observers residents voters fans members staff team"""
 )
 _AGE = re.compile(r"^\d+-year-old$")
+# What a person's words are called: "Barrett's dictum was", "Trump's statement read".
+_UTTERANCES = word_set(
+    """statement statements words message tweet tweets post posts caption reply response
+    answer remarks comment comments letter email dictum motto mantra advice warning
+    explanation promise pledge joke quip verdict assessment view take argument"""
+)
 _ORG_LABEL_MAX_WORDS = 8
 
 
@@ -470,6 +476,18 @@ class Resolver:
             return self.named(toks[k])
         return subj
 
+    def owner(self, toks: list[Tok], i: int, end: int) -> Subject | None:
+        """"Barrett's dictum was", "Trump's statement read": the name owning the words."""
+        t = toks[i]
+        if (
+            t.kind == "name"
+            and t.possessive
+            and i + 1 < end
+            and toks[i + 1].low in _UTTERANCES
+        ):
+            return self.named(t)
+        return None
+
     def clause_subject(self, toks: list[Tok], floor: int, end: int) -> Subject | None:
         """The first noun phrase of the clause in ``toks[floor:end]``, after any leading
         adverbial ("In a statement, ...", "Asked about the plan, ...")."""
@@ -515,8 +533,11 @@ class Resolver:
             guard += 1
         if k >= end:
             return None
+        owned = self.owner(toks, k, end)
+        if owned is not None:
+            return owned
         subj, after = self.noun_phrase(toks, k, end)
-        if subj is not None and subj.kind == "label":
+        if subj is not None and not subj.kind.startswith("name"):
             named = self.apposed_name(toks, after, end)
             if named is not None:
                 return named
@@ -569,6 +590,8 @@ def _is_verb(toks: list[Tok], k: int) -> bool:
     t = toks[k]
     if t.kind != "word":
         return False
+    if t.low in ("put", "puts") and k + 1 < len(toks) and toks[k + 1].low == "it":
+        return True  # "as Milbank puts it,"
     if t.low not in _VERBS:
         if t.low not in SPEECH_VERBS or k == 0:
             return False
@@ -598,7 +621,9 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
         i += 1
     if i >= len(toks):
         return None
-    ends_sentence = q.text[-1:] in ".!?…" and not q.text.endswith("...")
+    # A full stop ends the reporter's sentence with the quote; "?" and "!" need not:
+    # ""How are you today?" Miller said."
+    ends_sentence = q.text[-1:] == "." and not q.text.endswith("...")
     first = toks[i]
     if ends_sentence and first.text[:1].isupper():
         # A new sentence, unless it is only the attribution: ""Welcome home!" Rose wrote."
@@ -632,8 +657,6 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
             subj = res.subject_before(toks, v, i)
             if subj is None:
                 subj = res.clause_subject(toks, i, v)
-            if any(x.text == ":" for x in toks[v + 1 : v + 6]):
-                return None  # "..., while another penned: ..." introduces the next quote
             if subj is not None and subj.start <= toks[i].start + 1:
                 return _attribution(subj, "verb-after", 0.9, t.low)
             return None
@@ -691,6 +714,12 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
             if subj is not None:
                 return _attribution(subj, "according-to", 0.85)
     if not verbs:
+        if colon:
+            # "Mr. Smith shot back:", "Trump issued the following statement:": a colon
+            # after a clause introduces its subject's words.
+            subj = res.clause_subject(toks, 0, len(toks) - 1)
+            if subj is not None:
+                return _attribution(subj, "colon", 0.7)
         return None
     v = verbs[-1]
     near = all(

@@ -338,7 +338,16 @@ SPEECH_VERBS = word_set(
     arguing warning urging tweeting responding quipping reading spoke speaks
     described describes describing called calls branded brands labelled hailed hails
     accused accuses criticised criticized slammed dismissed insisting
-    reply respond comment write tweet answered answers answering"""
+    reply respond comment write tweet answered answers answering written
+    proclaimed proclaims reiterated reiterates asserted asserts contended contends
+    maintained maintains retorted retorts snapped scoffed interjected chimed thundered
+    yelled screamed chanted cautioned complained complains lamented laments bemoaned
+    bragged brags confessed confesses disclosed testified testifies recounted recounts
+    reflected opined opines wondered wonders reasoned speculated speculates pointed
+    mocked ridiculed charged alleged alleges demanded demands pledged pledges begged
+    advised advises clarified clarifies elaborated elaborates explains texted emailed
+    summarized summarised marveled marvelled conceding asserting reiterating
+    complaining pointing proclaiming recounting cautioning"""
 )
 PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 
