@@ -88,6 +88,8 @@ _NON_PERSON_WORDS = word_set(
     supporters analysts experts observers residents voters fans members staff team"""
 )
 _AGE = re.compile(r"^\d+-year-old$")
+_HE = re.compile(r"\b(?:he|his|him|himself|He|His)\b")
+_SHE = re.compile(r"\b(?:she|her|hers|herself|She|Her)\b")
 # What a person's words are called: "Barrett's dictum was", "Trump's statement read".
 _UTTERANCES = word_set(
     """statement statements words message tweet tweets post posts caption reply response
@@ -178,6 +180,28 @@ class Resolver:
             self.sentences.extend(sentence_spans(view_text, ps, pe))
         self.sentence_starts = [s for s, _ in self.sentences]
         self._content: dict[int, bool] = {}
+        self._learn_genders()
+
+    def _learn_genders(self) -> None:
+        """Give a gender to people whose name did not: the pronouns that follow them in
+        sentences that name no one else ("Sanders said he ...")."""
+        votes: dict[int, list[int]] = {}
+        for ss, se in self.sentences:
+            mentions = self.between(ss, se)
+            if not mentions or any(m.person != mentions[0].person for m in mentions):
+                continue
+            person = mentions[0].person
+            if self.info[person].gender is not None:
+                continue
+            tail = self.masked[mentions[0].end : se]
+            count = votes.setdefault(person, [0, 0])
+            count[0] += len(_HE.findall(tail))
+            count[1] += len(_SHE.findall(tail))
+        for person, (he, she) in votes.items():
+            if he > 2 * she:
+                self.info[person].gender = "m"
+            elif she > 2 * he:
+                self.info[person].gender = "f"
 
     # -- positions ----------------------------------------------------------
     def sentence_at(self, pos: int) -> tuple[int, int]:
@@ -257,16 +281,16 @@ class Resolver:
         for k, t in enumerate(toks):
             if t.kind == "name" or (t.kind == "word" and t.low in _PRONOUNS):
                 subject_seen = True
+            elif t.kind == "quote":
+                subject_seen = False  # "..., said X" after a quote: X is the source
             elif (
                 t.kind == "word"
-                and t.low in _VERBS
+                and (t.low in _VERBS or t.low in _THINKING)
                 and subject_seen
-                and not (k and toks[k - 1].low in _DETERMINERS)
+                and not (k and toks[k - 1].low in _ARTICLES)
             ):
                 result = True
                 break
-            elif t.kind == "quote":
-                subject_seen = False
         self._content[mention.start] = result
         return result
 
@@ -884,6 +908,13 @@ def _from_discourse(
     return None
 
 
+# Verbs of thinking whose object clause is reported content: "believes Clinton lied".
+_THINKING = word_set(
+    """think thinks thought believe believes believed argue argues argued hope hopes
+    hoped fear fears feared know knows knew feel feels felt expect expects expected worry
+    worries worried suspect suspects suspected predict predicts predicted suggest suggests
+    suggested insist insists insisted repeating argued contend contends contended"""
+)
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
 _GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])
 
