@@ -61,14 +61,20 @@ def bump_content_version() -> None:
 
 
 def content_state() -> ContentState:
-    """The current content version: one primary-key read."""
-    from .models import ContentVersion
+    """The current content version: one primary-key read.
+
+    What readers see also depends on the publish threshold (``Quote.objects.public()``), so
+    the token names it too: pages and responses stored, and ETags handed out, under another
+    ``NEWSROOM_PUBLISH_MIN_CONFIDENCE`` are never served after it changes.
+    """
+    from .models import ContentVersion, publish_min_confidence
 
     row = ContentVersion.objects.filter(pk=VERSION_PK).values_list("token", "changed_at").first()
     if row is None:
         bump_content_version()
         row = ContentVersion.objects.values_list("token", "changed_at").get(pk=VERSION_PK)
-    return ContentState(*row)
+    token, changed_at = row
+    return ContentState(f"{token}:{publish_min_confidence()!r}", changed_at)
 
 
 def _bump_on_write(**_signal_kwargs) -> None:

@@ -8,6 +8,9 @@ then writes its result. Re-importing is safe:
 - a changed file with the same name updates its article, but never its status, never a
   field an editor changed since the last import, and never an editor's decision on a quote
   (confirmed, rejected, speaker corrected) or an event an editor edited;
+- a quote whose confidence is below ``NEWSROOM_PUBLISH_MIN_CONFIDENCE`` is stored without a
+  speaker, the extractor's candidate kept as ``suggested_speaker``: it waits, unreviewed and
+  out of public view, for an editor to accept the suggestion or name the speaker;
 - people are one row each: an extracted person is matched to a known person by the
   pipeline (aliases included) or by full name here, inside the transaction, under a lock,
   so two imports running at once never create the same person twice.
@@ -32,7 +35,7 @@ import extraction
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from people.models import Alias, Person, RejectedName, normalize_name
 
-from .models import Article, Event, Mention, Quote, Tag, TagSuggestion
+from .models import Article, Event, Mention, Quote, Tag, TagSuggestion, publish_min_confidence
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 # Article fields the importer fills and an editor may later correct.
@@ -105,6 +108,7 @@ class Importer:
         self.publish = publish
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.NEWSROOM_IMPORT_MAX_BYTES
+        self.min_confidence = publish_min_confidence()
         world = load_world()
         self._people = {person.key: person for person in world.people}
         self.world = world
@@ -148,7 +152,13 @@ class Importer:
         try:
             with transaction.atomic():
                 _serialise_imports()
-                _save_parsed(parsed, outcome, publish=self.publish, world=self.world)
+                _save_parsed(
+                    parsed,
+                    outcome,
+                    publish=self.publish,
+                    world=self.world,
+                    min_confidence=self.min_confidence,
+                )
                 if self.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
@@ -168,7 +178,12 @@ def _serialise_imports() -> None:
 
 
 def _save_parsed(
-    parsed: ParsedArticle, outcome: ImportOutcome, *, publish: bool, world: WorldKnowledge
+    parsed: ParsedArticle,
+    outcome: ImportOutcome,
+    *,
+    publish: bool,
+    world: WorldKnowledge,
+    min_confidence: float,
 ) -> None:
     # One query finds both an article with these exact bytes and one with this file name.
     found = {
@@ -220,7 +235,7 @@ def _save_parsed(
 
     people = _resolve_people(parsed, outcome, rejected=world.rejected_names)
     _replace_mentions(article, parsed, people, is_new=is_new)
-    _replace_quotes(article, parsed, people, outcome, is_new=is_new)
+    _replace_quotes(article, parsed, people, outcome, is_new=is_new, min_confidence=min_confidence)
     _replace_events(article, parsed, people, outcome, is_new=is_new)
     _suggest_tags(article, parsed.suggested_tags, is_new=is_new)
 
@@ -385,8 +400,13 @@ def _quote_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _replace_quotes(article, parsed, people, outcome: ImportOutcome, *, is_new: bool) -> None:
-    """Unreviewed quotes are replaced; reviewed ones stay as the editor left them."""
+def _replace_quotes(
+    article, parsed, people, outcome: ImportOutcome, *, is_new: bool, min_confidence: float
+) -> None:
+    """Unreviewed quotes are replaced; reviewed ones stay as the editor left them.
+
+    A new quote below ``min_confidence`` gets no speaker: its candidate is only suggested.
+    """
     existing = [] if is_new else list(article.quotes.all())
     reviewed = [q for q in existing if q.status != Quote.Status.AUTO or q.speaker_corrected]
     if len(reviewed) < len(existing):
@@ -401,18 +421,21 @@ def _replace_quotes(article, parsed, people, outcome: ImportOutcome, *, is_new: 
                 match.start, match.end = quote.start, quote.end
                 relocated.append(match)
             continue
-        speaker = people[quote.speaker] if quote.speaker is not None else None
+        candidate = people[quote.speaker] if quote.speaker is not None else None
+        confidence = min(max(quote.confidence, 0.0), 1.0)
+        sure = confidence >= min_confidence
         new_quotes.append(
             Quote(
                 article=article,
                 text=quote.text,
                 start=quote.start,
                 end=quote.end,
-                speaker=speaker,
-                speaker_label="" if speaker else _clip(quote.speaker_label or "", 200),
+                speaker=candidate if sure else None,
+                suggested_speaker=None if sure else candidate,
+                speaker_label="" if candidate else _clip(quote.speaker_label or "", 200),
                 partial=quote.partial,
                 attribution_rule=_clip(quote.rule, 40),
-                confidence=min(max(quote.confidence, 0.0), 1.0),
+                confidence=confidence,
             )
         )
     if relocated:

@@ -1,5 +1,6 @@
 """Articles and what was extracted from them: mentions, quotes, events, tags."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -194,15 +195,35 @@ class Mention(models.Model):
         return f"{self.person} in {self.article} [{self.start}:{self.end}]"
 
 
+def publish_min_confidence() -> float:
+    """The confidence an unreviewed quote needs to be public: the setting
+    ``NEWSROOM_PUBLISH_MIN_CONFIDENCE``, read when asked, so that every query and every
+    import uses its current value."""
+    return settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE
+
+
 class QuoteQuerySet(models.QuerySet):
     def public(self):
-        """Quotes readers may see: not rejected, from a published article."""
-        return self.exclude(status=Quote.Status.REJECTED).filter(
-            article__status=Article.Status.PUBLISHED
+        """Quotes readers may see: from a published article, and either confirmed by an
+        editor or unreviewed with a confidence of at least ``publish_min_confidence()``.
+        Rejected quotes never.
+
+        The one definition of a public quote: pages, feeds, search and the API all use it.
+        A misattributed quote is the worst error a newsroom can publish, so the extractor's
+        unsure guesses wait for an editor instead.
+        """
+        return self.filter(
+            Q(status=Quote.Status.CONFIRMED)
+            | Q(status=Quote.Status.AUTO, confidence__gte=publish_min_confidence()),
+            article__status=Article.Status.PUBLISHED,
         )
 
     def unreviewed(self):
         return self.filter(status=Quote.Status.AUTO)
+
+    def held_back(self):
+        """Unreviewed quotes below the publish threshold: hidden until an editor confirms."""
+        return self.filter(status=Quote.Status.AUTO, confidence__lt=publish_min_confidence())
 
 
 class Quote(models.Model):
@@ -225,18 +246,35 @@ class Quote(models.Model):
         blank=True,
         help_text="Who spoke when it is not a named person: “one fan”, “a BBC spokeswoman”.",
     )
+    suggested_speaker = models.ForeignKey(
+        Person,
+        # A hint, not a fact: a merge moves it, removing the person simply drops it.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggested_quotes",
+        help_text="Who the importer thinks said it, when it was not sure enough to publish "
+        "the quote under that name. Check it against the story, then use “Accept the "
+        "suggested speaker and confirm”, or set the speaker yourself.",
+    )
     start = models.PositiveIntegerField(help_text="Offset of the first quoted character.")
     end = models.PositiveIntegerField(help_text="Offset just after the last quoted character.")
     partial = models.BooleanField(
         default=False, help_text="A fragment quoted inside the reporter's own sentence."
     )
     attribution_rule = models.CharField(max_length=40, blank=True)
-    confidence = models.FloatField(default=0.0)
+    confidence = models.FloatField(
+        default=0.0,
+        help_text="How sure the extractor was of the speaker (calibrated, 0 to 1). Unreviewed "
+        "quotes below the publish threshold stay hidden until an editor confirms them.",
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
         default=Status.AUTO,
-        help_text="Rejected quotes are hidden from the public and stay rejected on re-import.",
+        help_text="Confirmed quotes are public; unreviewed ones only when the extractor was "
+        "sure enough (see confidence). Rejected quotes are hidden from the public and stay "
+        "rejected on re-import.",
     )
     speaker_corrected = models.BooleanField(
         default=False,

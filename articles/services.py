@@ -67,10 +67,12 @@ def quote_set_speaker(
     user=None,
     expected_version: int | None = None,
 ) -> Quote:
-    """Correct who said a quote. A corrected speaker is an editor's fact: it is confirmed."""
+    """Correct who said a quote. A corrected speaker is an editor's fact: it is confirmed,
+    and the importer's suggestion, if any, is settled (cleared)."""
     _bump_version(quote, expected_version=expected_version)
     quote.speaker = speaker
     quote.speaker_label = "" if speaker is not None else speaker_label.strip()
+    quote.suggested_speaker = None
     quote.speaker_corrected = True
     quote.status = Quote.Status.CONFIRMED
     quote.reviewed_at = timezone.now()
@@ -78,6 +80,42 @@ def quote_set_speaker(
     quote.confidence = 1.0
     _record(quote, user, "speaker corrected")
     quote.save()
+    return quote
+
+
+class NoSuggestion(ValueError):
+    """The quote has no suggested speaker to accept."""
+
+
+@transaction.atomic
+def quote_accept_suggestion(
+    *, quote: Quote, user=None, expected_version: int | None = None
+) -> Quote:
+    """Accept the speaker the importer suggested for a quote it held back, and confirm it:
+    the quote becomes public under that name.
+
+    The extractor's rule and confidence are kept (the editor agreed with its candidate, so
+    the speaker is not marked as corrected). Raises ``NoSuggestion`` if there is none.
+    """
+    if quote.suggested_speaker_id is None:
+        raise NoSuggestion(f"Quote {quote} has no suggested speaker to accept.")
+    _bump_version(quote, expected_version=expected_version)
+    quote.speaker_id = quote.suggested_speaker_id
+    quote.speaker_label = ""
+    quote.suggested_speaker = None
+    quote.status = Quote.Status.CONFIRMED
+    quote.reviewed_at = timezone.now()
+    _record(quote, user, "suggested speaker accepted")
+    quote.save(
+        update_fields=[
+            "speaker",
+            "speaker_label",
+            "suggested_speaker",
+            "status",
+            "reviewed_at",
+            "version",
+        ]
+    )
     return quote
 
 
@@ -102,6 +140,9 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     if source.pk == target.pk:
         raise ValueError("Cannot merge a person into themselves.")
     Quote.objects.filter(speaker=source).update(speaker=target, version=F("version") + 1)
+    Quote.objects.filter(suggested_speaker=source).update(
+        suggested_speaker=target, version=F("version") + 1
+    )
     Mention.objects.filter(person=source).update(person=target)
     for event in Event.objects.filter(people=source).prefetch_related("people"):
         event.people.remove(source)
@@ -126,8 +167,9 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
 def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     """Remove a wrongly extracted “person” and teach the importer never to propose the name.
 
-    Quotes they were credited with lose their speaker and go back to review; their mentions
-    and event links are removed.
+    Quotes they were credited with lose their speaker and go back to review (held back from
+    the public, at confidence 0); suggestions of them are dropped; their mentions and event
+    links are removed.
     """
     Quote.objects.filter(speaker=person).update(
         speaker=None,
@@ -135,6 +177,9 @@ def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
         attribution_rule="",
         confidence=0.0,
         version=F("version") + 1,
+    )
+    Quote.objects.filter(suggested_speaker=person).update(
+        suggested_speaker=None, version=F("version") + 1
     )
     rejected, _ = RejectedName.objects.get_or_create(
         normalized=" ".join(person.name.split()).casefold(), defaults={"name": person.name}

@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from extraction import DEFAULT_PUBLISH_MIN_CONFIDENCE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,21 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_fraction(name: str, default: float) -> float:
+    """A number from 0 to 1; anything else stops start-up with a message naming ``name``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    # `not 0 <= number <= 1` is also true for NaN.
+    if number is None or not 0 <= number <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {value!r}.")
+    return number
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -179,6 +196,14 @@ LOGIN_URL = "admin:login"
 
 # Importer: files larger than this are refused (bytes).
 NEWSROOM_IMPORT_MAX_BYTES = int(os.environ.get("NEWSROOM_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# Publish gate: an unreviewed quote is public only if the extractor's calibrated confidence
+# is at least this; below it the importer stores it without a speaker (the candidate kept as
+# a suggestion) and it waits for an editor. Read at query time (`Quote.objects.public()`).
+# The default is chosen from the calibration table `make eval` prints (extraction/policy.py).
+NEWSROOM_PUBLISH_MIN_CONFIDENCE = env_fraction(
+    "NEWSROOM_PUBLISH_MIN_CONFIDENCE", DEFAULT_PUBLISH_MIN_CONFIDENCE
+)
 
 LOGGING = {
     "version": 1,

@@ -36,10 +36,20 @@ def make_article(title=None, *, body="Body text.", status=Article.Status.PUBLISH
     return Article.objects.create(**defaults)
 
 
-def make_quote(article, *, text="It was a dream", speaker=None, start=0, end=None, **fields):
+def make_quote(
+    article, *, text="It was a dream", speaker=None, start=0, end=None, confidence=1.0, **fields
+):
+    """A quote; by default one the extractor was sure of (public once its article is, even
+    unreviewed). Pass a low ``confidence`` for one the publish gate holds back."""
     end = start + len(text) if end is None else end
     return Quote.objects.create(
-        article=article, text=text, speaker=speaker, start=start, end=end, **fields
+        article=article,
+        text=text,
+        speaker=speaker,
+        start=start,
+        end=end,
+        confidence=confidence,
+        **fields,
     )
 
 

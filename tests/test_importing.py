@@ -357,3 +357,101 @@ def test_a_reimport_without_editor_changes_refreshes_events(pipeline, story_file
     pipeline["story.txt"] = parsed_story(BODY_V2, raw=b"v2")
     Importer().import_path(story_file(content=b"v2"))
     assert Event.objects.count() == 1
+
+
+# --- The publish gate: unsure quotes are stored without a speaker ---------------------------
+
+
+def unsure_story(confidence, *, body=BODY, raw=None, label_quote=False):
+    """The usual story, but Giovanni's "We did it" found with ``confidence``."""
+    story = parsed_story(body, raw=raw)
+    story.quotes[1] = ExtractedQuote(
+        "We did it", *span(body, "We did it"), 1, None, False, "after", confidence
+    )
+    if label_quote:
+        story.quotes.append(
+            ExtractedQuote(
+                "magical", *span(body, "magical"), None, "a fan", True, "label", confidence
+            )
+        )
+    return story
+
+
+def test_unsure_quote_is_stored_without_a_speaker_and_suggested(pipeline, story_file, settings):
+    """Below the threshold the quote gets no speaker, its candidate kept as the suggestion;
+    at or above it the speaker is stored as usual, with no suggestion."""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.7
+    pipeline["story.txt"] = unsure_story(0.4)
+    Importer(publish=True).import_path(story_file())
+    giovanni = Person.objects.get(name="Giovanni Pernice")
+    unsure = Quote.objects.get(text="We did it")
+    assert (unsure.speaker, unsure.suggested_speaker, unsure.speaker_label) == (
+        None,
+        giovanni,
+        "",
+    )
+    assert (unsure.status, unsure.confidence, unsure.attribution_rule) == ("auto", 0.4, "after")
+    sure = Quote.objects.get(text="It was a dream")
+    assert (sure.speaker.name, sure.suggested_speaker) == ("Rose Ayling-Ellis", None)
+    assert list(Quote.objects.public()) == [sure]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "held_back"),
+    [(0.95, {"It was a dream", "We did it"}), (0.9, {"We did it"}), (0.5, set()), (0.0, set())],
+)
+def test_import_honours_the_threshold_setting(pipeline, story_file, settings, threshold, held_back):
+    """NEWSROOM_PUBLISH_MIN_CONFIDENCE decides which quotes are held back (a quote exactly
+    at the threshold is not): here 0.9 and 0.6."""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = threshold
+    pipeline["story.txt"] = unsure_story(0.6)
+    Importer().import_path(story_file())
+    without_speaker = set(
+        Quote.objects.filter(speaker=None, suggested_speaker__isnull=False).values_list(
+            "text", flat=True
+        )
+    )
+    assert without_speaker == held_back
+    assert Quote.objects.filter(speaker__isnull=False).count() == 2 - len(held_back)
+
+
+def test_unsure_label_quote_keeps_its_label_and_has_no_suggestion(pipeline, story_file, settings):
+    """An unsure quote credited to a label ("a fan") keeps the label; nothing to suggest."""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.7
+    pipeline["story.txt"] = unsure_story(0.3, body=BODY_V2, label_quote=True)
+    Importer().import_path(story_file())
+    fan = Quote.objects.get(text="magical")
+    assert (fan.speaker, fan.suggested_speaker, fan.speaker_label) == (None, None, "a fan")
+
+
+def test_reimport_keeps_an_accepted_suggestion_and_refreshes_unreviewed_ones(
+    pipeline, story_file, settings
+):
+    """An editor's acceptance survives re-import; a held-back quote nobody reviewed is
+    re-extracted, and gets its speaker if the extractor is now sure."""
+    from articles.services import quote_accept_suggestion
+
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.7
+    story = unsure_story(0.4)
+    story.quotes[0] = ExtractedQuote(
+        "It was a dream", *span(BODY, "It was a dream"), 0, None, False, "after", 0.2
+    )
+    pipeline["story.txt"] = story
+    Importer(publish=True).import_path(story_file())
+    accepted = quote_accept_suggestion(quote=Quote.objects.get(text="It was a dream"))
+
+    pipeline["story.txt"] = unsure_story(0.95, body=BODY_V2, raw=b"v2")
+    assert Importer().import_path(story_file(content=b"v2")).status == UPDATED
+    accepted.refresh_from_db()
+    assert (accepted.speaker.name, accepted.status, accepted.suggested_speaker) == (
+        "Rose Ayling-Ellis",
+        Quote.Status.CONFIRMED,
+        None,
+    )
+    assert Quote.objects.filter(text="It was a dream").count() == 1
+    refreshed = Quote.objects.get(text="We did it")
+    assert (refreshed.speaker.name, refreshed.suggested_speaker) == ("Giovanni Pernice", None)
+    assert set(Quote.objects.public().values_list("text", flat=True)) == {
+        "It was a dream",
+        "We did it",
+    }

@@ -114,3 +114,47 @@ def test_extraction_package_imports_no_django():
         text = path.read_text()
         for banned in ("django", "from articles", "from people", "from newsroom"):
             assert banned not in text, (path, banned)
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high", "nan", "inf", "0,7"])
+def test_publish_threshold_rejects_bad_values(monkeypatch, value):
+    """NEWSROOM_PUBLISH_MIN_CONFIDENCE must be a number from 0 to 1, else a clear error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from newsroom.settings import env_fraction
+
+    monkeypatch.setenv("NEWSROOM_PUBLISH_MIN_CONFIDENCE", value)
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_PUBLISH_MIN_CONFIDENCE must be"):
+        env_fraction("NEWSROOM_PUBLISH_MIN_CONFIDENCE", 0.5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("0", 0.0), ("1", 1.0), (" 0.75 ", 0.75), ("", 0.5)]
+)
+def test_publish_threshold_accepts_fractions(monkeypatch, value, expected):
+    """Numbers from 0 to 1 are taken as given; an empty value means the default."""
+    from newsroom.settings import env_fraction
+
+    monkeypatch.setenv("NEWSROOM_PUBLISH_MIN_CONFIDENCE", value)
+    assert env_fraction("NEWSROOM_PUBLISH_MIN_CONFIDENCE", 0.5) == expected
+
+
+def test_publish_threshold_defaults_to_the_extraction_policy():
+    """Unset, the threshold is extraction.DEFAULT_PUBLISH_MIN_CONFIDENCE (tuned by `make
+    eval`), not a number written anywhere else."""
+    import extraction
+    from newsroom import settings as project_settings
+
+    if os.environ.get("NEWSROOM_PUBLISH_MIN_CONFIDENCE", "").strip():
+        pytest.skip("NEWSROOM_PUBLISH_MIN_CONFIDENCE is set in this environment")
+    assert project_settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE == (
+        extraction.DEFAULT_PUBLISH_MIN_CONFIDENCE
+    )
+
+
+def test_bad_publish_threshold_is_a_clear_startup_error():
+    """A bad NEWSROOM_PUBLISH_MIN_CONFIDENCE stops start-up with one clear line."""
+    result = run_manage("check", env_overrides={"NEWSROOM_PUBLISH_MIN_CONFIDENCE": "1.5"})
+    assert result.returncode != 0
+    assert "NEWSROOM_PUBLISH_MIN_CONFIDENCE must be a number from 0 to 1" in result.stderr
+    assert "Traceback" not in result.stderr
