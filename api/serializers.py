@@ -175,6 +175,27 @@ class QuoteSerializer(serializers.ModelSerializer):
         return absolute_url(self, obj)
 
 
+class QuoteEditorSerializer(QuoteSerializer):
+    """A quote as editors see it: with what the review queue needs. Never shown to the
+    public: a suggested speaker is the extractor's unconfirmed guess."""
+
+    confidence = serializers.FloatField(
+        read_only=True,
+        help_text="How sure the extractor was of the speaker (0 to 1). Unreviewed quotes "
+        "below the publish threshold are hidden from the public until confirmed.",
+    )
+    suggested_speaker = PersonRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The extractor's candidate for a quote it held back; accept it with "
+        "`POST …/accept-suggestion/`.",
+    )
+
+    class Meta(QuoteSerializer.Meta):
+        fields = [*QuoteSerializer.Meta.fields, "confidence", "suggested_speaker"]
+        read_only_fields = fields
+
+
 class EventSerializer(serializers.ModelSerializer):
     people = PersonBriefSerializer(many=True, read_only=True, help_text="People involved.")
     article = ArticleRefSerializer(read_only=True, help_text="The article that reports it.")

@@ -241,26 +241,43 @@ class QuoteViewSet(
         "partial_update": ["articles.change_quote"],
         "confirm": ["articles.change_quote"],
         "reject": ["articles.change_quote"],
+        "accept_suggestion": ["articles.change_quote"],
     }
 
     def get_queryset(self):
+        related = ["speaker", "article"]
+        fields = [
+            *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
+            *("speaker__id", "speaker__name", "speaker__slug"),
+            *("article__id", "article__slug", "article__title"),
+        ]
+        if is_editor(self.request):  # QuoteEditorSerializer
+            related.append("suggested_speaker")
+            fields += ["confidence", "suggested_speaker__id", "suggested_speaker__name"]
+            fields.append("suggested_speaker__slug")
         return (
             visible_quotes(self.request)
-            .select_related("speaker", "article")
-            .only(
-                *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
-                *("speaker__id", "speaker__name", "speaker__slug"),
-                *("article__id", "article__slug", "article__title"),
-            )
+            .select_related(*related)
+            .only(*fields)
             .order_by("article_id", "start", "pk")
         )
 
     def get_serializer_class(self):
         if self.action == "partial_update":
             return serializers.QuoteSpeakerSerializer
+        return self._output_serializer()
+
+    def _output_serializer(self):
+        if is_editor(self.request):
+            return serializers.QuoteEditorSerializer
         return serializers.QuoteSerializer
 
-    @extend_schema(summary="List quotes")
+    @extend_schema(
+        summary="List quotes",
+        description="The public sees confirmed quotes and unreviewed ones the extractor was "
+        "sure enough of (`NEWSROOM_PUBLISH_MIN_CONFIDENCE`), from published articles. Editors "
+        "see every quote, with its `confidence` and `suggested_speaker`.",
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -270,13 +287,15 @@ class QuoteViewSet(
 
     def _respond(self, request, quote):
         fresh = self.get_queryset().get(pk=quote.pk)
-        return Response(serializers.QuoteSerializer(fresh, context={"request": request}).data)
+        serializer = self._output_serializer()
+        return Response(serializer(fresh, context={"request": request}).data)
 
     @extend_schema(
         summary="Set a quote's speaker or speaker label (editors); the quote is confirmed",
+        description="Any suggested speaker is cleared.",
         request=serializers.QuoteSpeakerSerializer,
         parameters=[IF_MATCH],
-        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+        responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request, pk=None):
         quote = self.get_object()
@@ -295,10 +314,13 @@ class QuoteViewSet(
         return self._respond(request, quote)
 
     @extend_schema(
-        summary="Confirm a quote (editors)",
+        summary="Confirm a quote (editors): public from now on, whatever its confidence",
+        description="Confirms the quote as it stands (a held-back quote without a speaker "
+        "stays without one); to publish it under its suggested speaker, use "
+        "`accept-suggestion`.",
         request=serializers.VersionSerializer,
         parameters=[IF_MATCH],
-        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+        responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def confirm(self, request, pk=None):
@@ -308,11 +330,34 @@ class QuoteViewSet(
         summary="Reject a quote (editors): hidden from the public, kept on re-import",
         request=serializers.VersionSerializer,
         parameters=[IF_MATCH],
-        responses={200: serializers.QuoteSerializer, **WRITE_ERRORS},
+        responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def reject(self, request, pk=None):
         return self._set_status(request, Quote.Status.REJECTED)
+
+    @extend_schema(
+        summary="Accept the suggested speaker and confirm the quote (editors)",
+        description="For a quote the importer held back: its `suggested_speaker` becomes "
+        "its speaker and the quote is confirmed (public). 400 if it has no suggestion.",
+        request=serializers.VersionSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="accept-suggestion",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def accept_suggestion(self, request, pk=None):
+        quote = self.get_object()
+        try:
+            _run_service(request, services.quote_accept_suggestion, quote=quote)
+        except services.NoSuggestion as exc:
+            raise ValidationError({"suggested_speaker": [str(exc)]}) from exc
+        return self._respond(request, quote)
 
 
 # --- People ----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.models import Quote
+
 from .backends import ALL, MARK_START, MARK_STOP, NOT_REJECTED, PUBLIC, get_backend
 from .index import flush
 from .models import SearchEntry, entry_id
@@ -119,10 +121,10 @@ def search(
 ) -> SearchResults:
     """Ranked people, quotes and articles matching ``query``.
 
-    Public content only (published articles, their non-rejected quotes, people they
-    name) unless ``include_drafts`` (editors): then drafts count too, rejected quotes
-    still do not. ``limit``/``offset`` (or ``page``, from 1) select the page of each
-    kind; ``total`` counts a kind's matches up to MAX_RESULTS (``capped`` beyond: the
+    Public content only (published articles, their public quotes, people they name)
+    unless ``include_drafts`` (editors): then drafts and held-back quotes count too,
+    rejected quotes still do not. ``limit``/``offset`` (or ``page``, from 1) select the
+    page of each kind; ``total`` counts a kind's matches up to MAX_RESULTS (``capped`` beyond: the
     newest MAX_RESULTS matches are the ones ranked and paged).
     """
     flush()  # this connection's own queued index writes
@@ -148,6 +150,8 @@ def search(
 def _ranked_entries(backend, kind, parsed, visibility) -> list[tuple[int, float]]:
     """(entry id, rank) of the matches, best first: at most MAX_RESULTS, the newest."""
     rows = backend.candidates(kind, parsed, visibility, limit=MAX_RESULTS)
+    if kind == "quote" and visibility == PUBLIC:
+        rows = _publishable_quotes(rows)
     if kind == "person" and (fragment := parsed.name_substring()):
         # Then people whose name merely contains the query (trigram-indexed on PostgreSQL).
         seen = {row[0] for row in rows}
@@ -156,6 +160,21 @@ def _ranked_entries(backend, kind, parsed, visibility) -> list[tuple[int, float]
                 rows.append((pk, 0.0))
         rows = rows[:MAX_RESULTS]
     return rows
+
+
+def _publishable_quotes(rows: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The rows whose quote the public may see now, by ``Quote.objects.public()``.
+
+    The index knows whether a quote's article is published and whether editors rejected
+    it, but not the publish gate (confirmed, or confident enough), which depends on a
+    setting read at query time: it is checked here, against the quotes themselves, so
+    a confirmation or a new ``NEWSROOM_PUBLISH_MIN_CONFIDENCE`` needs no reindexing.
+    """
+    if not rows:
+        return rows
+    ids = [object_id_of(pk) for pk, _ in rows]
+    public = set(Quote.objects.public().filter(pk__in=ids).values_list("pk", flat=True))
+    return [row for row in rows if object_id_of(row[0]) in public]
 
 
 def _search_kind(backend, kind, parsed, visibility, limit, offset) -> KindResults:
@@ -220,8 +239,9 @@ def quote_ids(
 ) -> list[int]:
     """Ids of matching quotes (by their words or their speaker's name), best first.
 
-    Public: quotes of published articles, never rejected ones. ``include_drafts`` adds
-    quotes of draft articles; ``include_rejected`` (with it) adds rejected quotes.
+    Public: ``Quote.objects.public()`` (quotes of published articles, confirmed or
+    confident enough, never rejected ones). ``include_drafts`` adds quotes of draft
+    articles and held-back ones; ``include_rejected`` (with it) adds rejected quotes.
     """
     visibility = _visibility(
         "quote", include_drafts=include_drafts, include_rejected=include_rejected

@@ -18,14 +18,11 @@ EventPerson = Event.people.through
 
 def featuring(person) -> Q:
     """Articles that name ``person`` (a Person, a pk or an ``OuterRef``): mentioned,
-    quoted (a quote editors did not reject) or involved in a reported event."""
+    quoted (by a public quote: never a rejected or held-back one) or involved in a
+    reported event."""
     return (
         Q(pk__in=Mention.objects.filter(person=person).values("article_id"))
-        | Q(
-            pk__in=Quote.objects.exclude(status=Quote.Status.REJECTED)
-            .filter(speaker=person)
-            .values("article_id")
-        )
+        | Q(pk__in=Quote.objects.public().filter(speaker=person).values("article_id"))
         | Q(pk__in=EventPerson.objects.filter(person=person).values("event__article_id"))
     )
 
@@ -49,13 +46,9 @@ def public_people():
 def most_quoted_recently(*, articles: int = 50, limit: int = 6):
     """The people most quoted in the latest ``articles`` published stories."""
     recent = Article.objects.published().latest_first().values("pk")[:articles]
+    public = Quote.objects.public().filter(article__in=recent).values("pk")
     return (
-        Person.objects.annotate(
-            recent_quotes=Count(
-                "quotes",
-                filter=Q(quotes__article__in=recent) & ~Q(quotes__status=Quote.Status.REJECTED),
-            )
-        )
+        Person.objects.annotate(recent_quotes=Count("quotes", filter=Q(quotes__in=public)))
         .filter(recent_quotes__gt=0)
         .order_by("-recent_quotes", "name", "pk")[:limit]
     )
