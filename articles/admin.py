@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.deletion import ProtectedError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,7 +32,7 @@ from .admin_utils import (
     highlight,
     sentence_around,
 )
-from .models import Article, Event, Mention, Quote, Tag, TagSuggestion
+from .models import Article, Event, Mention, Quote, Tag, TagSuggestion, publish_min_confidence
 
 
 class StaleEditMixin:
@@ -56,6 +57,12 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
         else:
             changed += 1
     modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+
+
+def _speaker_text(quote: Quote) -> str:
+    if not quote.speaker_id and quote.suggested_speaker_id:
+        return f"no speaker; suggested: {quote.suggested_speaker.name}"
+    return quote.attributed_to
 
 
 # --- list filters -------------------------------------------------------------------------
@@ -112,6 +119,30 @@ class ConfidenceBandFilter(admin.SimpleListFilter):
         return queryset.filter(band[1]) if band else queryset
 
 
+class PublicFilter(admin.SimpleListFilter):
+    """Which quotes readers see: the publish gate of ``Quote.objects.public()``."""
+
+    title = "public"
+    parameter_name = "public"
+
+    def lookups(self, request, model_admin):
+        threshold = publish_min_confidence()
+        return [
+            ("held", f"Held back: unreviewed, confidence below {threshold:g}"),
+            ("yes", "Public"),
+            ("no", "Not public"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.held_back()
+        if self.value() == "yes":
+            return queryset.public()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Quote.objects.public().values("pk"))
+        return queryset
+
+
 class AttributionRuleFilter(admin.SimpleListFilter):
     title = "attribution rule"
     parameter_name = "rule"
@@ -141,6 +172,7 @@ class SpeakerKindFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("none", "No speaker"),
+            ("suggested", "No speaker, one suggested"),
             ("label", "Label only (not a named person)"),
             ("person", "A named person"),
         ]
@@ -148,6 +180,8 @@ class SpeakerKindFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "none":
             return queryset.filter(speaker__isnull=True, speaker_label="")
+        if self.value() == "suggested":
+            return queryset.filter(speaker__isnull=True, suggested_speaker__isnull=False)
         if self.value() == "label":
             return queryset.filter(speaker__isnull=True).exclude(speaker_label="")
         if self.value() == "person":
@@ -183,14 +217,22 @@ class ArticleForm(VersionedModelForm):
 
 class QuoteInline(admin.TabularInline):
     model = Quote
-    fields = ["quote", "speaker", "speaker_label", "status", "confidence", "partial"]
+    fields = [
+        "quote",
+        "speaker",
+        "suggested_speaker",
+        "speaker_label",
+        "status",
+        "confidence",
+        "partial",
+    ]
     readonly_fields = fields
     extra = 0
     show_change_link = True
     verbose_name_plural = "quotes (open one to review it)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("speaker")
+        return super().get_queryset(request).select_related("speaker", "suggested_speaker")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -378,9 +420,12 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     def highlighted_body(self, obj):
         if obj.pk is None:
             return "-"
+        quotes = Quote.objects.filter(article_id=obj.pk).select_related(
+            "speaker", "suggested_speaker"
+        )
         spans = [
-            Span(q.start, q.end, "quote", f"{q.attributed_to} ({q.get_status_display()})")
-            for q in Quote.objects.filter(article_id=obj.pk).select_related("speaker")
+            Span(q.start, q.end, "quote", f"{_speaker_text(q)} ({q.get_status_display()})")
+            for q in quotes
         ] + [
             Span(m.start, m.end, "mention", m.person.name)
             for m in Mention.objects.filter(article_id=obj.pk).select_related("person")
@@ -485,17 +530,19 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         AttributionRuleFilter,
         SpeakerKindFilter,
         "partial",
+        PublicFilter,
     ]
     search_fields = ["text", "speaker_label"]  # searched through the full-text index
 
     def full_text_ids(self, search_term):
         return quote_ids(search_term, include_drafts=True, include_rejected=True)
 
-    # "auto" sorts before "confirmed" and "rejected": unreviewed first, least sure first,
-    # straight off the (status, confidence) index.
+    # "auto" sorts before "confirmed" and "rejected": unreviewed first, least sure first
+    # (so the quotes held back below the publish threshold lead), straight off the
+    # (status, confidence) index.
     ordering = ["status", "confidence", "pk"]
     autocomplete_fields = ["speaker"]
-    actions = ["confirm", "reject", "send_back_to_review"]
+    actions = ["accept_suggestion", "confirm", "reject", "send_back_to_review"]
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
@@ -511,10 +558,11 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         "confidence",
         "speaker_corrected",
         "reviewed_at",
+        "suggestion",
     ]
     fieldsets = [
         (None, {"fields": ["in_context", "article_link", "text", "version"]}),
-        ("Speaker", {"fields": ["speaker", "speaker_label"]}),
+        ("Speaker", {"fields": ["speaker", "speaker_label", "suggestion"]}),
         ("Review", {"fields": ["status", "reviewed_at", "speaker_corrected"]}),
         (
             "Extraction",
@@ -529,9 +577,20 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("article", "speaker")
+            .select_related("article", "speaker", "suggested_speaker")
             .defer("article__raw_text", "article__captions", "article__standfirst")
         )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.accept_suggestion_view)
+        return [
+            path(
+                "<path:object_id>/accept-suggestion/",
+                view,
+                name="articles_quote_accept_suggestion",
+            ),
+            *super().get_urls(),
+        ]
 
     def has_add_permission(self, request):
         return False  # quotes come from the importer
@@ -544,9 +603,26 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     def speaker_display(self, obj):
         if obj.speaker_id:
             return obj.speaker.name
+        if obj.suggested_speaker_id:
+            return format_html(
+                '<strong class="errornote">{}</strong> suggested: <em>{}</em>',
+                "none",
+                obj.suggested_speaker.name,
+            )
         if obj.speaker_label:
             return format_html("<em>{}</em>", obj.speaker_label)
         return format_html('<strong class="errornote">{}</strong>', "none")
+
+    @admin.display(description="suggested speaker")
+    def suggestion(self, obj):
+        if not obj.suggested_speaker_id:
+            return "-"
+        return format_html(
+            "{} <br><small>The importer was not sure enough to publish the quote under this "
+            "name. Check the story, then use “Accept the suggested speaker and confirm” "
+            "above, or set the speaker yourself.</small>",
+            admin_link(obj.suggested_speaker, obj.suggested_speaker.name),
+        )
 
     @admin.display(description="article", ordering="article")
     def article_link(self, obj):
@@ -601,7 +677,63 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Confirm selected quotes", permissions=["change"])
     def confirm(self, request, queryset):
+        unaccepted = queryset.filter(speaker__isnull=True, suggested_speaker__isnull=False).exclude(
+            status=Quote.Status.CONFIRMED
+        )
+        unaccepted = unaccepted.count()
         self._set_status(request, queryset, Quote.Status.CONFIRMED, "confirmed")
+        if unaccepted:
+            self.message_user(
+                request,
+                f"{unaccepted} of them had a suggested speaker, not accepted: they are public "
+                "without a speaker. To publish a quote under its suggested speaker, use "
+                "“Accept the suggested speaker and confirm”.",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Accept the suggested speaker and confirm (publish)", permissions=["change"]
+    )
+    def accept_suggestion(self, request, queryset):
+        with_suggestion = queryset.filter(suggested_speaker__isnull=False)
+        skipped = queryset.count() - with_suggestion.count()
+        _run_per_object(
+            self,
+            request,
+            with_suggestion,
+            lambda obj, **kw: services.quote_accept_suggestion(quote=obj, **kw),
+            "quotes confirmed under their suggested speaker",
+        )
+        if skipped:
+            self.message_user(
+                request, f"{skipped} selected quotes had no suggestion to accept.", messages.INFO
+            )
+
+    def accept_suggestion_view(self, request, object_id):
+        """The change page's “Accept the suggested speaker and confirm” button (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        quote = self.get_object(request, unquote(object_id))
+        if quote is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, quote):
+            raise PermissionDenied
+        version = request.POST.get("version", "")
+        try:
+            services.quote_accept_suggestion(
+                quote=quote,
+                user=request.user,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except (services.StaleEdit, services.NoSuggestion) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Confirmed under {quote.speaker.name}: the quote is public.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:articles_quote_change", args=[quote.pk]))
 
     @admin.action(description="Reject selected quotes (hide them)", permissions=["change"])
     def reject(self, request, queryset):
