@@ -53,6 +53,8 @@ _DETERMINERS = word_set(
 )
 _INDEFINITE = word_set("a an one another some")
 _POSSESSIVES = word_set("his her their its our your my whose")
+# "one of them", "some of the residents": a quantity of a group.
+_QUANTIFIERS = word_set("one some many several most all each both none few two three another")
 _ARTICLES = _POSSESSIVES | {"the", "a", "an"}
 _PRONOUNS = {"he": "m", "she": "f", "they": None, "i": None, "we": None, "you": None}
 _PERSONAL_PRONOUNS = frozenset(["he", "she"])
@@ -88,8 +90,9 @@ _NON_PERSON_WORDS = word_set(
     supporters analysts experts observers residents voters fans members staff team"""
 )
 _AGE = re.compile(r"^\d+-year-old$")
-_HE = re.compile(r"\b(?:he|his|him|himself|He|His)\b")
-_SHE = re.compile(r"\b(?:she|her|hers|herself|She|Her)\b")
+# Subject pronouns only: "described her as" says nothing about the one who described.
+_HE = re.compile(r"\b(?:he|He)\b")
+_SHE = re.compile(r"\b(?:she|She)\b")
 # What a person's words are called: "Barrett's dictum was", "Trump's statement read".
 _UTTERANCES = word_set(
     """statement statements words message tweet tweets post posts caption reply response
@@ -359,6 +362,7 @@ class Resolver:
                 nxt = toks[k] if k < j else None
                 if (
                     nxt is not None
+                    and not t.possessive
                     and nxt.kind == "word"
                     and nxt.text[:1].islower()
                     and not _modifies(nxt.low)
@@ -458,6 +462,8 @@ class Resolver:
             if j >= floor and toks[j].kind == "name" and not toks[j].possessive:
                 return self.named(toks[j])
             return None
+        if t.kind == "word" and t.low in _PRONOUNS:
+            return self.noun_phrase(toks, k, k + 1)[0]  # "a battle he later described as"
         # Walk back to the start of the noun phrase that ends right before the verb.
         s = k
         while s - 1 >= floor:
@@ -467,12 +473,16 @@ class Resolver:
                 if p.low not in _DETERMINERS:
                     continue
                 # A determiner opens the phrase, unless it follows a preposition that
-                # attaches it to a noun before: "a spokesman for [the force]".
+                # attaches it to a noun before: "a spokesman for [the force]", "a source
+                # close to [the couple]".
+                if s - 2 >= floor and toks[s - 1].low == "to" and toks[s - 2].low == "close":
+                    s -= 2
+                    continue
                 if not (
                     s - 2 >= floor
                     and toks[s - 1].low in _ATTACHING
                     and _np_word(toks[s - 2])
-                    and toks[s - 2].low not in _DETERMINERS
+                    and (toks[s - 2].low not in _DETERMINERS or toks[s - 2].low in _QUANTIFIERS)
                 ):
                     break
                 s -= 1
@@ -482,7 +492,7 @@ class Resolver:
                 and p.low in _ATTACHING
                 and s - 2 >= floor
                 and _np_word(toks[s - 2])
-                and toks[s - 2].low not in _DETERMINERS
+                and (toks[s - 2].low not in _DETERMINERS or toks[s - 2].low in _QUANTIFIERS)
             ):
                 s -= 1  # "Secretary of State John Kerry", "Mr. Nevins of Showtime"
                 continue
@@ -491,6 +501,15 @@ class Resolver:
                 continue
             if p.low == "to" and s - 2 >= floor and toks[s - 2].low == "close":
                 s -= 2  # "a source close to the couple"
+                continue
+            if (
+                (p.low in ("and", "&") or p.text == ",")
+                and s - 2 >= floor
+                and toks[s].text[:1].isupper()
+                and toks[s - 2].kind == "word"
+                and toks[s - 2].text[:1].isupper()
+            ):
+                s -= 1  # "the Department for Environment, Food and Rural Affairs"
                 continue
             break
         subj, after = self.noun_phrase(toks, s, k + 1)
@@ -569,8 +588,20 @@ class Resolver:
 
     def apposed_name(self, toks: list[Tok], k: int, end: int) -> Subject | None:
         """A name in apposition after a description: "The Vatican spokesman, Federico
-        Lombardi, said", "Kayla's best friend, make-up artist Sienna Doherty, added"."""
+        Lombardi, said", "Kayla's best friend, make-up artist Sienna Doherty, added",
+        "Another resident, who gave her name only as Jenna, said"."""
         if not (k < end and toks[k].kind == "punct" and toks[k].text == ","):
+            return None
+        if k + 1 < end and toks[k + 1].low in ("who", "identified", "named", "called"):
+            for n in range(k + 2, min(end, k + 14)):
+                if toks[n].kind == "punct":
+                    break
+                if (
+                    toks[n].kind == "name"
+                    and toks[n - 1].low in ("as", "named", "called")
+                    and not toks[n].possessive
+                ):
+                    return self.named(toks[n])
             return None
         n = k + 1
         while n < end and toks[n].kind == "word" and toks[n].text[:1].islower() and n - k < 5:
@@ -579,7 +610,7 @@ class Resolver:
             n < end
             and toks[n].kind == "name"
             and not toks[n].possessive
-            and (n + 1 == end or toks[n + 1].kind == "punct")
+            and (n + 1 == end or (toks[n + 1].kind == "punct" and toks[n + 1].text != "&"))
         ):
             return self.named(toks[n])
         return None
@@ -606,7 +637,7 @@ def _np_word(t: Tok) -> bool:
         and t.low not in _PREPOSITIONS
         and t.low not in _VERBS
         and t.low not in _ADVERBS
-        and (t.low not in _PRONOUNS or t.low in ("his", "her", "their", "its"))
+        and t.low not in _PRONOUNS
     )
 
 

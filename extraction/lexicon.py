@@ -415,7 +415,9 @@ NEG_TOKENS = word_set(
     Affairs Relations Resources Studies Sciences Industries Brands Foods Stores Workers
     Stars Rangers Giants Warriors Kings Bulls Lions Tigers Eagles Dolphins Patriots
     Democrats Republicans Conservatives Liberals Socialists Greens Airport Tribune Chronicle
-    Enquirer Observer Review Bulletin Sun"""
+    Enquirer Observer Review Bulletin Sun House Properties Books Sports Enterprises
+    Ventures Associates Investments Solutions Logistics Communications Publishing Press
+    Pharmaceuticals Supporters Trust Agency"""
 )
 
 # Capitalised words that start sentences or titles but are not names.
@@ -437,7 +439,9 @@ STOP_CAPS = word_set(
     Toward Towards Upon About Via Per Plus Minus Amid Amidst Beyond Inside Outside
     Fans Fan Viewers People Police Officers Sources Experts Critics Residents
     Shoppers Voters Pupils Players Staff Workers Ministers Judges Jurors Families
-    Pictured Picture Photo Video Image Credit Source Update Updated Breaking Exclusive"""
+    Pictured Picture Photo Video Image Credit Source Update Updated Breaking Exclusive
+    Former Ex Late Everything Everyone Everybody Nothing Nobody Something Someone Somebody
+    Anything Anyone Anybody"""
 )
 
 MONTHS = {

@@ -40,6 +40,7 @@ from .names import (
     is_place,
     is_region,
     is_title,
+    particles,
     suffixes,
 )
 from .types import ExtractedMention, ExtractedPerson, WorldKnowledge
@@ -118,10 +119,15 @@ _CHARACTER_BEFORE = re.compile(
     r"(?: (?:villain|character|hero|heroine|newcomer|favourite))? $"
 )
 _HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+# The first pronoun after a name, before the sentence ends.
+_NEXT_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|his|her|him|its|their|they)\b", re.I)
+_PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])
+# How far back a full name settles whom a shared surname means: about two sentences.
+_JUST_BEFORE = 250
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{2,}(?![\w'’-])")
 # Company suffixes written after the name: "Harlow Foods plc".
 _ORG_AFTER = re.compile(r"['’]?,? (?:plc|PLC|Inc|inc|Ltd|ltd|LLC|Corp|corp|Co)\b")
-_AGE_AFTER = re.compile(r"^,? \d{1,3},")
+_AGE_AFTER = re.compile(r"^,? (\d{1,3}),")
 _VERB_AFTER = re.compile(r"^,? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
 _INITIAL = frozenset(("", ".", "!", "?", ":", '"', "“", "‘", "'", "(", "”", "…", "~"))
 _LEET = str.maketrans("013457", "oieast")
@@ -174,6 +180,7 @@ class _Occ:
     after_prep: bool
     honorific: str | None
     mention: bool = True  # False for a name assembled around a nickname: no span of its own
+    suffix: str = ""  # "jr", "sr": written after the surname
 
 
 @dataclass(slots=True)
@@ -187,6 +194,7 @@ class PersonInfo:
     forms: set[str] = field(default_factory=set)
     known_key: object = None
     first_pos: int = 1 << 30
+    suffix: str = ""
 
 
 @dataclass(slots=True)
@@ -213,7 +221,7 @@ def _is_given(tok: str) -> bool:
 _NAMED_THINGS = word_set("storm hurricane typhoon cyclone tropical operation")
 _FUNCTION_CAPS = word_set(
     """A An The And Or Nor But Of In On At To For With From By Into Onto Is Are Was Were Be
-    It Its This That These Those Than As If So No Not Our Your Their My We You They"""
+    It Its This That These Those Than As If So No Not Our Your Their My We You They I Me"""
 )
 _NOT_TITLES = word_set(
     "her his me most us uk states united kingdom right rock blues discovery mystery"
@@ -263,6 +271,7 @@ class _Plan:
     stop0: bool  # the first name word is a stop word or a month/day
     key: tuple[str, ...]
     end_word: int  # index after the last name word in the group (a run-on is cut off)
+    suffix: str = ""  # "jr", "sr", "iii": father and son share every other word
 
 
 def _prev_char(text: str, pos: int, floor: int = 0) -> str:
@@ -346,7 +355,9 @@ def _plan(words: tuple[str, ...]) -> _Plan:
             break
     # A suffix is part of the name but not its key: "Martin Luther King Jr." is King.
     key_words = name_words
-    while len(key_words) > 2 and key_words[-1].lower().rstrip(".") in suffixes():
+    suffix = ""
+    while len(key_words) >= 2 and key_words[-1].lower().rstrip(".") in suffixes():
+        suffix = key_words[-1].lower().rstrip(".")
         key_words = key_words[:-1]
     w0 = name_words[0]
     tail = name_words[1:]
@@ -368,6 +379,7 @@ def _plan(words: tuple[str, ...]) -> _Plan:
         stop0=w0 in STOP_CAPS or w0 in _CALENDAR,
         key=tuple(norm_name(w) for w in key_words),
         end_word=first + n_hon + len(name_words),
+        suffix=suffix,
     )
 
 
@@ -468,6 +480,11 @@ class _Scanner:
         # A given name that is rare in English and used as an ordinary word in this article
         # ("storm", "take") proves nothing.
         given0 = plan.given0 and (plan.common0 or plan.key[0] not in self.lower_words)
+        # "the Kingsport Lionesses", "the White House": people go without an article.
+        the_before = adjacent == "the" or (plan.first and group[plan.first - 1][1] == "The")
+        if name_words[-1].lower().rstrip(".") in suffixes() and text[end : end + 1] == ".":
+            end += 1  # "Tom Reyes Jr."
+            surface = text[start:end]
         if known is None:
             if plan.neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4:
                 self._entity(surface, initial)
@@ -475,14 +492,19 @@ class _Scanner:
             if (
                 (adjacent in NON_PERSON_HEADS and adjacent not in ROLE_NOUNS)  # "club Remo Stars"
                 or _ORG_AFTER.match(text, end, end + 8)  # "Harlow Foods plc"
+                or (the_before and not hon and not plan.common0)
             ):
                 self.org_keys.add(plan.key)
                 self._entity(surface, initial)
                 return
-            if len(name_words) == 1 and not hon and (
-                _is_title(name_words[0]) or is_region(name_words[0])
-            ):
-                self._entity(surface, initial)  # "The Duke", "Israel": no name alone
+            if len(name_words) == 1 and not hon and _is_title(name_words[0]):
+                self._entity(surface, initial)  # "The Duke": a title alone is no name
+                return
+            if len(name_words) == 1 and not hon and is_region(name_words[0]):
+                # "Israel", "Jordan": a short form of a full name at most, never a person.
+                self._entity(surface, initial)
+                occ = _Occ(start, end, "single", plan.key, surface, in_body, False, False, None)
+                self.occs.append(occ)
                 return
             if len(name_words) == 1 and not hon and not given0:
                 # Fast path: a lone capitalised word that is not a given name ("Okafor",
@@ -507,21 +529,32 @@ class _Scanner:
             elif w not in _ROLE_CHAIN:
                 break
         after = text[end : end + 30]
-        strong = bool(hon or role_words or _AGE_AFTER.match(after))
+        age = _AGE_AFTER.match(after)
+        if age is not None:
+            role_words.add(f"{age.group(1)}-year-old")  # "the 34-year-old" is this person
+        strong = bool(hon or role_words)
         after_prep = prev_word in PLACE_PREPS
         key = plan.key
         if known is not None:
             kind = "known"
             key = (f"\x00known{known}",)
+        elif len(plan.key) == 1 and plan.suffix:
+            kind = "last"  # "Reyes Sr."
+        elif len(name_words) >= 2 and name_words[0].lower() in particles():
+            # "Van Der Berg", "De La Cruz" alone: a surname with its particles.
+            kind = "last"
+            key = (plan.key[-1],)
         elif len(name_words) >= 2:
             if name_words[-1].lower() in DEMONYMS:
                 self._entity(surface, initial)  # "Young Briton"
                 return
-            if after_prep and not given0 and not hon:
-                self._entity(surface, initial)
+            if after_prep and not hon and not (given0 and plan.common0):
+                self._entity(surface, initial)  # "in Red Hook", "from Broughty Ferry"
                 return
             if given0 or strong or self._speaks(text, start, end):
                 kind = "full"
+            elif self._animate(text, end):
+                kind = "full"  # "Joplin Reeves had the sweetest date ...: his mom"
             else:
                 # "Chidi Okafor": an unlisted first name; a person if the article supports it.
                 kind = "maybe"
@@ -532,7 +565,7 @@ class _Scanner:
             kind = "last" if hon else ("first" if given0 else "single")
             if kind == "single":
                 self._entity(surface, initial)
-        if role_words and kind in ("full", "first", "known"):
+        if role_words:
             self.roles.setdefault(key, set()).update(role_words)
         if strong:
             cue = True
@@ -542,7 +575,9 @@ class _Scanner:
                 (verb and verb.group(1) in SPEECH_VERBS)
                 or before.endswith(("said ", "says ", "added ", "by "))
             )
-        self.occs.append(_Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon))
+        occ = _Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon)
+        occ.suffix = plan.suffix
+        self.occs.append(occ)
 
     @staticmethod
     def _speaks(text: str, start: int, end: int) -> bool:
@@ -551,7 +586,13 @@ class _Scanner:
         if verb is not None and verb.group(1) in SPEECH_VERBS:
             return True
         before = text[max(0, start - 8) : start]
-        return before.endswith(("said ", "says ", "added ", "told ", "wrote "))
+        return before.endswith(("said ", "says ", "added "))
+
+    @staticmethod
+    def _animate(text: str, end: int) -> bool:
+        """The next pronoun after the name, in its sentence, is "he" or "she" (not "its")."""
+        m = _NEXT_PRONOUN.match(text, end, min(len(text), end + 160))
+        return m is not None and m.group(1).lower() in _PERSONAL_PRONOUNS
 
     def _entity(self, surface: str, initial: bool) -> None:
         words = surface.split()
@@ -605,24 +646,35 @@ def _supported_keys(sc: _Scanner) -> set[tuple[str, ...]]:
 
 
 def _handle_owner(handle: str, people: list[PersonInfo]) -> int | None:
+    """The one person a social handle spells: "@joplinreeves", "@imeldaeats" (a first
+    name of four letters or more), "@rose.a.e" (a first name and initials)."""
     h = re.sub(r"[^a-z]", "", handle.lower().translate(_LEET))
     parts = re.sub(r"[^a-z.]", "", handle.lower().translate(_LEET)).split(".")
-    hits = []
+    scores: dict[int, int] = {}
     for i, p in enumerate(people):
         toks = [norm_name(t) for t in p.tokens]
         pieces = [norm_name(x) for t in p.tokens[1:] for x in re.split(r"[-'’]", t)]
         last = toks[-1] if len(toks) > 1 else ""
         first = toks[0]
+        score = 0
         if len(last) >= 4 and (last in h or (last[:6] in h and first[:4] in h)):
-            hits.append(i)
-        elif (
+            score += 2
+        if len(toks) > 1 and len(first) >= 4 and first in h:
+            score += 1
+        if (
             len(parts) > 1
             and parts[0] == first
             and all(len(x) == 1 for x in parts[1:])
             and "".join(parts[1:]) == "".join(x[:1] for x in pieces)[: len(parts) - 1]
         ):
-            hits.append(i)  # "@rose.a.e": first name plus initials
-    return hits[0] if len(hits) == 1 else None
+            score += 3  # "@rose.a.e": first name plus initials
+        if score:
+            scores[i] = score
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [i for i, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def extract_people(
@@ -687,8 +739,9 @@ def extract_people(
             continue
         if not occ.in_body and (occ.key[0], occ.key[-1]) not in body_keys:
             continue
-        # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last.
-        key = (occ.key[0], occ.key[-1])
+        # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last
+        # (and the suffix: "Tom Reyes Jr." is not "Tom Reyes Sr.").
+        key = (occ.key[0], occ.key[-1], occ.suffix) if occ.suffix else (occ.key[0], occ.key[-1])
         if key in sc.characters:
             continue  # a character in a drama, played by someone
         known_idx = known_by_key.get(key)
@@ -697,6 +750,7 @@ def extract_people(
             continue
         words = words_of(occ)
         idx = add(key, words, occ)
+        info[idx].suffix = occ.suffix
         if len(words) > len(info[idx].tokens):
             info[idx].tokens = tuple(words)
             info[idx].name = " ".join(words)
@@ -707,6 +761,8 @@ def extract_people(
     lasts: dict[str, set[int]] = {}
     for i, p in enumerate(info):
         toks = [norm_name(t) for t in p.tokens]
+        if p.suffix and len(toks) > 2:
+            toks = toks[:-1]  # "Tom Reyes Jr." is a Reyes
         if len(toks) > 1:
             firsts.setdefault(toks[0], set()).add(i)
             lasts.setdefault(toks[-1], set()).add(i)
@@ -729,9 +785,11 @@ def extract_people(
             if _title_of(occ.honorific) in first_name_titles():
                 cands = cands | firsts.get(k, set())  # "Lady Harriet" is Harriet Fenwick
         elif occ.kind == "first":
-            cands = firsts.get(k, set()) | lasts.get(k, set())
+            cands = firsts.get(k) or lasts.get(k, set())  # "Harriet" is Harriet Fenwick
         else:
-            cands = lasts.get(k, set()) | firsts.get(k, set())
+            cands = lasts.get(k) or firsts.get(k, set())  # "Okafor" is Chidi Okafor
+        if occ.suffix:
+            cands = {c for c in cands if info[c].suffix == occ.suffix}  # "Reyes Sr."
         hon_gender = TITLE_GENDER.get(_title_of(occ.honorific))
         if hon_gender:
             # "Mrs Lindqvist" is not Tomas Lindqvist.
@@ -741,14 +799,17 @@ def extract_people(
         elif len(cands) > 1 and occ.in_body:
             # "Trump said" with Donald and Eric Trump in the story: the one named in full
             # most recently, marked as a guess so that attribution trusts it less.
+            # The one named in full just before; else the story's first-named of them.
             before = {
                 c: max((pos for pos in named_at.get(c, ()) if pos < occ.start), default=-1)
                 for c in cands
             }
-            best = max(before, key=lambda c: before[c])
-            if before[best] >= 0:
-                resolved[n] = best
-                guessed.add(n)
+            recent = max(before, key=lambda c: before[c])
+            if before[recent] >= occ.start - _JUST_BEFORE:
+                resolved[n] = recent
+            else:
+                resolved[n] = min(cands, key=lambda c: info[c].first_pos)
+            guessed.add(n)
         elif (
             not cands
             and occ.kind == "last"
