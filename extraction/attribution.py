@@ -520,14 +520,9 @@ class Resolver:
         return subj
 
     def owner(self, toks: list[Tok], i: int, end: int) -> Subject | None:
-        """"Barrett's dictum was", "Trump's statement read": the name owning the words."""
+        """ "Barrett's dictum was", "Trump's statement read": the name owning the words."""
         t = toks[i]
-        if (
-            t.kind == "name"
-            and t.possessive
-            and i + 1 < end
-            and toks[i + 1].low in _UTTERANCES
-        ):
+        if t.kind == "name" and t.possessive and i + 1 < end and toks[i + 1].low in _UTTERANCES:
             return self.named(t)
         return None
 
@@ -702,7 +697,7 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
                 if named is not None:
                     return _attribution(named, "verb-after", 0.9, toks[k].low)
             return _attribution(subj, "verb-after", 0.9, toks[k].low)
-        return None
+        return _unresolved(True)
     # "X said", "Fred Kagan, director of ..., said in an interview"
     for v in range(i, min(len(toks), i + 40)):
         t = toks[v]
@@ -714,7 +709,7 @@ def _after_frame(res: Resolver, q: RawQuote, limit: int) -> Attribution | None:
                 subj = res.clause_subject(toks, i, v)
             if subj is not None and subj.start <= toks[i].start + 1:
                 return _attribution(subj, "verb-after", 0.9, t.low)
-            return None
+            return _unresolved(v - i <= 4)
         if t.kind == "punct" and t.text in ";:!?":
             break
     if dash:
@@ -800,11 +795,17 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         if subj is None and cut:
             first_quote = next(k for k, t in enumerate(whole) if t.kind == "quote")
             subj = res.clause_subject(whole, 0, first_quote)
-        return _attribution(subj, "participial", conf * 0.95, low)
+        return _attribution(subj, "participial", conf * 0.95, low) or _unresolved(near)
     subj = res.subject_before(toks, v, 0)
     if subj is None:
         subj = res.clause_subject(toks, 0, v)
-    return _attribution(subj, rule, conf, low)
+    return _attribution(subj, rule, conf, low) or _unresolved(near)
+
+
+def _unresolved(adjacent: bool) -> Attribution | None:
+    """A speech verb right next to the quote whose subject could not be read: the quote
+    has an attribution of its own, so it inherits nobody else's."""
+    return Attribution(rule="unresolved") if adjacent else None
 
 
 def _attribution(
@@ -928,13 +929,21 @@ def _from_discourse(
             if intro is not None:
                 return intro.passed_on("previous-paragraph", intro.confidence * 0.95)
         subj = _sentence_subject(res, *_last_sentence(res, pps, ppe))
-        if subj is not None and subj.kind in ("name", "name-guess", "pronoun") and subj.speaker is not None:
+        if (
+            subj is not None
+            and subj.kind in ("name", "name-guess", "pronoun")
+            and subj.speaker is not None
+        ):
             return Attribution(subj.speaker, None, "previous-paragraph", 0.45, subj.kind)
         return None
     span = _prev_sentence(res, q, prev.close_pos if prev and prev.last_para == q.first_para else ps)
     if span is not None:
         subj = _sentence_subject(res, *span)
-        if subj is not None and subj.kind in ("name", "name-guess", "pronoun") and subj.speaker is not None:
+        if (
+            subj is not None
+            and subj.kind in ("name", "name-guess", "pronoun")
+            and subj.speaker is not None
+        ):
             return Attribution(subj.speaker, None, "sentence-subject", 0.45, subj.kind)
     return None
 

@@ -237,6 +237,12 @@ DEMONYMS = word_set(
     hungarian romanian bulgarian georgian south african kiwi aussie yorkshireman
     frenchman englishman scotsman welshman irishman"""
 )
+# Party and faction members: "a New Hampshire Republican" is nobody's name.
+AFFILIATIONS = word_set(
+    """republican republicans democrat democrats conservative conservatives liberal
+    liberals tory tories independent independents socialist socialists progressive
+    progressives libertarian libertarians loyalist loyalists supporter supporters"""
+)
 ROLE_NOUNS.update(dict.fromkeys(DEMONYMS))
 ROLE_NOUNS.update(
     dict.fromkeys(

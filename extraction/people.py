@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .lexicon import (
+    AFFILIATIONS,
     DEMONYMS,
     EVENT_VERBS,
     IRREGULAR_PAST,
@@ -545,8 +546,8 @@ class _Scanner:
             kind = "last"
             key = (plan.key[-1],)
         elif len(name_words) >= 2:
-            if name_words[-1].lower() in DEMONYMS:
-                self._entity(surface, initial)  # "Young Briton"
+            if name_words[-1].lower() in DEMONYMS or name_words[-1].lower() in AFFILIATIONS:
+                self._entity(surface, initial)  # "Young Briton", "Carolina Democrat"
                 return
             if after_prep and not hon and not (given0 and plan.common0):
                 self._entity(surface, initial)  # "in Red Hook", "from Broughty Ferry"
