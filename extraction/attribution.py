@@ -578,7 +578,7 @@ class Resolver:
         if subj is not None and not subj.kind.startswith("name"):
             named = self.apposed_name(toks, after, end)
             if named is not None:
-                return named
+                return replace(named, start=subj.start)  # the subject opens with the phrase
         return subj
 
     def apposed_name(self, toks: list[Tok], k: int, end: int) -> Subject | None:
@@ -799,6 +799,11 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
     subj = res.subject_before(toks, v, 0)
     if subj is None:
         subj = res.clause_subject(toks, 0, v)
+    if subj is None and v + 1 < len(toks):
+        # "Said Dorothy Poynter, who grew up with him, "..."": the verb comes first.
+        subj, _after = res.noun_phrase(toks, v + 1, len(toks))
+        if subj is not None and not subj.kind.startswith("name"):
+            subj = None
     return _attribution(subj, rule, conf, low) or _unresolved(near)
 
 

@@ -353,7 +353,8 @@ SPEECH_VERBS = word_set(
     mocked ridiculed charged alleged alleges demanded demands pledged pledges begged
     advised advises clarified clarifies elaborated elaborates explains texted emailed
     summarized summarised marveled marvelled conceding asserting reiterating
-    complaining pointing proclaiming recounting cautioning"""
+    complaining pointing proclaiming recounting cautioning assured assures reassured
+    informed informs reminded reminds insisting"""
 )
 PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 
