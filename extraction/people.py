@@ -125,6 +125,8 @@ _NEXT_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|his|her|him|its|their|they)\b",
 _PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])
 # How far back a full name settles whom a shared surname means: about two sentences.
 _JUST_BEFORE = 250
+# ", who ..." or ", a/the/its ..." right after a name.
+_APPOSITION = re.compile(r",\s+(?:who\b|((?:a|an|the|its|his|her|their)\s[^.;:()]*))")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{2,}(?![\w'’-])")
 # Company suffixes written after the name: "Harlow Foods plc".
 _ORG_AFTER = re.compile(r"['’]?,? (?:plc|PLC|Inc|inc|Ltd|ltd|LLC|Corp|corp|Co)\b")
@@ -182,6 +184,8 @@ class _Occ:
     honorific: str | None
     mention: bool = True  # False for a name assembled around a nickname: no span of its own
     suffix: str = ""  # "jr", "sr": written after the surname
+    # The words after it speak of a person: ", who ...", ", a professor of ...", "... he".
+    personal: bool = False
 
 
 @dataclass(slots=True)
@@ -346,6 +350,14 @@ def _plan(words: tuple[str, ...]) -> _Plan:
     n_hon = 0
     while n_hon < len(rest) - 1 and _is_title(rest[n_hon]):
         n_hon += 1  # "Detective Sergeant Paul Reid", "Chief Inspector Fiona Grant"
+    # "Republican National Committee Chairman Reince Priebus", "Atlantic City Mayor Don
+    # Guardian": an office named with its body before the name; the name follows the last
+    # title word.
+    for j in range(len(rest) - 2, n_hon - 1, -1):
+        if _is_title(rest[j]) and not any(_is_title(w) for w in rest[j + 1 :]):
+            if any(w in NEG_TOKENS for w in rest[n_hon:j]) or j - n_hon >= 2:
+                n_hon = j + 1
+            break
     name_words = rest[n_hon:]
     # Names never hold function words: "Take A Moment", "Lord Of The Rings".
     function_word = any(w in _FUNCTION_CAPS for w in name_words[1:2])
@@ -514,6 +526,11 @@ class _Scanner:
                     return
                 self._entity(surface, initial)
                 occ = _Occ(start, end, "single", plan.key, surface, in_body, False, False, None)
+                verb = _VERB_AFTER.match(text, end, end + 30)
+                occ.cue = bool(verb and verb.group(1) in SPEECH_VERBS)
+                occ.personal = occ.cue and (
+                    self._apposed_person(text, end) or self._animate(text, end)
+                )
                 self.occs.append(occ)
                 return
         if len(name_words) >= 2:
@@ -554,6 +571,8 @@ class _Scanner:
                 return
             if given0 or strong or self._speaks(text, start, end):
                 kind = "full"
+            elif self._apposed_person(text, end) or _is_initials(name_words[0]):
+                kind = "full"  # "Htay Oo, its acting chairman,", "J.J. Goldberg"
             elif self._animate(text, end):
                 kind = "full"  # "Joplin Reeves had the sweetest date ...: his mom"
             else:
@@ -590,6 +609,18 @@ class _Scanner:
         return before.endswith(("said ", "says ", "added "))
 
     @staticmethod
+    def _apposed_person(text: str, end: int) -> bool:
+        """A person's apposition follows: ", who ...", ", a professor of law at ...",
+        ", the 2012 Republican presidential nominee,", ", its acting chairman,"."""
+        m = _APPOSITION.match(text, end, min(len(text), end + 90))
+        if m is None:
+            return False
+        if m.group(1) is None:
+            return True  # ", who"
+        words = m.group(1).lower().replace(",", " ").split()
+        return any(w in ROLE_NOUNS or _is_title(w) for w in words[1:7])
+
+    @staticmethod
     def _animate(text: str, end: int) -> bool:
         """The next pronoun after the name, in its sentence, is "he" or "she" (not "its")."""
         m = _NEXT_PRONOUN.match(text, end, min(len(text), end + 160))
@@ -602,6 +633,26 @@ class _Scanner:
             initial = False
         if words:
             self.entities.append((" ".join(words), initial))
+
+
+def _alias_form(occ: _Occ) -> str:
+    """How the article named the person, as an alias: "Mr Hale" and "Sir Elton" keep their
+    title; an office does not ("Senate Majority Leader Mitch McConnell" is McConnell)."""
+    if not occ.honorific:
+        return occ.surface
+    title = _title_of(occ.honorific)
+    if title in PERSONAL_TITLES or title in first_name_titles() or title in TITLE_GENDER:
+        return occ.surface
+    return occ.surface[len(occ.honorific) :].strip()
+
+
+def _is_initials(word: str) -> bool:
+    """"J.J.", "C.": initials standing for given names (not "U.S." or "U.N.")."""
+    return (
+        word.endswith(".")
+        and all(part.isalpha() and len(part) == 1 for part in word[:-1].split("."))
+        and word not in ("U.S.", "U.K.", "U.N.", "E.U.", "D.C.")
+    )
 
 
 def _is_full_name(form: str) -> bool:
@@ -777,6 +828,12 @@ def extract_people(
         if sc.occs[n].in_body:
             named_at.setdefault(idx, []).append(sc.occs[n].start)
     guessed: set[int] = set()
+    single_uses = Counter(o.key for o in sc.occs if o.kind == "single" and o.in_body)
+    personal_singles = {
+        o.key
+        for o in sc.occs
+        if o.kind == "single" and (o.personal or (o.cue and single_uses[o.key] >= 3))
+    }
     for n, occ in enumerate(sc.occs):
         if occ.kind not in ("first", "last", "single"):
             continue
@@ -820,6 +877,9 @@ def extract_people(
             resolved[n] = add(("\x00hon", occ.honorific or "", k), occ.surface.split(), occ)
         elif not cands and occ.kind == "first" and occ.key in cue_tokens:
             resolved[n] = add(occ.key, [occ.surface], occ)
+        elif not cands and occ.kind == "single" and occ.in_body and occ.key in personal_singles:
+            # "Maddow said ... she": a surname the article never completes, used of a person.
+            resolved[n] = add(occ.key, [occ.surface], occ)
 
     # 3. Genders, roles, forms; mentions.
     for p in info:
@@ -828,7 +888,7 @@ def extract_people(
     for n, idx in resolved.items():
         occ = sc.occs[n]
         p = info[idx]
-        p.forms.add(occ.surface)
+        p.forms.add(_alias_form(occ))
         p.roles.update(sc.roles.get(occ.key, ()))
         if occ.honorific and p.gender is None:
             p.gender = TITLE_GENDER.get(_title_of(occ.honorific))
