@@ -305,6 +305,7 @@ class Resolver:
             return None
         i = bisect.bisect_left(self.starts, pos) - 1
         fallback = None
+        possessive = None  # "President Obama's approach": a modifier, less likely the one
         while i >= 0:
             m = self.reporter[i]
             i -= 1
@@ -315,7 +316,7 @@ class Resolver:
                     fallback = m.person
                 continue
             return m.person
-        return fallback
+        return possessive if possessive is not None else fallback
 
     def description(self, head: str, adjs: list[str], pos: int) -> int | None:
         return self.described(head, adjs, pos)[0]

@@ -127,6 +127,8 @@ _PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])
 _JUST_BEFORE = 250
 # ", who ..." or ", a/the/its ..." right after a name.
 _APPOSITION = re.compile(r",\s+(?:who\b|((?:a|an|the|its|his|her|their)\s[^.;:()]*))")
+# Right after a quote's closing mark: '"...," Tilton said'.
+_AFTER_QUOTE = re.compile(r"[,!?][\"”']'?\s*$")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{2,}(?![\w'’-])")
 # Company suffixes written after the name: "Harlow Foods plc".
 _ORG_AFTER = re.compile(r"['’]?,? (?:plc|PLC|Inc|inc|Ltd|ltd|LLC|Corp|corp|Co)\b")
@@ -386,6 +388,7 @@ def _plan(words: tuple[str, ...]) -> _Plan:
         or ((w0 in NEG_TOKENS or _is_acronym(w0)) and not _is_given(w0))
         or (len(name_words) > 1 and is_place(" ".join(name_words)))
         or w0.lower() in _NAMED_THINGS
+        or (len(name_words) > 1 and _is_title(name_words[-1]))
         or function_word,
         given0=_is_given(w0),
         common0=is_common_given(w0),
@@ -528,8 +531,8 @@ class _Scanner:
                 occ = _Occ(start, end, "single", plan.key, surface, in_body, False, False, None)
                 verb = _VERB_AFTER.match(text, end, end + 30)
                 occ.cue = bool(verb and verb.group(1) in SPEECH_VERBS)
-                occ.personal = occ.cue and (
-                    self._apposed_person(text, end) or self._animate(text, end)
+                occ.personal = self._apposed_person(text, end) or (
+                    occ.cue and _AFTER_QUOTE.search(text, max(0, start - 4), start) is not None
                 )
                 self.occs.append(occ)
                 return
@@ -647,7 +650,7 @@ def _alias_form(occ: _Occ) -> str:
 
 
 def _is_initials(word: str) -> bool:
-    """"J.J.", "C.": initials standing for given names (not "U.S." or "U.N.")."""
+    """ "J.J.", "C.": initials standing for given names (not "U.S." or "U.N.")."""
     return (
         word.endswith(".")
         and all(part.isalpha() and len(part) == 1 for part in word[:-1].split("."))
@@ -832,7 +835,7 @@ def extract_people(
     personal_singles = {
         o.key
         for o in sc.occs
-        if o.kind == "single" and (o.personal or (o.cue and single_uses[o.key] >= 3))
+        if o.kind == "single" and ((o.personal and o.cue) or (o.cue and single_uses[o.key] >= 3))
     }
     for n, occ in enumerate(sc.occs):
         if occ.kind not in ("first", "last", "single"):
