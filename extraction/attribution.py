@@ -158,11 +158,13 @@ class Resolver:
         quote_ranges: list[tuple[int, int]],
         paras: list[tuple[int, int]] | None = None,
         uncertain: set[tuple[int, int]] | None = None,
+        headline: list[int] | None = None,
     ) -> None:
         self.body = body
         self.masked = masked
         self.info = info
         self.uncertain = uncertain or set()
+        self.headline = headline or []
         # Reporter-text mentions only: names inside quotes are not speakers.
         self.reporter = [m for m in mentions if masked[m.start] != MASK]
         self.starts = [m.start for m in self.reporter]
@@ -430,6 +432,18 @@ class Resolver:
                     kind = "description" if certain else "description-guess"
                     return Subject(kind, p, label, start)
         return Subject("label", None, label, start)
+
+    def find_person(self, name: str) -> int | None:
+        """The one person a written name stands for: the full name or a unique surname
+        ("DANIEL ASHWORTH", "KEANE"), case ignored."""
+        wanted = name.lower().split()
+        if not wanted:
+            return None
+        full = [i for i, p in enumerate(self.info) if p.name.lower().split() == wanted]
+        if len(full) == 1:
+            return full[0]
+        last = [i for i, p in enumerate(self.info) if p.name.lower().split()[-1] == wanted[-1]]
+        return last[0] if len(last) == 1 else None
 
     def named(self, tok: Tok, start: int | None = None) -> Subject:
         """The person a name token stands for ("name-guess" when the name is shared)."""
@@ -865,6 +879,9 @@ def attribute_quotes(
     """One attribution per quote (``quotes`` are direct quotes in reading order)."""
     out: list[Attribution] = []
     for qi, q in enumerate(quotes):
+        if q.turn:
+            out.append(_from_turn(res, q))
+            continue
         prev = quotes[qi - 1] if qi else None
         nxt = quotes[qi + 1] if qi + 1 < len(quotes) else None
         ps = paras[q.first_para][0]
@@ -961,6 +978,25 @@ _THINKING = word_set(
     worries worried suspect suspects suspected predict predicts predicted suggest suggests
     suggested insist insists insisted repeating argued contend contends contended"""
 )
+
+
+def _from_turn(res: Resolver, q: RawQuote) -> Attribution:
+    """A turn of a transcript: the name before the colon, the interviewer named in the
+    introduction ("Q:"), or the person the interview is with ("A:", named in the headline
+    or else first in the story)."""
+    if q.turn == "A":
+        person = (
+            res.headline[0] if res.headline else (res.reporter[0].person if res.reporter else None)
+        )
+        if person is None:
+            return Attribution()
+        return Attribution(person, None, "transcript", 0.85, "name")
+    person = res.find_person(q.turn_speaker)
+    if person is None:
+        return Attribution(None, q.turn_speaker.title() or None, "transcript", 0.5, "label")
+    return Attribution(person, None, "transcript", 0.9, "name")
+
+
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
 _GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])
 

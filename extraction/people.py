@@ -188,6 +188,7 @@ class _Occ:
     suffix: str = ""  # "jr", "sr": written after the surname
     # The words after it speak of a person: ", who ...", ", a professor of ...", "... he".
     personal: bool = False
+    headline: bool = False
 
 
 @dataclass(slots=True)
@@ -212,6 +213,7 @@ class PeopleResult:
     tags: list[str]
     # (start, end) of mentions whose person was chosen among several with the same name.
     uncertain: set[tuple[int, int]] = field(default_factory=set)
+    headline: list[int] = field(default_factory=list)  # people the headline names, in order
 
 
 def _gender_of(first: str) -> str | None:
@@ -741,8 +743,12 @@ def extract_people(
     sc = _Scanner(world)
     sc.lower_words = frozenset(_LOWER_WORD.findall(body))
     sc.scan(body, True)
-    for t in extra_texts:
+    for i, t in enumerate(extra_texts):
+        n = len(sc.occs)
         sc.scan(t, False)
+        if i == 0:  # the headline
+            for occ in sc.occs[n:]:
+                occ.headline = True
     if sc.nicknames:
         # "Bye bye Mr Loverboy": a form the article used as a nickname is not a person.
         sc.occs = [o for o in sc.occs if o.surface.lower() not in sc.nicknames]
@@ -792,7 +798,7 @@ def extract_people(
             continue
         if occ.kind == "maybe" and occ.key not in supported:
             continue
-        if not occ.in_body and (occ.key[0], occ.key[-1]) not in body_keys:
+        if occ.headline and (occ.key[0], occ.key[-1]) not in body_keys:
             continue
         # "Mary Jane Smith" and "Mary Smith" are one person: key on first + last
         # (and the suffix: "Tom Reyes Jr." is not "Tom Reyes Sr.").
@@ -900,6 +906,7 @@ def extract_people(
                 p.gender = ROLE_NOUNS[r]
 
     uncertain = {(sc.occs[n].start, sc.occs[n].end) for n in guessed}
+    headline_people = [idx for n, idx in sorted(resolved.items()) if sc.occs[n].headline]
     mentions_raw = [
         (sc.occs[n].start, sc.occs[n].end, idx)
         for n, idx in resolved.items()
@@ -932,7 +939,8 @@ def extract_people(
         for p in info
     ]
     mentions = [ExtractedMention(remap[idx], s, e) for s, e, idx in sorted(mentions_raw)]
-    return PeopleResult(people, info, mentions, _tags(sc.entities, info), uncertain)
+    headline = list(dict.fromkeys(remap[idx] for idx in headline_people))
+    return PeopleResult(people, info, mentions, _tags(sc.entities, info), uncertain, headline)
 
 
 def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]:

@@ -50,7 +50,8 @@ def parse_article(
 
     # The stages read a copy whose two-apostrophe marks are double marks (same offsets).
     marked = normalise_marks(body)
-    raw_quotes = find_quotes(marked, paras)
+    intro = " ".join([zoned.standfirst, *zoned.paragraphs[:2]])
+    raw_quotes = find_quotes(marked, paras, intro)
     masked = mask_quotes(marked, raw_quotes)
     found = extract_people(marked, [zoned.headline, zoned.standfirst], world)
     article.people = found.people
@@ -66,6 +67,7 @@ def parse_article(
         [(q.start, q.end) for q in direct],
         paras,
         found.uncertain,
+        found.headline,
     )
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
         article.quotes.append(

@@ -38,6 +38,10 @@ class RawQuote:
     partial: bool = False
     text: str = ""
     reopened: list[int] = field(default_factory=list)
+    # A turn of an interview transcript, quoted without marks: "A" (the interviewee), "Q"
+    # or a name prefix ("KEANE"); ``turn_speaker`` is the name to look up, if known.
+    turn: str = ""
+    turn_speaker: str = ""
 
     @property
     def start(self) -> int:
@@ -257,17 +261,70 @@ def _classify(body: str, q: RawQuote, ps: int) -> None:
     q.partial = not at_start and (text[:1].islower() or not ends_punct)
 
 
-def find_quotes(body: str, paras: list[tuple[int, int]]) -> list[RawQuote]:
-    """All quoted spans in reading order, classified (``kind``), never overlapping."""
-    doubles = _scan_double(body, paras)
+# "Q: ...", "A: ...", "ROSALIND KEANE: ..." at the start of a paragraph.
+_TURN = re.compile(r"(Q|A|[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})\s?:\s+(?=\S)")
+# The interviewer, named in the standfirst or introduction: "talks to Ben Hartley".
+_INTERVIEWER = re.compile(
+    r"\b(?:talks|talked|speaks|spoke|chats|chatted|interviewed by)\s+(?:to\s+|with\s+)?"
+    r"((?:[A-Z][\w'’-]+\s){1,2}[A-Z][\w'’-]+|[A-Z][\w'’-]+\s[A-Z][\w'’-]+)"
+)
+
+
+def _find_turns(body: str, paras: list[tuple[int, int]], intro: str) -> list[RawQuote]:
+    """The answers (and named questions) of an interview printed as a transcript.
+
+    A transcript has at least two "Q:"/"A:" turns of both kinds, or at least two turns
+    with a capitalised name prefix. Questions are quotes only when the interviewer is
+    named ("talks to Ben Hartley"); an unnamed interviewer's questions are not quotes.
+    """
+    found: list[tuple[int, re.Match[str]]] = []
+    for pi, (ps, pe) in enumerate(paras):
+        m = _TURN.match(body, ps, pe)
+        if m is not None:
+            found.append((pi, m))
+    qa = [(pi, m) for pi, m in found if m.group(1) in ("Q", "A")]
+    named = [(pi, m) for pi, m in found if m.group(1) not in ("Q", "A")]
+    interviewer = _INTERVIEWER.search(intro)
+    turns: list[RawQuote] = []
+    kinds = {m.group(1) for _, m in qa}
+    if len(qa) >= 2 and kinds == {"Q", "A"}:
+        for pi, m in qa:
+            if m.group(1) == "Q" and interviewer is None:
+                continue
+            speaker = interviewer.group(1) if m.group(1) == "Q" and interviewer else ""
+            turns.append(_turn(body, paras, pi, m, m.group(1), speaker))
+    elif len(named) >= 2:
+        for pi, m in named:
+            turns.append(_turn(body, paras, pi, m, "name", m.group(1)))
+    return turns
+
+
+def _turn(
+    body: str, paras: list[tuple[int, int]], pi: int, m: re.Match[str], turn: str, speaker: str
+) -> RawQuote:
+    s, e = _strip(body, m.end(), paras[pi][1])
+    q = RawQuote([(s, e)], s, e, pi, pi, turn=turn, turn_speaker=speaker)
+    q.text = body[s:e]
+    return q
+
+
+def find_quotes(body: str, paras: list[tuple[int, int]], intro: str = "") -> list[RawQuote]:
+    """All quoted spans in reading order, classified (``kind``), never overlapping.
+
+    ``intro`` (the standfirst and first paragraph) may name an interviewer for a transcript.
+    """
+    turns = _find_turns(body, paras, intro)
+    turn_paras = {q.first_para for q in turns}
+    doubles = [q for q in _scan_double(body, paras) if q.first_para not in turn_paras]
     taken = [(q.open_pos, q.close_pos) for q in doubles]
     singles: list[RawQuote] = []
     for pi, (ps, pe) in enumerate(paras):
-        singles.extend(_scan_single(body, ps, pe, taken, pi))
+        if pi not in turn_paras:
+            singles.extend(_scan_single(body, ps, pe, taken, pi))
     allq = sorted(doubles + singles, key=lambda q: q.open_pos)
     for q in allq:
         _classify(body, q, paras[q.first_para][0])
-    return allq
+    return sorted(allq + turns, key=lambda q: q.open_pos)
 
 
 def mask_quotes(body: str, quotes: list[RawQuote]) -> str:

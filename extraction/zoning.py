@@ -45,6 +45,7 @@ _LINE_BOILERPLATE = re.compile(
 _TERMINAL = re.compile(r"[.!?…]['\"”’)\]]*$|[\"”]$")
 _LEDE_END = re.compile(r"\.['\"”’)\]]*$")
 _CAPTION_MAX_WORDS = 20
+_STANDFIRST_MAX_WORDS = 45
 _SPLIT_HEAD = re.compile(
     r"(?<=[a-z0-9’'!?]) (?=(?:The|A|An|This|These|Those|Their|His|Her|Its|Our|It|They|He|She|We|"
     r"Fans|Viewers|Now|Here|But|After|Meanwhile) )"
@@ -127,6 +128,14 @@ def _is_caption(para: str) -> bool:
     return 2 <= len(words) <= _CAPTION_MAX_WORDS
 
 
+def _is_standfirst(para: str) -> bool:
+    """The summary line under a headline: a sentence without its full stop, longer than a
+    caption may be ("Ahead of the new season, the captain talks to ... about ...")."""
+    if _TERMINAL.search(para) or para[0] in "\"“‘'([" or para[-1] in ",;:":
+        return False
+    return 5 <= len(para.split()) <= _STANDFIRST_MAX_WORDS
+
+
 def derive_headline(lede: str) -> str:
     spans = sentence_spans(lede)
     first = lede[spans[0][0] : spans[0][1]] if spans else lede
@@ -186,12 +195,7 @@ def zone(text: str) -> Zoned:
     else:
         zoned.headline, zoned.standfirst = head, stand
         rest = paragraphs[1:]
-        if (
-            not zoned.standfirst
-            and len(rest) > 1
-            and _is_caption(rest[0])
-            and len(rest[0].split()) >= 5
-        ):
+        if not zoned.standfirst and len(rest) > 1 and _is_standfirst(rest[0]):
             zoned.standfirst = rest[0]
             rest = rest[1:]
     for para in rest:
