@@ -5,9 +5,10 @@ scare quotes) and which are partial quotes inside the reporter's sentence."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from .lexicon import FUNCTION_WORDS, TITLE_CUES
+from .lexicon import FUNCTION_WORDS, SPEECH_VERBS, TITLE_CUES
 
 _DOUBLE = re.compile(r"[\"“”„«»]")
 _SINGLE = re.compile(r"['‘’]")
@@ -187,6 +188,13 @@ def _word_before(s: str) -> str | None:
     return s[j:i]
 
 
+_ATTRIBUTION_AFTER = re.compile(
+    r"\s*(?:[—–-]\s*)?(?:\S+\s+){0,3}?(?:"
+    + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+    + r")\b"
+)
+
+
 def _classify(body: str, q: RawQuote, ps: int) -> None:
     text = " ".join([body[s:e] for s, e in q.segments])
     q.text = text
@@ -242,13 +250,29 @@ def _classify(body: str, q: RawQuote, ps: int) -> None:
             q.kind = "scare"  # Tyler's "romantic" gestures
             return
     at_start = prev_char in ("", ":", ",", ";", "—", "–", "-", ".", "!", "?", "…", "(")
+    title_case = all(
+        w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words
+    )
     if (
         len(words) <= 6
         and not ends_punct
         and prev_char != ":"
         and len(q.segments) == 1
-        and all(w[:1].isupper() or w.lower() in _SMALL_WORDS or not w[:1].isalpha() for w in words)
+        and title_case
     ):
+        q.kind = "title"
+        return
+    if (
+        title_case
+        and len(words) <= 7
+        and text[-1:] in ",."
+        and prev_char != ":"
+        and prev_word not in SPEECH_VERBS
+        and len(q.segments) == 1
+        and not _ATTRIBUTION_AFTER.match(after)
+    ):
+        # US style puts the comma inside the marks: he starred in "Paper Moon," and sang
+        # "Listen To The Music." A title, unless someone is said to have said it.
         q.kind = "title"
         return
     if q.single:
@@ -273,8 +297,9 @@ _INTERVIEWER = re.compile(
 def _find_turns(body: str, paras: list[tuple[int, int]], intro: str) -> list[RawQuote]:
     """The answers (and named questions) of an interview printed as a transcript.
 
-    A transcript has at least two "Q:"/"A:" turns of both kinds, or at least two turns
-    with a capitalised name prefix. Questions are quotes only when the interviewer is
+    A transcript has at least two "Q:" and two "A:" turns, or four turns with capitalised
+    name prefixes where two speakers take at least two turns each (a lone "CORRECTION:" or
+    "UPDATE:" is no interview). Questions are quotes only when the interviewer is
     named ("talks to Ben Hartley"); an unnamed interviewer's questions are not quotes.
     """
     found: list[tuple[int, re.Match[str]]] = []
@@ -286,14 +311,15 @@ def _find_turns(body: str, paras: list[tuple[int, int]], intro: str) -> list[Raw
     named = [(pi, m) for pi, m in found if m.group(1) not in ("Q", "A")]
     interviewer = _INTERVIEWER.search(intro)
     turns: list[RawQuote] = []
-    kinds = {m.group(1) for _, m in qa}
-    if len(qa) >= 2 and kinds == {"Q", "A"}:
+    kinds = Counter(m.group(1) for _, m in qa)
+    speakers = Counter(m.group(1) for _, m in named)
+    if kinds["Q"] >= 2 and kinds["A"] >= 2:
         for pi, m in qa:
             if m.group(1) == "Q" and interviewer is None:
                 continue
             speaker = interviewer.group(1) if m.group(1) == "Q" and interviewer else ""
             turns.append(_turn(body, paras, pi, m, m.group(1), speaker))
-    elif len(named) >= 2:
+    elif len(named) >= 4 and sum(1 for n in speakers.values() if n >= 2) >= 2:
         for pi, m in named:
             turns.append(_turn(body, paras, pi, m, "name", m.group(1)))
     return turns
