@@ -224,10 +224,18 @@ def scored_quotes(scorer, parse, corpus: Path, limit: int | None) -> list[dict]:
     if limit:
         gold_files = gold_files[:limit]
     out = []
+    parsed = []
+
+    def keep(raw, **kwargs):
+        parsed.append(parse(raw, **kwargs))
+        return parsed[-1]
+
     for gf in gold_files:
         gold = json.loads(gf.read_text(encoding="utf-8"))
         path = corpus / gold["file"]
-        _, _, preds, golds, _ = scorer.score_article(parse, path.read_bytes(), gold, path.name)
+        parsed.clear()
+        _, _, preds, golds, _ = scorer.score_article(keep, path.read_bytes(), gold, path.name)
+        article = parsed[0] if parsed else None
         for a, _, qids in golds:
             if a["type"] != "direct" or a["in_title"] or not qids:
                 continue
@@ -253,9 +261,20 @@ def scored_quotes(scorer, parse, corpus: Path, limit: int | None) -> list[dict]:
                     "correct": bool(correct),
                     "confidence": best["confidence"],
                     "no_speaker": best["speaker"] is None,
+                    "evidence": _evidence_of(article, best["q"]),
                 }
             )
     return out
+
+
+def _evidence_of(article, quote) -> dict | None:
+    """The calibration features behind a predicted quote (``ParsedArticle.evidence``)."""
+    if article is None:
+        return None
+    for q, evidence in zip(article.quotes, getattr(article, "evidence", []), strict=False):
+        if q is quote:
+            return evidence
+    return None
 
 
 def calibration(quotes: list[dict], default: float) -> dict:

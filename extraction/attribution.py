@@ -115,6 +115,7 @@ class Attribution:
     # published as the speaker by itself.
     suggestion: int | None = None
     verb: str = ""  # the speech verb, lower-case ("said", "continued")
+    rivals: int = 0  # other people a pronoun could have meant
 
     @property
     def attributed(self) -> bool:
@@ -144,6 +145,7 @@ class Subject:
     speaker: int | None
     label: str | None
     start: int
+    rivals: int = 0  # for a pronoun: other people it could mean
 
 
 class Resolver:
@@ -307,7 +309,6 @@ class Resolver:
             return None
         i = bisect.bisect_left(self.starts, pos) - 1
         fallback = None
-        possessive = None  # "President Obama's approach": a modifier, less likely the one
         while i >= 0:
             m = self.reporter[i]
             i -= 1
@@ -318,7 +319,20 @@ class Resolver:
                     fallback = m.person
                 continue
             return m.person
-        return possessive if possessive is not None else fallback
+        return fallback
+
+    def rivals(self, word: str, pos: int, chosen: int) -> int:
+        """How many other people a pronoun could mean: gender-compatible people named in
+        the reporter's words of the two sentences before it."""
+        gender = _PRONOUNS.get(word)
+        ss, _ = self.sentence_at(pos)
+        window_start = self.sentence_at(ss - 1)[0] if ss else ss
+        others = {
+            m.person
+            for m in self.between(window_start, pos)
+            if m.person != chosen and self.info[m.person].gender in (gender, None)
+        }
+        return len(others)
 
     def description(self, head: str, adjs: list[str], pos: int) -> int | None:
         return self.described(head, adjs, pos)[0]
@@ -369,9 +383,12 @@ class Resolver:
                     and nxt.kind == "word"
                     and nxt.text[:1].islower()
                     and not _modifies(nxt.low)
-                    and (k - 1 == i or toks[k - 2].low not in _DETERMINERS)
+                    and k - 1 == i
+                    and not any(x.kind == "name" for x in toks[k : min(j, k + 4)])
                 ):
-                    break  # "Host Mo Sinclair kept ...": the name is the whole phrase
+                    # "Host Mo Sinclair kept ...": the name is the whole phrase (but in "Cruz
+                    # constituent Dan Golvach" and "the printed Cruz slate card" it modifies).
+                    break
                 continue
             if t.kind == "word":
                 low = t.low
@@ -415,7 +432,9 @@ class Resolver:
             return None
         if len(words) == 1 and head.kind == "word" and head.low in _PRONOUNS:
             if head.low in _PERSONAL_PRONOUNS:
-                return Subject("pronoun", self.pronoun(head.low, head.start), head.low, start)
+                person = self.pronoun(head.low, head.start)
+                rivals = self.rivals(head.low, head.start, person) if person is not None else 0
+                return Subject("pronoun", person, head.low, start, rivals)
             return Subject("label", None, head.text, start)
         label = self.masked[start : toks[full_end - 1].end]
         if len(label.split()) > _ORG_LABEL_MAX_WORDS:
@@ -846,7 +865,9 @@ def _attribution_of(subj: Subject | None, rule: str, conf: float) -> Attribution
     if subj.kind == "pronoun":
         if subj.speaker is None:
             return Attribution(None, None, "pronoun", 0.2, "pronoun")
-        return Attribution(subj.speaker, None, "pronoun", round(conf * 0.85, 2), "pronoun")
+        return Attribution(
+            subj.speaker, None, "pronoun", round(conf * 0.85, 2), "pronoun", rivals=subj.rivals
+        )
     if subj.kind.startswith("description"):
         factor = 0.75 if subj.kind == "description" else 0.5
         return Attribution(

@@ -424,7 +424,7 @@ NEG_TOKENS = word_set(
     Democrats Republicans Conservatives Liberals Socialists Greens Airport Tribune Chronicle
     Enquirer Observer Review Bulletin Sun House Properties Books Sports Enterprises
     Ventures Associates Investments Solutions Logistics Communications Publishing Press
-    Pharmaceuticals Supporters Trust Agency"""
+    Pharmaceuticals Supporters Trust Agency Initiative Institute Center Centre"""
 )
 
 # Capitalised words that start sentences or titles but are not names.

@@ -54,7 +54,7 @@ _HON_DOT = (
     r"|Cllr|Sen|Gov|Rep|Atty|Amb|Pres|Hon|Msgr)\.[ ]){0,2}"
 )
 # A middle initial inside a name ("Mark J. Heller", "C. Boyden Gray"), never at its end.
-_INITIAL_TOK = rf"[{UPPER}]\.(?:[{UPPER}]\.)*(?=[ ][{UPPER}])"
+_INITIAL_TOK = rf"[{UPPER}]\.(?:[ ]?[{UPPER}]\.)*(?=[ ][{UPPER}])"
 # Titles that make a lone surname a person of its own: "Mr. Ekovich", "Sen. Cruz".
 _SURNAME_TITLES = PERSONAL_TITLES | word_set(
     """sir dame lord lady president senator sen rep representative gov governor secretary
@@ -97,7 +97,7 @@ _RUN = re.compile(
     rf"(?=[{UPPER}])(?<![\w@'’.-]){_HON_DOT}(?:{_INITIAL_TOK}[ ])?{_TOK}"
     rf"(?:[ ](?:{_PARTICLE}[ ]){{0,2}}(?:{_INITIAL_TOK}|{_TOK}))*(?:['’]s?(?!\w))?"
 )
-_SPLIT_TOK = re.compile(rf"[{UPPER}]\.(?:[{UPPER}]\.)*|{_TOK}\.?|{_PARTICLE}")
+_SPLIT_TOK = re.compile(rf"[{UPPER}]\.(?:[ ]?[{UPPER}]\.)*|{_TOK}\.?|{_PARTICLE}")
 # Capitalised words that end a name when a title-case headline ran into it: "Mary
 # Steenburgen Wrote", "Taylor Russell Is One".
 _NAME_BREAKERS = frozenset(
@@ -365,9 +365,10 @@ def _plan(words: tuple[str, ...]) -> _Plan:
     name_words = rest[n_hon:]
     # Names never hold function words: "Take A Moment", "Lord Of The Rings".
     function_word = any(w in _FUNCTION_CAPS for w in name_words[1:2])
-    # A title-case headline ran on into the next words: "Taylor Russell Is One".
-    for i in range(2, len(name_words)):
-        if name_words[i] in STOP_CAPS or name_words[i] in _NAME_BREAKERS:
+    # A title-case headline ran on into the next words: "Taylor Russell Is One",
+    # "Clinton Says Russians Hacked".
+    for i in range(1, len(name_words)):
+        if name_words[i] in _NAME_BREAKERS or (i >= 2 and name_words[i] in STOP_CAPS):
             name_words = name_words[:i]
             break
     # A suffix is part of the name but not its key: "Martin Luther King Jr." is King.
@@ -640,6 +641,21 @@ class _Scanner:
             self.entities.append((" ".join(words), initial))
 
 
+_SMALL_WORDS = word_set("a an and the of in on at to for with by or but as from is")
+
+
+def _title_case_spans(body: str) -> list[tuple[int, int]]:
+    """Paragraphs written in title case ("Bolton And Gorka Slam Neocons")."""
+    spans = []
+    pos = 0
+    for para in body.split("\n\n"):
+        words = [w for w in para.split() if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+        if 4 <= len(words) <= 25 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words):
+            spans.append((pos, pos + len(para)))
+        pos += len(para) + 2
+    return spans
+
+
 def _alias_form(occ: _Occ) -> str:
     """How the article named the person, as an alias: "Mr Hale" and "Sir Elton" keep their
     title; an office does not ("Senate Majority Leader Mitch McConnell" is McConnell)."""
@@ -743,6 +759,13 @@ def extract_people(
     sc = _Scanner(world)
     sc.lower_words = frozenset(_LOWER_WORD.findall(body))
     sc.scan(body, True)
+    # A paragraph in title case is a headline repeated in the body: its runs of capitals
+    # are as unreliable as the headline's.
+    titles = _title_case_spans(body)
+    if titles:
+        for occ in sc.occs:
+            if any(s <= occ.start < e for s, e in titles):
+                occ.headline = True
     for i, t in enumerate(extra_texts):
         n = len(sc.occs)
         sc.scan(t, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from .attribution import Resolver, attribute_quotes
+from .calibration import features, probability
 from .events import extract_events
 from .people import extract_people
 from .quotes import find_quotes, mask_quotes
@@ -70,18 +71,31 @@ def parse_article(
         found.headline,
     )
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
+        text = " ".join(body[s:e] for s, e in q.segments)
+        context_start = paras[max(0, q.first_para - 1)][0]
+        rivals = {m.person for m in resolver.between(context_start, q.open_pos)} - {a.speaker}
+        evidence = features(
+            a,
+            partial=q.partial,
+            closed=q.closed,
+            words=len(text.split()),
+            people=len(found.people),
+            rivals=len(rivals),
+        )
+        heuristic = a.confidence if q.closed else a.confidence * 0.8
         article.quotes.append(
             ExtractedQuote(
-                text=" ".join(body[s:e] for s, e in q.segments),
+                text=text,
                 start=q.start,
                 end=q.end,
                 speaker=a.speaker,
                 speaker_label=a.label,
                 partial=q.partial,
                 rule=a.rule,
-                confidence=a.confidence if q.closed else round(a.confidence * 0.8, 2),
+                confidence=probability(evidence, round(heuristic, 2)),
                 suggested_speaker=a.suggestion,
             )
         )
+        article.evidence.append(evidence)
     article.events = extract_events(resolver, paras, zoned.published_on)
     return article

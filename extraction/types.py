@@ -113,3 +113,6 @@ class ParsedArticle:
     quotes: list[ExtractedQuote] = field(default_factory=list)
     events: list[ExtractedEvent] = field(default_factory=list)
     suggested_tags: list[str] = field(default_factory=list)
+    # Why each quote's confidence is what it is (aligned with ``quotes``): the features the
+    # calibration model weighs. Kept for measurement and training; not stored.
+    evidence: list[dict[str, float]] = field(default_factory=list)
