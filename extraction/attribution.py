@@ -187,6 +187,7 @@ class Resolver:
             self.sentences.extend(sentence_spans(view_text, ps, pe))
         self.sentence_starts = [s for s, _ in self.sentences]
         self._content: dict[int, bool] = {}
+        self._subjects: dict[tuple[int, int], int] = {}
         self._learn_genders()
 
     def _learn_genders(self) -> None:
@@ -309,17 +310,26 @@ class Resolver:
             return None
         i = bisect.bisect_left(self.starts, pos) - 1
         fallback = None
+        unknown = None  # the nearest one whose gender the article never gave
+        ss, _ = self.sentence_at(pos)
+        window = self.sentence_at(ss - 1)[0] if ss else ss
         while i >= 0:
             m = self.reporter[i]
             i -= 1
-            if self.info[m.person].gender not in (gender, None):
+            person_gender = self.info[m.person].gender
+            if person_gender not in (gender, None):
                 continue
             if self.in_reported_speech(m):
                 if fallback is None:
                     fallback = m.person
                 continue
-            return m.person
-        return fallback
+            if person_gender == gender:
+                if unknown is not None and m.start < window:
+                    return unknown
+                return m.person  # "Karen Robison pulled Rep. King aside. "...," she told him"
+            if unknown is None:
+                unknown = m.person
+        return unknown if unknown is not None else fallback
 
     def rivals(self, word: str, pos: int, chosen: int) -> int:
         """How many other people a pronoun could mean: gender-compatible people named in
@@ -997,7 +1007,11 @@ _THINKING = word_set(
     """think thinks thought believe believes believed argue argues argued hope hopes
     hoped fear fears feared know knows knew feel feels felt expect expects expected worry
     worries worried suspect suspects suspected predict predicts predicted suggest suggests
-    suggested insist insists insisted repeating argued contend contends contended"""
+    suggested insist insists insisted repeating argued contend contends contended
+    imply implies implied indicate indicates indicated hint hints hinted signal signals
+    signaled signalled deny denies denied dispute disputes disputed doubt doubts doubted
+    congratulated congratulate thanked thank accused accuse blamed blame criticized
+    criticised urged urge warned warn"""
 )
 
 

@@ -599,7 +599,7 @@ class _Scanner:
             verb = _VERB_AFTER.match(after)
             cue = bool(
                 (verb and verb.group(1) in SPEECH_VERBS)
-                or before.endswith(("said ", "says ", "added ", "by "))
+                or before.endswith(("said ", "says ", "added ", "by ", "named "))
             )
         occ = _Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon)
         occ.suffix = plan.suffix
