@@ -262,6 +262,7 @@ def scored_quotes(scorer, parse, corpus: Path, limit: int | None) -> list[dict]:
                     "confidence": best["confidence"],
                     "no_speaker": best["speaker"] is None,
                     "evidence": _evidence_of(article, best["q"]),
+                    "expected": exp,
                 }
             )
     return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import math
 import sys
@@ -31,6 +32,11 @@ from bench.eval import POLNEAR, SCORER, load_scorer, scored_quotes  # noqa: E402
 from extraction import parse_article  # noqa: E402
 
 OUT = ROOT / "extraction" / "data" / "calibration.json"
+PROVENANCE = (
+    "../shared/corpora/polnear-train: PolNeAR v1.0.0 train split (networkdynamics/PolNeAR"
+    " c3eee833), 840 US political news articles, converted for Newsroom; labels from"
+    " the shared scorer"
+)
 L2 = 1.0
 FOLDS = 5
 BANDS = [i / 10 for i in range(11)]
@@ -69,7 +75,7 @@ def fit(rows: list[tuple[dict[str, float], int]], names: list[str]) -> dict[str,
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     """Solve a x = b by Gaussian elimination with partial pivoting."""
     n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    m = [[*row[:], b[i]] for i, row in enumerate(a)]
     for col in range(n):
         piv = max(range(col, n), key=lambda r: abs(m[r][col]))
         m[col], m[piv] = m[piv], m[col]
@@ -95,10 +101,14 @@ def predict(weights: dict[str, float], f: dict[str, float]) -> float:
 
 def tables(probs: list[float], ys: list[int]) -> dict:
     bands = []
-    for lo, hi in zip(BANDS, BANDS[1:], strict=False):
+    for lo, hi in itertools.pairwise(BANDS):
         sel = [y for p, y in zip(probs, ys, strict=True) if lo <= p < hi or (hi == 1.0 and p == 1)]
         bands.append(
-            {"band": [lo, hi], "n": len(sel), "accuracy": round(sum(sel) / len(sel), 4) if sel else None}
+            {
+                "band": [lo, hi],
+                "n": len(sel),
+                "accuracy": round(sum(sel) / len(sel), 4) if sel else None,
+            }
         )
     publish = []
     for t in THRESHOLDS:
@@ -146,11 +156,7 @@ def main() -> int:
     ) / len(ys)
     report = {
         "model": "logistic regression, L2 = 1.0, Newton's method (bench/train_calibration.py)",
-        "trained_on": (
-            "../shared/corpora/polnear-train: PolNeAR v1.0.0 train split (networkdynamics/PolNeAR"
-            " c3eee833), 840 US political news articles, converted for Newsroom; labels from"
-            " the shared scorer (right speaker, or rightly no person)"
-        ),
+        "trained_on": PROVENANCE + " (right speaker, or rightly no person)",
         "trained": dt.date.today().isoformat(),
         "examples": len(rows),
         "right": sum(ys),

@@ -90,6 +90,10 @@ _NON_PERSON_WORDS = word_set(
     supporters analysts experts observers residents voters fans members staff team"""
 )
 _AGE = re.compile(r"^\d+-year-old$")
+# A name written with a title: "Mr. Cruz", "Sen. Ted Cruz", "President Obama".
+_TITLED = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Prof|Rev)\.? |[A-Z][a-z]+ (?=[A-Z])"
+)
 # Subject pronouns only: "described her as" says nothing about the one who described.
 _HE = re.compile(r"\b(?:he|He)\b")
 _SHE = re.compile(r"\b(?:she|She)\b")
@@ -116,6 +120,7 @@ class Attribution:
     suggestion: int | None = None
     verb: str = ""  # the speech verb, lower-case ("said", "continued")
     rivals: int = 0  # other people a pronoun could have meant
+    form: str = ""  # how the speaker was named: "full", "title" or "short"
 
     @property
     def attributed(self) -> bool:
@@ -146,6 +151,7 @@ class Subject:
     label: str | None
     start: int
     rivals: int = 0  # for a pronoun: other people it could mean
+    form: str = ""  # for a name: "full" ("Ted Cruz"), "title" ("Sen. Cruz") or "short"
 
 
 class Resolver:
@@ -477,7 +483,9 @@ class Resolver:
     def named(self, tok: Tok, start: int | None = None) -> Subject:
         """The person a name token stands for ("name-guess" when the name is shared)."""
         kind = "name-guess" if (tok.start, tok.end) in self.uncertain else "name"
-        return Subject(kind, tok.person, None, tok.start if start is None else start)
+        words = tok.text.split()
+        form = "short" if len(words) == 1 else ("title" if _TITLED.match(tok.text) else "full")
+        return Subject(kind, tok.person, None, tok.start if start is None else start, form=form)
 
     def subject_before(self, toks: list[Tok], v: int, floor: int) -> Subject | None:
         """The subject of the verb at ``toks[v]``, in ``toks[floor:v]``."""
@@ -871,7 +879,9 @@ def _attribution_of(subj: Subject | None, rule: str, conf: float) -> Attribution
         return None
     if subj.kind in ("name", "name-guess"):
         factor = 1.0 if subj.kind == "name" else 0.7
-        return Attribution(subj.speaker, None, rule, round(conf * factor, 2), subj.kind)
+        found = Attribution(subj.speaker, None, rule, round(conf * factor, 2), subj.kind)
+        found.form = subj.form
+        return found
     if subj.kind == "pronoun":
         if subj.speaker is None:
             return Attribution(None, None, "pronoun", 0.2, "pronoun")

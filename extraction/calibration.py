@@ -72,6 +72,7 @@ def features(
         "log_rivals": math.log1p(rivals),
         "said": float(attribution.verb in ("said", "says")),
         "log_pronoun_rivals": math.log1p(attribution.rivals),
+        f"form={attribution.form}": float(bool(attribution.form)),
         "pronoun_alone": float(attribution.subject == "pronoun" and attribution.rivals == 0),
     }
     label = attribution.label

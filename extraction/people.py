@@ -810,7 +810,9 @@ def extract_people(
     supported = _supported_keys(sc)
     # Title-case headlines run names into other words ("Ben Carson Defends Himself",
     # "Republican Donor Adelson"): a name found only outside the body makes no one.
-    body_keys = {(o.key[0], o.key[-1]) for o in sc.occs if o.in_body and o.kind == "full"}
+    body_keys = {
+        (o.key[0], o.key[-1]) for o in sc.occs if o.in_body and not o.headline and o.kind == "full"
+    }
     full_lasts = {o.key[-1] for o in sc.occs if o.kind == "full"}
     for occ in sc.occs:
         if occ.kind == "maybe" and occ.key[-1] in full_lasts:
