@@ -399,7 +399,7 @@ class Resolver:
                     and nxt.kind == "word"
                     and nxt.text[:1].islower()
                     and not _modifies(nxt.low)
-                    and k - 1 == i
+                    and all(x.text[:1].isupper() for x in toks[i : k - 1])  # "Host Mo Sinclair"
                     and not any(x.kind == "name" for x in toks[k : min(j, k + 4)])
                 ):
                     # "Host Mo Sinclair kept ...": the name is the whole phrase (but in "Cruz
@@ -456,6 +456,8 @@ class Resolver:
         if len(label.split()) > _ORG_LABEL_MAX_WORDS:
             label = self.masked[start : head.end]
         low0 = first.low
+        if low0 in _DETERMINERS:
+            label = low0 + label[len(low0) :]  # "One fan wrote" is "one fan"
         if head.kind == "word" and low0 in _DETERMINERS and low0 not in _INDEFINITE:
             head_low = head.low
             if head_low in ROLE_NOUNS or _AGE.match(head_low):
@@ -940,7 +942,12 @@ def attribute_quotes(
             best = _from_discourse(res, paras, q, prev, out[-1] if out else None)
         if best is not None and best.rule == "pronoun" and best.speaker is not None:
             best = _not_the_asker(res, q, best, out)
-        if best is not None and best.suggestion is not None and best.verb in _GOING_ON:
+        if (
+            best is not None
+            and best.subject == "description-guess"
+            and best.suggestion is not None
+            and best.verb in _GOING_ON
+        ):
             # "The dancer continued:": the one who was speaking goes on.
             last = next((a for a in reversed(out) if a.speaker is not None), None)
             if last is not None and last.speaker != best.suggestion:

@@ -250,6 +250,15 @@ def _is_title(word: str) -> bool:
     )
 
 
+def _not_a_name(words: tuple[str, ...]) -> bool:
+    """Words before a lone given name that cannot be its first name: "But", "Strictly"
+    is fine before a full name, not before "James" alone."""
+    return all(
+        w in STOP_CAPS or w in NEG_TOKENS or _is_acronym(w) or w.lower() in ROLE_NOUNS
+        for w in words
+    )
+
+
 def _title_of(honorific: str | None) -> str:
     """The last title word of "Detective Sergeant", lower-case without its full stop."""
     return honorific.split()[-1].lower().rstrip(".") if honorific else ""
@@ -337,7 +346,7 @@ def _plan(words: tuple[str, ...]) -> _Plan:
             _is_given(w)
             and w not in _CALENDAR
             and w not in STOP_CAPS
-            and (i + 1 < len(words) or is_common_given(w))  # "Broughty Ferry" is one name
+            and (i + 1 < len(words) or _not_a_name(words[:i]))  # "LeBron James" is one name
         ):
             cut = i
             break
@@ -601,6 +610,10 @@ class _Scanner:
                 (verb and verb.group(1) in SPEECH_VERBS)
                 or before.endswith(("said ", "says ", "added ", "by ", "named "))
             )
+        if kind in ("full", "maybe") and hon and not _personal_title(hon):
+            # "Senate Majority Leader Mitch McConnell": the office is a role, not the name.
+            start = run_start + group[plan.first + len(hon.split())][0]
+            surface, hon = text[start:end], None
         occ = _Occ(start, end, kind, key, surface, in_body, cue, after_prep, hon)
         occ.suffix = plan.suffix
         self.occs.append(occ)
@@ -656,13 +669,18 @@ def _title_case_spans(body: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _personal_title(honorific: str | None) -> bool:
+    """"Mr", "Ms", "Dr", "Sir", "Lady": titles that belong in how a person is addressed."""
+    title = _title_of(honorific)
+    return title in PERSONAL_TITLES or title in first_name_titles()
+
+
 def _alias_form(occ: _Occ) -> str:
     """How the article named the person, as an alias: "Mr Hale" and "Sir Elton" keep their
-    title; an office does not ("Senate Majority Leader Mitch McConnell" is McConnell)."""
+    title; an office or a role does not ("Senate Majority Leader Mitch McConnell")."""
     if not occ.honorific:
         return occ.surface
-    title = _title_of(occ.honorific)
-    if title in PERSONAL_TITLES or title in first_name_titles() or title in TITLE_GENDER:
+    if _personal_title(occ.honorific):
         return occ.surface
     return occ.surface[len(occ.honorific) :].strip()
 
@@ -708,7 +726,7 @@ def _supported_keys(sc: _Scanner) -> set[tuple[str, ...]]:
     or the surname used alone ("Okafor")."""
     full = {o.key for o in sc.occs if o.kind == "full"}
     cued = {o.key for o in sc.occs if o.cue}
-    alone = {o.key[0] for o in sc.occs if o.kind in ("single", "last") and o.in_body}
+    alone = {o.key[0] for o in sc.occs if o.kind in ("single", "last", "first") and o.in_body}
     out: set[tuple[str, ...]] = set()
     for o in sc.occs:
         if o.kind != "maybe":
@@ -888,7 +906,7 @@ def extract_people(
             cands = {c for c in cands if _gender_of(info[c].tokens[0]) in (hon_gender, None)}
         if len(cands) == 1:
             resolved[n] = next(iter(cands))
-        elif len(cands) > 1 and occ.in_body:
+        elif len(cands) > 1 and occ.in_body and not (cands & firsts.get(k, set())):
             # "Trump said" with Donald and Eric Trump in the story: the one named in full
             # most recently, marked as a guess so that attribution trusts it less.
             # The one named in full just before; else the story's first-named of them.

@@ -272,28 +272,55 @@ def test_non_people_are_not_people() -> None:
 
 
 def test_known_people_and_rejected_names() -> None:
-    """World knowledge links known people by alias and suppresses rejected names."""
+    """World knowledge links a known person named in full, then the article's short forms
+    and handle to them, and suppresses rejected names."""
     world = WorldKnowledge(
         people=(KnownPerson(key=7, name="Rose Ayling-Ellis", aliases=("Rose", "@rose.a.e")),),
         rejected_names=frozenset({"Amber Heard"}),
     )
-    art = parse("Headline here\n\nRose danced. Amber Heard watched. @rose.a.e posted.", world=world)
+    art = parse(
+        "Headline here\n\nRose Ayling-Ellis danced. Amber Heard watched. Rose smiled. "
+        "@rose.a.e posted.",
+        world=world,
+    )
     assert [(p.name, p.known_key) for p in art.people] == [("Rose Ayling-Ellis", 7)]
-    assert len(art.mentions) == 2
+    assert len(art.mentions) == 3
+
+
+def test_a_first_name_learned_elsewhere_never_names_a_stranger() -> None:
+    """Issue 10, class 3: an earlier article taught "James" as an alias of James Van Der
+    Beek; '"...," James said.' about LeBron James must not be given to him. A bare first
+    name or surname links to a known person only when this article names them in full."""
+    world = WorldKnowledge(
+        people=(KnownPerson(key=3, name="James Van Der Beek", aliases=("James", "Van Der Beek")),)
+    )
+    art = parse(
+        'Headline here\n\nLeBron James scored 40. "We kept going," James said.', world=world
+    )
+    assert [(p.name, p.known_key) for p in art.people] == [("LeBron James", None)]
+    assert art.people[art.quotes[0].speaker].name == "LeBron James"
+    alone = parse('Headline here\n\n"We kept going," James said.', world=world)
+    assert all(p.known_key is None for p in alone.people)
 
 
 def test_pronoun_and_description_resolution() -> None:
-    """he/she and "the actress" resolve by gender and recency."""
+    """he/she resolve by gender and recency; "the actress" is a description: it names
+    nobody by itself, keeps its words as the label and suggests the person to editors."""
     art = parse(
         'Headline here\n\nActress Emma Stone met Tom Hale. "Hello," she said. '
         '"Hi," he replied. The actress added: "Bye."'
     )
-    got = [(q.text, art.people[q.speaker].name, q.rule) for q in art.quotes]
-    assert got == [
-        ("Hello,", "Emma Stone", "pronoun"),
-        ("Hi,", "Tom Hale", "pronoun"),
-        ("Bye.", "Emma Stone", "description"),
+    names = [p.name for p in art.people]
+    got = [
+        (q.text, q.speaker is not None and names[q.speaker], q.speaker_label, q.rule)
+        for q in art.quotes
     ]
+    assert got == [
+        ("Hello,", "Emma Stone", None, "pronoun"),
+        ("Hi,", "Tom Hale", None, "pronoun"),
+        ("Bye.", False, "the actress", "description"),
+    ]
+    assert names[art.quotes[2].suggested_speaker] == "Emma Stone"
 
 
 def test_labels_for_unnamed_speakers() -> None:
