@@ -370,17 +370,59 @@ class Resolver:
             if para[0] <= pos < para[1] + 2:
                 para_start = para[0]
                 break
-        i = bisect.bisect_left(self.starts, pos) - 1
-        while i >= 0 and self.reporter[i].start >= para_start - 600:
-            m = self.reporter[i]
-            i -= 1
-            person_gender = self.info[m.person].gender
-            if gender is not None and person_gender not in (gender, None):
+        # The person the recent sentences are about: "Rafferty was left fuming at a goal
+        # scored by Bellini. "...," said the 52-year-old" is Rafferty, not Bellini.
+        nearest = None
+        si = bisect.bisect_right(self.sentence_starts, pos) - 1
+        # Not someone named in the description's own sentence: "The dancer shared a photo
+        # of the moment he and Rose lifted the trophy" is not Rose.
+        own = {m.person for m in self.between(*self.sentences[si])} if si >= 0 else set()
+        for sj in range(si, max(-1, si - 6), -1):
+            ss, se = self.sentences[sj]
+            if se < para_start - 600:
+                break
+            mentions = [
+                m
+                for m in self.between(ss, min(se, pos))
+                if (gender is None or self.info[m.person].gender in (gender, None))
+                and m.person not in own
+            ]
+            if not mentions:
                 continue
-            if self.in_reported_speech(m):
-                continue
-            return m.person, False
-        return None, False
+            if nearest is None:
+                nearest = mentions[-1].person
+            if self._opens_clause(ss, mentions[0].start) and not self.in_reported_speech(
+                mentions[0]
+            ):
+                return mentions[0].person, False
+        return nearest, False
+
+    def _opens_clause(self, start: int, pos: int) -> bool:
+        """Only a leading adverbial ("On Thursday,") stands between ``start`` and ``pos``."""
+        toks = self.tokens(start, pos)
+        k = 0
+        while k < len(toks) and toks[k].kind == "punct":
+            k += 1
+        if (
+            k < len(toks)
+            and toks[k].kind == "word"
+            and (toks[k].low in _LEADING or toks[k].low.endswith("ing"))
+        ):
+            comma = next((c for c in range(k, len(toks)) if toks[c].text == ","), None)
+            if comma is None:
+                return False
+            k = comma + 1
+        # What may stand before a subject's name: "Her co-star Ben", "CEDAR FALLS, Iowa -
+        # Cole", "Ambleford boss Sean".
+        rest = toks[k:]
+        return len(rest) <= 5 and all(
+            t.kind == "punct"
+            or t.text[:1].isupper()
+            or t.low in _DETERMINERS
+            or t.low in ROLE_NOUNS
+            or "-" in t.low
+            for t in rest
+        )
 
     # -- noun phrases -------------------------------------------------------
     def noun_phrase(self, toks: list[Tok], i: int, j: int) -> tuple[Subject | None, int]:
@@ -414,6 +456,10 @@ class Resolver:
                     break
                 if low in _CLAUSE_WORDS and k > i:
                     break
+                if low == "to" and k > i and toks[k - 1].low == "close" and head_end is None:
+                    head_end = k - 1  # "a source close to the couple"
+                    k += 1
+                    continue
                 if low in _PREPOSITIONS:
                     if k == i or head_end is not None:
                         break

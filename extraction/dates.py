@@ -8,6 +8,13 @@ Resolution table (publication date P):
   in a sentence about the future ("will", "next") -> the next one on or after P.
 - "New Year's Eve", "Christmas Day", ... -> the most recent such day on or before P.
 - "in December", "18 December" -> the most recent one not after P (future: next).
+- The tense of the sentence decides the direction of a date without a year: "will",
+  "next", "is due to" look forward; a past tense ("was", "had", "moved", "took"; not
+  "said" and other speech verbs, which report a clause with its own tense; not "is
+  expected", a present passive) looks back; a sentence with neither ("The band begin a
+  tour on 12 September", "The verdict is expected in March") takes the occurrence of a
+  day-month, month or holiday nearest P (a tie looks back). Weekdays stay as above:
+  "after the crash on Saturday" is as likely as "appears in court on Monday".
 - "last year" -> P.year-1; "this year"/"earlier this year" -> P.year; "last month",
   "this month"/"earlier this month" -> that month. "last week" has no day, month or
   year precision and stays unknown.
@@ -21,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .lexicon import MONTH_ABBR, MONTHS, WEEKDAYS
+from .lexicon import IRREGULAR_PAST, MONTH_ABBR, MONTHS, SPEECH_VERBS, WEEKDAYS
 from .types import DatePrecision
 
 _MONTH = (
@@ -98,6 +105,14 @@ _MAX_LEN = 48  # the longest expression ends this far after its core, lookahead 
 _FUTURE_WORDS = r"\b(?:will|shall|is set to|are set to|is due to|are due to|upcoming|next)\b"
 _FUTURE = re.compile(_FUTURE_WORDS, re.I)
 _FUTURE_LOWER = re.compile("(?=[wsiaun])" + _FUTURE_WORDS)  # the words' first letters
+# Tense of a sentence: words are runs of ASCII letters (one pass, no backtracking).
+_TENSE_WORD = re.compile(r"[A-Za-z]+")
+# Past-tense words; speech verbs report a clause that has its own tense ("said the tour
+# begins on 12 September").
+_PAST_WORDS = (IRREGULAR_PAST | {"was", "were", "had", "did", "been"}) - SPEECH_VERBS
+# "is expected", "are scheduled", "to be released": a present passive, not a past tense.
+_PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
+PAST, PRESENT, FUTURE = "past", "present", "future"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +144,26 @@ def _recent_day(pub: dt.date, month: int, day: int, future: bool) -> dt.date | N
     return None
 
 
+def _nearest_day(pub: dt.date, month: int, day: int) -> dt.date | None:
+    """The day-month nearest ``pub`` (last, this or next year; a tie looks back)."""
+    best = None
+    for y in (pub.year - 1, pub.year, pub.year + 1):
+        d = _safe(y, month, day)
+        if d and (best is None or abs((d - pub).days) < abs((best - pub).days)):
+            best = d
+    return best
+
+
+def _day_in_tense(pub: dt.date, month: int, day: int, tense: str) -> dt.date | None:
+    if tense == PRESENT:
+        return _nearest_day(pub, month, day)
+    return _recent_day(pub, month, day, tense == FUTURE)
+
+
 def _resolve(
-    m: re.Match[str], pub: dt.date | None, future: bool
+    m: re.Match[str], pub: dt.date | None, tense: str
 ) -> tuple[dt.date | None, str | None, bool] | None:
+    future = tense == FUTURE
     g = m.group
     day, month, year = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
     if g("iso"):
@@ -153,7 +185,9 @@ def _resolve(
             return (d, day, True) if d else None
         if not 1 <= dd <= 31:
             return None
-        return (_recent_day(pub, mon, dd, future), day, False) if pub else (None, None, False)
+        if pub is None:
+            return None, None, False
+        return _day_in_tense(pub, mon, dd, tense), day, False
     if g("my2"):
         if not g("m2")[0].isupper():
             return None
@@ -195,7 +229,7 @@ def _resolve(
     if g("hol"):
         key = g("hol").lower()
         mon, dd = _HOLIDAYS.get(key, (12, 25))
-        return _recent_day(pub, mon, dd, future), day, False
+        return _day_in_tense(pub, mon, dd, tense), day, False
     if g("mon"):
         if not g("mn")[0].isupper():
             return None
@@ -203,6 +237,11 @@ def _resolve(
         q = g("mon").split()[0].lower()
         fwd = future or q == "next"
         y = pub.year
+        if tense == PRESENT and q not in ("next", "last", "since", "earlier"):
+            # The nearest such month: up to five months ahead, else up to six back.
+            if (mon - pub.month) % 12 <= 5:
+                return dt.date(y + (mon < pub.month), mon, 1), month, False
+            return dt.date(y - (mon > pub.month), mon, 1), month, False
         if fwd and mon < pub.month:
             y += 1
         elif not fwd and (mon > pub.month or (q == "last" and mon == pub.month)):
@@ -269,6 +308,30 @@ def _future(text: str, start: int, end: int, low: str | None) -> bool:
     return _FUTURE.search(text, start, end) is not None
 
 
+def _past(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` has a past-tense word (see the module docstring)."""
+    prev = ""
+    for m in _TENSE_WORD.finditer(text, start, end):
+        w = m.group().lower()
+        if w in _PAST_WORDS or (
+            len(w) > 3
+            and w.endswith("ed")
+            and not w.endswith("eed")
+            and w not in SPEECH_VERBS
+            and prev not in _PASSIVE_AUX
+        ):
+            return True
+        prev = w
+    return False
+
+
+def _tense(text: str, start: int, end: int, low: str | None) -> str:
+    """FUTURE, PAST or PRESENT: which way a date without a year in the sentence points."""
+    if _future(text, start, end, low):
+        return FUTURE
+    return PAST if _past(text, start, end) else PRESENT
+
+
 def find_dates(
     text: str, pub: dt.date | None, start: int = 0, end: int | None = None
 ) -> list[DateMention]:
@@ -279,10 +342,10 @@ def find_dates(
     matches = _matches(text, start, end, low)
     if not matches:
         return []
-    future = _future(text, start, end, low)
+    when = _tense(text, start, end, low)
     out = []
     for m in matches:
-        r = _resolve(m, pub, future)
+        r = _resolve(m, pub, when)
         if r is not None:
             out.append(DateMention(m.start(), m.end(), r[0], r[1] if r[0] else None, r[2]))
     return out

@@ -1,4 +1,15 @@
-"""Dated happenings: a sentence with an event verb, its participants and its date."""
+"""Dated happenings: a sentence with an event verb, its participants and its date.
+
+A sentence is a happening when it has
+- an event verb ("won", "married", "arrested"): with a date, or undated when the verb is a
+  major one and the sentence names its people;
+- any other past tense ("took to Instagram on Sunday", "entered the shop on Saturday"):
+  with a date and someone who acts, named or not ("the former Love Island star, 27",
+  "three men", "families");
+- a verb of a scheduled happening in the present or with "will" ("The pair begin a tour
+  on 12 September", "He will appear in court on Wednesday"): with a date on or after
+  publication (only those dates) and someone who acts, as above.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +19,17 @@ import re
 from .attribution import Resolver
 from .dates import find_dates
 from .lexicon import (
+    DEMONYMS,
     EVENT_VERBS,
     IRREGULAR_PAST,
     MAJOR_EVENT_VERBS,
     ROLE_NOUNS,
     SPEECH_VERBS,
+    word_set,
 )
 from .quotes import MASK
 from .text import sentence_spans, trim_words
-from .types import ExtractedEvent
+from .types import DatePrecision, ExtractedEvent
 
 _WORDS = re.compile(r"[A-Za-z][a-z-]+")
 _EVENT_LOWER = frozenset(v.lower() for v in EVENT_VERBS)
@@ -29,6 +42,44 @@ _DESC = re.compile(r"(?=[tT])\b(?:the|The) ((?:[A-Za-z'-]+ ){0,2})([a-z]+)\b")
 _MASK_RUN = re.compile(f"{MASK}+")
 # The lookaheads above let the regex engine skip to candidate letters quickly.
 SUMMARY_MAX = 200
+
+# Verbs of scheduled happenings in the present tense or after "will" (base and -s forms).
+_SCHEDULED = word_set(
+    """begin begins start starts open opens launch launches release releases play plays
+    perform performs tour tours headline headlines host hosts appear appears face faces
+    return returns visit visits premiere premieres debut debuts air airs compete competes
+    marry marries wed weds hold holds stage stages unveil unveils celebrate celebrates"""
+)
+_SCHEDULED_FORMS = _SCHEDULED | frozenset(v.capitalize() for v in _SCHEDULED)
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("man"):
+        return noun[:-3] + "men"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "sh", "ch", "x")):
+        return noun + "es"
+    return noun + "s"
+
+
+# Someone who acts without a name: a role ("the former star"; not nationalities, which
+# are adjectives, nor roles with common other senses) or a person or group of people.
+_ROLES = set(ROLE_NOUNS) - DEMONYMS - set(
+    "tennis count premier chief model host royal pro professional keeper".split()
+)
+_HUMAN = frozenset(_ROLES | {_plural(r) for r in _ROLES}) | word_set(
+    """man men woman women boy boys girl girls person people family families child
+    children kid kids baby babies crowd crowds crew crews police gang gangs gunman
+    gunmen raider raiders robber robbers thief thieves burglar burglars attacker
+    attackers intruder intruders"""
+)
+
+
+def _someone(words: set[str], first: str) -> bool:
+    """Whether a sentence (its words, its first word) speaks of a person without a name:
+    a lower-case role or group word, or one capitalised at the start ("Families fled")."""
+    return not _HUMAN.isdisjoint(words) or first.lower() in _HUMAN
 
 
 def _participants(res: Resolver, ss: int, se: int) -> list[int]:
@@ -68,11 +119,18 @@ def extract_events(
             past = verbs or any(
                 (w.endswith("ed") and w not in SPEECH_VERBS) or w in _PAST_WORDS for w in words
             )
-            if not past:
+            # A happening to come: "begin a tour on 12 September", "will appear on Monday".
+            scheduled = not past and published_on is not None and not words.isdisjoint(
+                _SCHEDULED_FORMS
+            )
+            if not past and not scheduled:
                 continue
             dates = find_dates(masked, published_on, ss, se)
+            if scheduled:
+                # Only its dates still to come ("on Sunday" before it is another matter).
+                dates = [d for d in dates if d.date is not None and d.date >= published_on]
             # Needs people: an undated major happening, or a dated sentence whose only
-            # verb is a generic past tense ("stole the show on Thursday").
+            # verb is a generic past tense ("stole the show on Thursday") or a scheduled one.
             need_people = False
             if not verbs:
                 if not dates:
@@ -84,7 +142,14 @@ def extract_events(
                 need_people = True
             people = _participants(res, ss, se)
             if need_people and not people:
-                continue
+                # Someone unnamed will do ("three men", "families") for what the sentence
+                # dates to the day; "in 2014" or "last August" with "people" is background.
+                if verbs:
+                    continue
+                dates = [d for d in dates if d.precision == DatePrecision.DAY]
+                first = _WORDS.search(masked, ss, se)
+                if not dates or not _someone(words, first.group() if first else ""):
+                    continue
             summary = trim_words(_MASK_RUN.sub("…", masked[ss:se]), SUMMARY_MAX)
             if not dates:
                 events.append(ExtractedEvent(summary, ss, se, None, None, tuple(people)))

@@ -377,7 +377,10 @@ def _plan(words: tuple[str, ...]) -> _Plan:
     # A title-case headline ran on into the next words: "Taylor Russell Is One",
     # "Clinton Says Russians Hacked".
     for i in range(1, len(name_words)):
-        if name_words[i] in _NAME_BREAKERS or (i >= 2 and name_words[i] in STOP_CAPS):
+        w = name_words[i]
+        if (i >= 2 and (w in _NAME_BREAKERS or w in STOP_CAPS)) or (
+            w in _NAME_BREAKERS and w.endswith("s")  # a headline's present tense: "Says"
+        ):
             name_words = name_words[:i]
             break
     # A suffix is part of the name but not its key: "Martin Luther King Jr." is King.
