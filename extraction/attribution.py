@@ -602,6 +602,9 @@ class Resolver:
             if p.low == "to" and s - 2 >= floor and toks[s - 2].low == "close":
                 s -= 2  # "a source close to the couple"
                 continue
+            if p.text in "'’" and s - 2 >= floor and toks[s - 2].low.endswith("s"):
+                s -= 1  # "the Supporters' Trust"
+                continue
             if (
                 (p.low in ("and", "&") or p.text == ",")
                 and s - 2 >= floor
@@ -1096,6 +1099,7 @@ def _from_turn(res: Resolver, q: RawQuote) -> Attribution:
 
 
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
+_PASSIVE = frozenset(["was", "were", "been", "being", "is", "are", "when", "after", "if", "once"])
 _GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])
 
 
@@ -1112,6 +1116,8 @@ def _not_the_asker(
     asked = next((k for k, t in enumerate(toks) if t.low in _ASKING), None)
     if asked is None or any(t.kind == "quote" for t in toks):
         return best
+    if asked and (toks[asked - 1].text == "," or toks[asked - 1].low in _PASSIVE):
+        return best  # "Kerrigan, asked whether ...": he was asked, he answers
     subj = res.subject_before(toks, asked, 0)
     if subj is None or subj.speaker != best.speaker:
         return best

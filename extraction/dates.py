@@ -112,6 +112,11 @@ _TENSE_WORD = re.compile(r"[A-Za-z]+")
 _PAST_WORDS = (IRREGULAR_PAST | {"was", "were", "had", "did", "been"}) - SPEECH_VERBS
 # "is expected", "are scheduled", "to be released": a present passive, not a past tense.
 _PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
+# "said Tuesday that he will run", "announced on Monday": the date of what was said.
+_SPOKE = frozenset(
+    w for w in SPEECH_VERBS if w.endswith("ed") or w in {"said", "told", "wrote", "spoke"}
+)
+_LAST_WORD = re.compile(r"([A-Za-z]+)[ ,]{1,3}$")
 PAST, PRESENT, FUTURE = "past", "present", "future"
 
 
@@ -194,8 +199,10 @@ def _resolve(
         return dt.date(int(g("y2")), _month(g("m2")), 1), month, True
     if g("year"):
         return dt.date(int(g("yy")), 1, 1), year, True
-    if g("rel") and any(w[:1].isupper() for w in g("rel").split()[1:]):
-        return None
+    if g("rel") and (
+        any(w[:1].isupper() for w in g("rel").split()[1:]) or g("rel").isupper()
+    ):
+        return None  # "This Morning", "USA TODAY": names
     if pub is None:
         if g("mon") and not g("mn")[0].isupper():
             return None
@@ -325,6 +332,12 @@ def _past(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _after_speech(text: str, start: int, pos: int) -> bool:
+    """Whether the word just before ``pos`` is a speech verb in the past tense."""
+    m = _LAST_WORD.search(text, max(start, pos - 20), pos)
+    return m is not None and m.group(1).lower() in _SPOKE
+
+
 def _tense(text: str, start: int, end: int, low: str | None) -> str:
     """FUTURE, PAST or PRESENT: which way a date without a year in the sentence points."""
     if _future(text, start, end, low):
@@ -345,7 +358,7 @@ def find_dates(
     when = _tense(text, start, end, low)
     out = []
     for m in matches:
-        r = _resolve(m, pub, when)
+        r = _resolve(m, pub, PAST if _after_speech(text, start, m.start()) else when)
         if r is not None:
             out.append(DateMention(m.start(), m.end(), r[0], r[1] if r[0] else None, r[2]))
     return out

@@ -486,7 +486,7 @@ FUNCTION_WORDS = word_set(
     because that than then which who whom if since until about into over under through
     during without despite although though instead rather is was are were be been being
     has have had will would can could should may might must do does did not also even
-    just only still too very"""
+    just only still too very the a an this these those his her their its my our your"""
 )
 
 # Words right before a capitalised run that make it a title of a work.

@@ -523,6 +523,8 @@ class _Scanner:
             if (
                 (adjacent in NON_PERSON_HEADS and adjacent not in ROLE_NOUNS)  # "club Remo Stars"
                 or _ORG_AFTER.match(text, end, end + 8)  # "Harlow Foods plc"
+                or text[max(0, start - 2) : start] == "& "  # "Pritchard & Vale"
+                or text[end : end + 2] == " &"
                 or (the_before and not hon and not plan.common0)
             ):
                 self.org_keys.add(plan.key)
@@ -569,7 +571,7 @@ class _Scanner:
         if age is not None:
             role_words.add(f"{age.group(1)}-year-old")  # "the 34-year-old" is this person
         strong = bool(hon or role_words)
-        after_prep = prev_word in PLACE_PREPS
+        after_prep = prev_word in PLACE_PREPS and prev_word not in ("from", "via", "by", "with")
         key = plan.key
         if known is not None:
             kind = "known"
