@@ -477,6 +477,16 @@ class Resolver:
             if t.kind == "punct" and t.text in "-–" and k > i and k + 1 < j:
                 k += 1  # "R-Texas" was split; keep the phrase together
                 continue
+            if (
+                t.kind == "punct"
+                and t.text in "'’"
+                and k > i
+                and toks[k - 1].low.endswith("s")
+                and k + 1 < j
+                and toks[k + 1].text[:1].isupper()
+            ):
+                k += 1  # "the Supporters' Trust"
+                continue
             break
         if k == i:
             return None, i

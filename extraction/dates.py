@@ -9,12 +9,13 @@ Resolution table (publication date P):
 - "New Year's Eve", "Christmas Day", ... -> the most recent such day on or before P.
 - "in December", "18 December" -> the most recent one not after P (future: next).
 - The tense of the sentence decides the direction of a date without a year: "will",
-  "next", "is due to" look forward; a past tense ("was", "had", "moved", "took"; not
-  "said" and other speech verbs, which report a clause with its own tense; not "is
-  expected", a present passive) looks back; a sentence with neither ("The band begin a
-  tour on 12 September", "The verdict is expected in March") takes the occurrence of a
-  day-month, month or holiday nearest P (a tie looks back). Weekdays stay as above:
-  "after the crash on Saturday" is as likely as "appears in court on Monday".
+  "next", "is due to" look forward; a past tense ("was", "had", "moved", "took", "said";
+  not "is expected", a present passive) looks back; a sentence with neither ("The band
+  begin a tour on 12 September", "The verdict is expected in March") takes the
+  occurrence of a day-month, month or holiday nearest P (a tie looks back). Weekdays
+  stay as above: "after the crash on Saturday" is as likely as "appears in court on
+  Monday". A date right after a past speech verb ("said Tuesday that he will run",
+  "announced on Monday") is when it was said: it looks back whatever the tense.
 - "last year" -> P.year-1; "this year"/"earlier this year" -> P.year; "last month",
   "this month"/"earlier this month" -> that month. "last week" has no day, month or
   year precision and stays unknown.
@@ -107,16 +108,16 @@ _FUTURE = re.compile(_FUTURE_WORDS, re.I)
 _FUTURE_LOWER = re.compile("(?=[wsiaun])" + _FUTURE_WORDS)  # the words' first letters
 # Tense of a sentence: words are runs of ASCII letters (one pass, no backtracking).
 _TENSE_WORD = re.compile(r"[A-Za-z]+")
-# Past-tense words; speech verbs report a clause that has its own tense ("said the tour
-# begins on 12 September").
-_PAST_WORDS = (IRREGULAR_PAST | {"was", "were", "had", "did", "been"}) - SPEECH_VERBS
-# "is expected", "are scheduled", "to be released": a present passive, not a past tense.
-_PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
-# "said Tuesday that he will run", "announced on Monday": the date of what was said.
+# Speech verbs in the past tense: "said Tuesday that he will run" is dated by the saying.
 _SPOKE = frozenset(
     w for w in SPEECH_VERBS if w.endswith("ed") or w in {"said", "told", "wrote", "spoke"}
 )
-_LAST_WORD = re.compile(r"([A-Za-z]+)[ ,]{1,3}$")
+# Past-tense words besides those ending in -ed.
+_PAST_WORDS = IRREGULAR_PAST | _SPOKE | {"was", "were", "had", "did", "been"}
+# "is expected", "are scheduled", "to be released": a present passive, not a past tense.
+_PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
+_NOT_SPOKEN = frozenset({"be", "being", "been", "to", "will", "would", "shall", "is", "are"})
+_LAST_WORDS = re.compile(r"(?:([A-Za-z]+) )?([A-Za-z]+)[ ,]{1,3}$")
 PAST, PRESENT, FUTURE = "past", "present", "future"
 
 
@@ -199,9 +200,7 @@ def _resolve(
         return dt.date(int(g("y2")), _month(g("m2")), 1), month, True
     if g("year"):
         return dt.date(int(g("yy")), 1, 1), year, True
-    if g("rel") and (
-        any(w[:1].isupper() for w in g("rel").split()[1:]) or g("rel").isupper()
-    ):
+    if g("rel") and (any(w[:1].isupper() for w in g("rel").split()[1:]) or g("rel").isupper()):
         return None  # "This Morning", "USA TODAY": names
     if pub is None:
         if g("mon") and not g("mn")[0].isupper():
@@ -321,11 +320,7 @@ def _past(text: str, start: int, end: int) -> bool:
     for m in _TENSE_WORD.finditer(text, start, end):
         w = m.group().lower()
         if w in _PAST_WORDS or (
-            len(w) > 3
-            and w.endswith("ed")
-            and not w.endswith("eed")
-            and w not in SPEECH_VERBS
-            and prev not in _PASSIVE_AUX
+            len(w) > 3 and w.endswith("ed") and not w.endswith("eed") and prev not in _PASSIVE_AUX
         ):
             return True
         prev = w
@@ -333,9 +328,14 @@ def _past(text: str, start: int, end: int) -> bool:
 
 
 def _after_speech(text: str, start: int, pos: int) -> bool:
-    """Whether the word just before ``pos`` is a speech verb in the past tense."""
-    m = _LAST_WORD.search(text, max(start, pos - 20), pos)
-    return m is not None and m.group(1).lower() in _SPOKE
+    """Whether the word just before ``pos`` is a speech verb in the past tense ("said",
+    "announced"; not "will be announced")."""
+    m = _LAST_WORDS.search(text, max(start, pos - 40), pos)
+    return (
+        m is not None
+        and m.group(2).lower() in _SPOKE
+        and (m.group(1) or "").lower() not in _NOT_SPOKEN
+    )
 
 
 def _tense(text: str, start: int, end: int, low: str | None) -> str:

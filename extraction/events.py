@@ -65,8 +65,10 @@ def _plural(noun: str) -> str:
 
 # Someone who acts without a name: a role ("the former star"; not nationalities, which
 # are adjectives, nor roles with common other senses) or a person or group of people.
-_ROLES = set(ROLE_NOUNS) - DEMONYMS - set(
-    "tennis count premier chief model host royal pro professional keeper".split()
+_ROLES = (
+    set(ROLE_NOUNS)
+    - DEMONYMS
+    - set("tennis count premier chief model host royal pro professional keeper".split())
 )
 _HUMAN = frozenset(_ROLES | {_plural(r) for r in _ROLES}) | word_set(
     """man men woman women boy boys girl girls person people family families child
@@ -120,8 +122,8 @@ def extract_events(
                 (w.endswith("ed") and w not in SPEECH_VERBS) or w in _PAST_WORDS for w in words
             )
             # A happening to come: "begin a tour on 12 September", "will appear on Monday".
-            scheduled = not past and published_on is not None and not words.isdisjoint(
-                _SCHEDULED_FORMS
+            scheduled = (
+                not past and published_on is not None and not words.isdisjoint(_SCHEDULED_FORMS)
             )
             if not past and not scheduled:
                 continue

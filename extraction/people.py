@@ -123,8 +123,7 @@ _HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)
 # The first pronoun after a name, before the sentence ends.
 _NEXT_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|his|her|him|its|their|they)\b", re.I)
 _PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])
-# How far back a full name settles whom a shared surname means: about two sentences.
-_JUST_BEFORE = 250
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]")
 # ", who ..." or ", a/the/its ..." right after a name.
 _APPOSITION = re.compile(r",\s+(?:who\b|((?:a|an|the|its|his|her|their)\s[^.;:()]*))")
 # Right after a quote's closing mark: '"...," Tilton said'.
@@ -241,8 +240,8 @@ _NOT_TITLES = word_set(
 def _is_title(word: str) -> bool:
     """A title or a role written before a name: "Sen.", "Inspector", "Striker"."""
     low = word.lower().rstrip(".")
-    if low in _NOT_TITLES or len(low) < 2:
-        return False
+    if low in _NOT_TITLES or len(low) < 2 or low in suffixes():
+        return False  # "Sr." is a suffix after a name, not a title before one
     if low in ROLE_NOUNS and word[:1].isupper() and not is_given(word):
         return True
     return is_title(word) and (
@@ -675,7 +674,7 @@ def _title_case_spans(body: str) -> list[tuple[int, int]]:
 
 
 def _personal_title(honorific: str | None) -> bool:
-    """"Mr", "Ms", "Dr", "Sir", "Lady": titles that belong in how a person is addressed."""
+    """ "Mr", "Ms", "Dr", "Sir", "Lady": titles that belong in how a person is addressed."""
     title = _title_of(honorific)
     return title in PERSONAL_TITLES or title in first_name_titles()
 
@@ -914,13 +913,15 @@ def extract_people(
         elif len(cands) > 1 and occ.in_body and not (cands & firsts.get(k, set())):
             # "Trump said" with Donald and Eric Trump in the story: the one named in full
             # most recently, marked as a guess so that attribution trusts it less.
-            # The one named in full just before; else the story's first-named of them.
+            # The one named in full earlier in the same sentence; else the story's
+            # first-named of them ("his mother, Denise Reeves" does not make the next
+            # "Reeves said" hers).
             before = {
                 c: max((pos for pos in named_at.get(c, ()) if pos < occ.start), default=-1)
                 for c in cands
             }
             recent = max(before, key=lambda c: before[c])
-            if before[recent] >= occ.start - _JUST_BEFORE:
+            if before[recent] >= 0 and not _SENTENCE_END.search(body, before[recent], occ.start):
                 resolved[n] = recent
             else:
                 resolved[n] = min(cands, key=lambda c: info[c].first_pos)

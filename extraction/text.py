@@ -66,8 +66,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             word = _LAST_WORD.search(text, max(pos, m.start() - 30), m.end())
             if word:
                 w = word.group(1).lower().rstrip(".")
-                # "Mr." "Dr." "J." (an initial) do not end a sentence.
+                # "Mr." "Dr." "J." (an initial) do not end a sentence, nor does the "!" of a
+                # short name in capitals ("told E! News", "HELLO! magazine").
                 if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha() and text[m.start()] == "."):
+                    continue
+                raw = word.group(1)
+                if text[m.start()] == "!" and raw.isupper() and raw.isalpha() and len(raw) <= 6:
                     continue
             cut = m.end()
         seg_end = cut
