@@ -11,7 +11,7 @@ Resolution table (publication date P):
 - The tense of the sentence decides the direction of a date without a year: "will",
   "next", "is due to" look forward; a past tense ("was", "had", "moved", "took", "said";
   not "is expected", a present passive) looks back; a sentence with neither ("The band
-  begin a tour on 12 September", "The verdict is expected in March") takes the
+  open their tour on 3 May", "The verdict is expected in March") takes the
   occurrence of a day-month, month or holiday nearest P (a tie looks back). Weekdays
   stay as above: "after the crash on Saturday" is as likely as "appears in court on
   Monday". A date right after a past speech verb ("said Tuesday that he will run",
@@ -113,10 +113,11 @@ _SPOKE = frozenset(
     w for w in SPEECH_VERBS if w.endswith("ed") or w in {"said", "told", "wrote", "spoke"}
 )
 # Past-tense words besides those ending in -ed.
-_PAST_WORDS = IRREGULAR_PAST | _SPOKE | {"was", "were", "had", "did", "been"}
+_PAST_WORDS = IRREGULAR_PAST | {"said", "told", "spoke", "was", "were", "had", "did", "been"}
 # "is expected", "are scheduled", "to be released": a present passive, not a past tense.
 _PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
-_NOT_SPOKEN = frozenset({"be", "being", "been", "to", "will", "would", "shall", "is", "are"})
+# "will be announced on Saturday", "is to be revealed on Friday": not said yet.
+_NOT_SPOKEN = frozenset({"be", "being", "to", "will", "would", "shall", "is", "are"})
 _LAST_WORDS = re.compile(r"(?:([A-Za-z]+) )?([A-Za-z]+)[ ,]{1,3}$")
 PAST, PRESENT, FUTURE = "past", "present", "future"
 

@@ -3,11 +3,11 @@
 A sentence is a happening when it has
 - an event verb ("won", "married", "arrested"): with a date, or undated when the verb is a
   major one and the sentence names its people;
-- any other past tense ("took to Instagram on Sunday", "entered the shop on Saturday"):
-  with a date and someone who acts, named or not ("the former Love Island star, 27",
-  "three men", "families");
-- a verb of a scheduled happening in the present or with "will" ("The pair begin a tour
-  on 12 September", "He will appear in court on Wednesday"): with a date on or after
+- any other past tense ("posted a video on Sunday", "broke into a house on Friday"):
+  with a date and someone who acts, named or not; someone unnamed ("the former reality
+  star, 31", "two men", "residents") only for what the sentence dates to the day;
+- a verb of a scheduled happening in the present or with "will" ("The band open their
+  tour on 3 May", "She will appear in court on Monday"): with a date on or after
   publication (only those dates) and someone who acts, as above.
 """
 
@@ -68,7 +68,7 @@ def _plural(noun: str) -> str:
 _ROLES = (
     set(ROLE_NOUNS)
     - DEMONYMS
-    - set("tennis count premier chief model host royal pro professional keeper".split())
+    - word_set("tennis count premier chief model host royal pro professional keeper")
 )
 _HUMAN = frozenset(_ROLES | {_plural(r) for r in _ROLES}) | word_set(
     """man men woman women boy boys girl girls person people family families child
@@ -121,7 +121,7 @@ def extract_events(
             past = verbs or any(
                 (w.endswith("ed") and w not in SPEECH_VERBS) or w in _PAST_WORDS for w in words
             )
-            # A happening to come: "begin a tour on 12 September", "will appear on Monday".
+            # A happening to come: "open their tour on 3 May", "will appear on Monday".
             scheduled = (
                 not past and published_on is not None and not words.isdisjoint(_SCHEDULED_FORMS)
             )
@@ -144,7 +144,7 @@ def extract_events(
                 need_people = True
             people = _participants(res, ss, se)
             if need_people and not people:
-                # Someone unnamed will do ("three men", "families") for what the sentence
+                # Someone unnamed will do ("two men", "residents") for what the sentence
                 # dates to the day; "in 2014" or "last August" with "people" is background.
                 if verbs:
                     continue
