@@ -424,6 +424,10 @@ def _replace_quotes(
         candidate = people[quote.speaker] if quote.speaker is not None else None
         confidence = min(max(quote.confidence, 0.0), 1.0)
         sure = confidence >= min_confidence
+        # A description ("the 23-year-old said") names nobody: its person is a suggestion.
+        described = (
+            people[quote.suggested_speaker] if quote.suggested_speaker is not None else None
+        )
         new_quotes.append(
             Quote(
                 article=article,
@@ -431,7 +435,7 @@ def _replace_quotes(
                 start=quote.start,
                 end=quote.end,
                 speaker=candidate if sure else None,
-                suggested_speaker=None if sure else candidate,
+                suggested_speaker=described or (None if sure else candidate),
                 speaker_label="" if candidate else _clip(quote.speaker_label or "", 200),
                 partial=quote.partial,
                 attribution_rule=_clip(quote.rule, 40),

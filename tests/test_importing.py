@@ -415,6 +415,25 @@ def test_import_honours_the_threshold_setting(pipeline, story_file, settings, th
     assert Quote.objects.filter(speaker__isnull=False).count() == 2 - len(held_back)
 
 
+def test_described_speaker_is_a_suggestion_under_its_label(pipeline, story_file, settings):
+    """A quote attributed to a description ("the dancer said") names nobody, however sure:
+    it is stored and published under its label, with the person only suggested."""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.7
+    story = parsed_story(BODY)
+    story.quotes[1] = ExtractedQuote(
+        "We did it", *span(BODY, "We did it"), None, "the dancer", False, "description", 0.9, 1
+    )
+    pipeline["story.txt"] = story
+    Importer(publish=True).import_path(story_file())
+    described = Quote.objects.get(text="We did it")
+    assert (described.speaker, described.speaker_label, described.suggested_speaker.name) == (
+        None,
+        "the dancer",
+        "Giovanni Pernice",
+    )
+    assert described in Quote.objects.public()
+
+
 def test_unsure_label_quote_keeps_its_label_and_has_no_suggestion(pipeline, story_file, settings):
     """An unsure quote credited to a label ("a fan") keeps the label; nothing to suggest."""
     settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.7
