@@ -425,9 +425,7 @@ def _replace_quotes(
         confidence = min(max(quote.confidence, 0.0), 1.0)
         sure = confidence >= min_confidence
         # A description ("the 23-year-old said") names nobody: its person is a suggestion.
-        described = (
-            people[quote.suggested_speaker] if quote.suggested_speaker is not None else None
-        )
+        described = people[quote.suggested_speaker] if quote.suggested_speaker is not None else None
         new_quotes.append(
             Quote(
                 article=article,
