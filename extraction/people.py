@@ -220,7 +220,8 @@ def _gender_of(first: str) -> str | None:
 
 
 def _is_given(tok: str) -> bool:
-    return is_given(tok)
+    """A given name, written as one ("Emi"; "EMI" in capitals is an acronym)."""
+    return is_given(tok) and not (len(tok) > 1 and tok.isupper())
 
 
 # Words nameparser lists among titles that are ordinary capitalised words before a name
@@ -231,6 +232,8 @@ _FUNCTION_CAPS = word_set(
     """A An The And Or Nor But Of In On At To For With From By Into Onto Is Are Was Were Be
     It Its This That These Those Than As If So No Not Our Your Their My We You They I Me"""
 )
+# Police and military ranks written in capitals: "DI Okoro", "DCI Grant", "PC Ellis".
+_RANKS = word_set("di ds dc dci dcs dsu pc pcso sgt insp supt cpl pte lcpl")
 _NOT_TITLES = word_set(
     "her his me most us uk states united kingdom right rock blues discovery mystery"
 )
@@ -240,6 +243,8 @@ _NOT_TITLES = word_set(
 def _is_title(word: str) -> bool:
     """A title or a role written before a name: "Sen.", "Inspector", "Striker"."""
     low = word.lower().rstrip(".")
+    if word.isupper() and low in _RANKS:
+        return True  # "DI Okoro", "PC Ellis"
     if low in _NOT_TITLES or len(low) < 2 or low in suffixes():
         return False  # "Sr." is a suffix after a name, not a title before one
     if low in ROLE_NOUNS and word[:1].isupper() and not is_given(word):
@@ -338,8 +343,8 @@ def _plan(words: tuple[str, ...]) -> _Plan:
     # Find where a person name could begin: a title or a given name.
     cut = 0
     for i, w in enumerate(words):
-        if _is_title(w) and i + 1 < len(words):
-            cut = i
+        if (_is_title(w) or _is_initials(w)) and i + 1 < len(words):
+            cut = i  # "Sen. Ted Cruz", "C. Boyden Gray"
             break
         if (
             _is_given(w)
