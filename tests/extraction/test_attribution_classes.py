@@ -203,6 +203,24 @@ def test_nominal_and_organisation_speakers_stay_labels(text, label):
     assert [(q.speaker, q.speaker_label) for q in article.quotes] == [(None, label)]
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            'Ted Cruz spoke. "We will fight on," a senior Cruz adviser said.',
+            "a senior Cruz adviser",
+        ),
+        ('Ted Cruz spoke. "We will fight on," the Cruz campaign said.', "the Cruz campaign"),
+        ('Ted Cruz spoke. "We will fight on," the senator said.', "the senator"),
+    ],
+)
+def test_a_name_inside_a_description_does_not_make_it_that_person(text, label):
+    """The speaker of "a senior Cruz adviser said" is not Cruz; "the senator" may be, but
+    only an editor says so (the person is suggested, never published as the speaker)."""
+    (quote,) = parse(text).quotes
+    assert (quote.speaker, quote.speaker_label) == (None, label)
+
+
 # -- 8. Titles of works --------------------------------------------------------------------
 
 
