@@ -5,6 +5,7 @@
 people and their mentions, attributed quotes and dated events.
 """
 
+from . import names
 from .pipeline import parse_article
 from .policy import DEFAULT_PUBLISH_MIN_CONFIDENCE
 from .reading import DEFAULT_MAX_BYTES
@@ -34,3 +35,6 @@ __all__ = [
     "WorldKnowledge",
     "parse_article",
 ]
+
+# Name resources load once, at start-up, so that no article pays for them.
+names.load()

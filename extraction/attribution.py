@@ -193,6 +193,8 @@ class Resolver:
             self.sentences.extend(sentence_spans(view_text, ps, pe))
         self.sentence_starts = [s for s, _ in self.sentences]
         self._content: dict[int, bool] = {}
+        self._sentence_tokens: dict[int, list[Tok]] = {}
+        self._sentence_token_starts: dict[int, list[int]] = {}
         self._subjects: dict[tuple[int, int], int] = {}
         self._learn_genders()
 
@@ -241,7 +243,27 @@ class Resolver:
 
     # -- tokens -------------------------------------------------------------
     def tokens(self, start: int, end: int) -> list[Tok]:
-        """Tokens of ``masked[start:end]``; a person's mention is one "name" token."""
+        """Tokens of ``masked[start:end]``; a person's mention is one "name" token.
+
+        Frames and antecedents ask for pieces of the same sentences many times: a sentence
+        is tokenised once and the piece is cut from it.
+        """
+        si = bisect.bisect_right(self.sentence_starts, start) - 1
+        if si >= 0 and end <= self.sentences[si][1]:
+            whole = self._sentence_tokens.get(si)
+            if whole is None:
+                whole = self._tokenise(*self.sentences[si])
+                self._sentence_tokens[si] = whole
+                self._sentence_token_starts[si] = [t.start for t in whole]
+            starts = self._sentence_token_starts[si]
+            i = bisect.bisect_left(starts, start)
+            j = bisect.bisect_left(starts, end)
+            while j > i and whole[j - 1].end > end:
+                j -= 1
+            return whole[i:j]
+        return self._tokenise(start, end)
+
+    def _tokenise(self, start: int, end: int) -> list[Tok]:
         text = self.masked
         out: list[Tok] = []
         mi = bisect.bisect_left(self.starts, start)

