@@ -40,7 +40,7 @@ PROVENANCE = (
 L2 = 1.0
 FOLDS = 5
 BANDS = [i / 10 for i in range(11)]
-THRESHOLDS = [t / 100 for t in range(50, 100, 5)]
+THRESHOLDS = [t / 100 for t in (*range(50, 95, 5), 91, 92, 93, 94, 95, 96, 97, 98, 99)]
 
 
 def fit(rows: list[tuple[dict[str, float], int]], names: list[str]) -> dict[str, float]:

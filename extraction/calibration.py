@@ -62,6 +62,7 @@ def features(
         "bias": 1.0,
         f"rule={attribution.rule}": 1.0,
         f"subject={attribution.subject}": 1.0,
+        f"rule+subject={attribution.rule}+{attribution.subject}": 1.0,
         "heuristic": attribution.confidence,
         "speaker": float(attribution.speaker is not None),
         "label": float(attribution.speaker is None and attribution.label is not None),

@@ -122,8 +122,11 @@ def story_file(tmp_path):
 pytestmark = pytest.mark.django_db
 
 
-def test_new_story_is_created_with_everything_extracted(pipeline, story_file):
-    """A new file becomes a draft article with its people, mentions, quotes, events, tags."""
+def test_new_story_is_created_with_everything_extracted(pipeline, story_file, settings):
+    """A new file becomes a draft article with its people, mentions, quotes, events, tags.
+    (The quotes here are sure enough to keep their speakers; the publish threshold has
+    tests of its own below.)"""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.5
     pipeline["story.txt"] = parsed_story()
     outcome = Importer().import_path(story_file())
     assert (outcome.status, outcome.people_created, outcome.quotes_created) == (CREATED, 2, 2)
