@@ -685,6 +685,13 @@ class Resolver:
         guard = 0
         while k < end and guard < 3:
             t = toks[k]
+            if t.kind == "word" and t.low in _CONJUNCTIONS:
+                k += 1  # "But Sen. Durbin, noting ..., said": only the conjunction goes
+                guard += 1
+                continue
+            if t.kind == "word" and t.low == "as" and k + 1 < end and toks[k + 1].kind == "name":
+                k += 1  # "As Akhil Amar, professor of law, put it"
+                break
             leading = t.kind == "word" and (
                 t.low in _LEADING
                 or (t.low.endswith("ing") and t.low not in _PRONOUNS)
@@ -926,7 +933,15 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
     if _participle(low) or (v and toks[v - 1].low == "to"):
         # "..., adding: "...", "took to Twitter to say: "...": the clause's subject, which
         # may open the sentence before an earlier quote ("X defended "Y," saying ...").
-        subj = res.clause_subject(toks, 0, v)
+        # "They will meet, Spicer said, adding, ...": the one who said.
+        subj = None
+        earlier = [k for k in verbs if k < v and not _participle(toks[k].low)]
+        if earlier:
+            subj = res.subject_before(toks, earlier[-1], 0)
+            if subj is not None and subj.kind not in ("name", "name-guess", "pronoun"):
+                subj = None
+        if subj is None:
+            subj = res.clause_subject(toks, 0, v)
         if subj is None and cut:
             first_quote = next(k for k, t in enumerate(whole) if t.kind == "quote")
             subj = res.clause_subject(whole, 0, first_quote)
@@ -1130,6 +1145,7 @@ def _from_turn(res: Resolver, q: RawQuote) -> Attribution:
     return Attribution(person, None, "transcript", 0.9, "name")
 
 
+_CONJUNCTIONS = frozenset(["and", "but", "so", "yet", "then", "still", "also", "or"])
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
 _PASSIVE = frozenset(["was", "were", "been", "being", "is", "are", "when", "after", "if", "once"])
 _GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])

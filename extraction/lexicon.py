@@ -354,7 +354,8 @@ SPEECH_VERBS = word_set(
     advised advises clarified clarifies elaborated elaborates explains texted emailed
     summarized summarised marveled marvelled conceding asserting reiterating
     complaining pointing proclaiming recounting cautioning assured assures reassured
-    informed informs reminded reminds insisting"""
+    informed informs reminded reminds insisting remembered remembers condemned condemns
+    denounced denounces decried decries lamenting marveling remarking"""
 )
 PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 

@@ -132,7 +132,8 @@ _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]{2,}(?![\w'’-])")
 # Company suffixes written after the name: "Harlow Foods plc".
 _ORG_AFTER = re.compile(r"['’]?,? (?:plc|PLC|Inc|inc|Ltd|ltd|LLC|Corp|corp|Co)\b")
 _AGE_AFTER = re.compile(r"^,? (\d{1,3}),")
-_VERB_AFTER = re.compile(r"^,? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
+# (No "^": ``match`` anchors at its start position, which "^" would not honour.)
+_VERB_AFTER = re.compile(r",? (?:(?:has|had|then|also|later|previously|once|who) )?([a-z]+)\b")
 _INITIAL = frozenset(("", ".", "!", "?", ":", '"', "“", "‘", "'", "(", "”", "…", "~"))
 _LEET = str.maketrans("013457", "oieast")
 _ORG_HINT = frozenset(
@@ -235,7 +236,7 @@ _FUNCTION_CAPS = word_set(
 # Police and military ranks written in capitals: "DI Okoro", "DCI Grant", "PC Ellis".
 _RANKS = word_set("di ds dc dci dcs dsu pc pcso sgt insp supt cpl pte lcpl")
 _NOT_TITLES = word_set(
-    "her his me most us uk states united kingdom right rock blues discovery mystery"
+    "her his me most us uk states united kingdom right rock blues discovery mystery police"
 )
 
 
@@ -523,8 +524,9 @@ class _Scanner:
             if plan.neg or (prev_word in TITLE_CUES and not hon) or len(name_words) > 4:
                 self._entity(surface, initial)
                 return
+            # "club Remo Stars", "band Velvet Harbour" (but "campaign Chairman John Podesta")
             if (
-                (adjacent in NON_PERSON_HEADS and adjacent not in ROLE_NOUNS)  # "club Remo Stars"
+                (adjacent in NON_PERSON_HEADS and adjacent not in ROLE_NOUNS and not hon)
                 or _ORG_AFTER.match(text, end, end + 8)  # "Harlow Foods plc"
                 or text[max(0, start - 2) : start] == "& "  # "Pritchard & Vale"
                 or text[end : end + 2] == " &"
@@ -583,7 +585,11 @@ class _Scanner:
             key = (f"\x00known{known}",)
         elif len(plan.key) == 1 and plan.suffix:
             kind = "last"  # "Reyes Sr."
-        elif len(name_words) >= 2 and name_words[0].lower() in particles():
+        elif (
+            len(name_words) >= 2
+            and name_words[0].lower() in particles()
+            and (len(name_words) >= 3 or not given0)  # "Al Franken" is not a particle
+        ):
             # "Van Der Berg", "De La Cruz" alone: a surname with its particles.
             kind = "last"
             key = (plan.key[-1],)
@@ -913,11 +919,14 @@ def extract_people(
         if sc.occs[n].in_body:
             named_at.setdefault(idx, []).append(sc.occs[n].start)
     guessed: set[int] = set()
-    single_uses = Counter(o.key for o in sc.occs if o.kind == "single" and o.in_body)
+    # A surname the article never completes is a person when it speaks in a person's way
+    # ('"...," Maddow said', "Maddow, the host, said") or speaks twice; an organisation
+    # ("Ambleford said in a statement") usually does neither.
+    cued = Counter(o.key for o in sc.occs if o.kind == "single" and o.in_body and o.cue)
     personal_singles = {
         o.key
         for o in sc.occs
-        if o.kind == "single" and ((o.personal and o.cue) or (o.cue and single_uses[o.key] >= 3))
+        if o.kind == "single" and ((o.personal and o.cue) or cued[o.key] >= 2)
     }
     for n, occ in enumerate(sc.occs):
         if occ.kind not in ("first", "last", "single"):
