@@ -463,7 +463,10 @@ class Resolver:
                     and nxt.kind == "word"
                     and nxt.text[:1].islower()
                     and not _modifies(nxt.low)
-                    and all(x.text[:1].isupper() for x in toks[i : k - 1])  # "Host Mo Sinclair"
+                    # "Host Mo Sinclair kept" (but "A Warren adviser", "The Trump campaign")
+                    and all(
+                        x.text[:1].isupper() and x.low not in _DETERMINERS for x in toks[i : k - 1]
+                    )
                     and not any(x.kind == "name" for x in toks[k : min(j, k + 4)])
                 ):
                     # "Host Mo Sinclair kept ...": the name is the whole phrase (but in "Cruz
@@ -589,10 +592,12 @@ class Resolver:
             # "Giovanni spoke highly of Rose, and shared ...": the subject of the first verb.
             return self.clause_subject(toks, floor, k)
         if t.kind == "word" and t.low in ("who", "which", "that") and k - 1 >= floor:
-            # "Tom Hale, who ..." / "a source who ... said": the noun phrase before.
+            # "Tom Hale, who ..." / "a headline that said": the noun phrase before.
             j = k - 1 if toks[k - 1].text != "," else k - 2
             if j >= floor and toks[j].kind == "name" and not toks[j].possessive:
                 return self.named(toks[j])
+            if j >= floor and toks[j].kind == "word" and toks[j].low not in _CLAUSE_WORDS:
+                return self.subject_before(toks, j + 1, floor)
             return None
         if t.kind == "word" and t.low in _PRONOUNS:
             return self.noun_phrase(toks, k, k + 1)[0]  # "a battle he later described as"
@@ -936,7 +941,11 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         # "They will meet, Spicer said, adding, ...": the one who said.
         subj = None
         earlier = [k for k in verbs if k < v and not _participle(toks[k].low)]
-        if earlier:
+        # "... where about 50 protesters had gathered, chanting "..."": the nearest clause.
+        opener = next((k for k in range(v - 1, -1, -1) if toks[k].low in _CLAUSE_OPENERS), None)
+        if opener is not None and (not earlier or opener > earlier[-1]):
+            subj, _after = res.noun_phrase(toks, opener + 1, v)
+        elif earlier:
             subj = res.subject_before(toks, earlier[-1], 0)
             if subj is not None and subj.kind not in ("name", "name-guess", "pronoun"):
                 subj = None
@@ -1033,6 +1042,18 @@ def attribute_quotes(
         after = _after_frame(res, q, limit) if q.closed else None
         before = _before_frame(res, q, floor)
         frames = [a for a in (after, before) if a is not None]
+        if (
+            after is not None
+            and before is not None
+            and before.attributed
+            and before.confidence >= 0.85  # a speech verb right before the quote
+            and nxt is not None
+            and limit == nxt.open_pos
+            and res.masked[q.close_pos : limit].rstrip().endswith(",")
+        ):
+            # 'X shouted, "Cruz," Beck joked, "Amen!"': the words after the first quote
+            # introduce the second.
+            frames = [before]
         best = next((a for a in frames if a.attributed), frames[0] if frames else None)
         if best is None:
             best = _from_discourse(res, paras, q, prev, out[-1] if out else None)
@@ -1145,6 +1166,7 @@ def _from_turn(res: Resolver, q: RawQuote) -> Attribution:
     return Attribution(person, None, "transcript", 0.9, "name")
 
 
+_CLAUSE_OPENERS = frozenset(["where", "while", "when", "as", "after", "because", "since"])
 _CONJUNCTIONS = frozenset(["and", "but", "so", "yet", "then", "still", "also", "or"])
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
 _PASSIVE = frozenset(["was", "were", "been", "being", "is", "are", "when", "after", "if", "once"])
