@@ -463,9 +463,14 @@ class Resolver:
                     and nxt.kind == "word"
                     and nxt.text[:1].islower()
                     and not _modifies(nxt.low)
-                    # "Host Mo Sinclair kept" (but "A Warren adviser", "The Trump campaign")
-                    and all(
-                        x.text[:1].isupper() and x.low not in _DETERMINERS for x in toks[i : k - 1]
+                    # "Host Mo Sinclair kept", "the columnist David Auerbach went" (but "A
+                    # Warren adviser", "The Trump campaign")
+                    and (
+                        all(
+                            x.text[:1].isupper() and x.low not in _DETERMINERS
+                            for x in toks[i : k - 1]
+                        )
+                        or (k - 2 >= i and toks[k - 2].low in ROLE_NOUNS)
                     )
                     and not any(x.kind == "name" for x in toks[k : min(j, k + 4)])
                 ):
@@ -533,6 +538,8 @@ class Resolver:
                 rivals = self.rivals(head.low, head.start, person) if person is not None else 0
                 return Subject("pronoun", person, head.low, start, rivals)
             return Subject("label", None, head.text, start)
+        if not _can_head_a_label(toks[i:end]):
+            return None  # "when", "almost immediately": not a noun phrase at all
         label = self.masked[start : toks[full_end - 1].end]
         if len(label.split()) > _ORG_LABEL_MAX_WORDS:
             label = self.masked[start : head.end]
@@ -762,6 +769,23 @@ class Resolver:
 
 # Prepositions that attach a phrase to the noun before: "a spokesman for the force".
 _ATTACHING = frozenset(["of", "for", "at", "from", "with", "close"])
+
+
+def _can_head_a_label(toks: list[Tok]) -> bool:
+    """Words that can name who spoke: "a spokesman", "officials", "the State Department";
+    not a subject misread from a clause ("when", "although", "the city embodied the")."""
+    first, last = toks[0], toks[-1]
+    if first.low in _CLAUSE_WORDS or first.low in _PREPOSITIONS or first.low in _ADVERBS:
+        return False
+    if first.low.endswith("ly") or (first.low.endswith("ing") and first.text[:1].islower()):
+        return False
+    if (len(toks) > 1 and last.low in _DETERMINERS) or last.low in _VERBS:
+        return False  # "the city embodied the" ("another", "one" alone are fine)
+    if last.low in _ADVERBS:
+        return False
+    if len(toks) == 1 and first.text[:1].islower() and first.low in _NOT_SPEAKERS:
+        return False
+    return not any(t.kind == "word" and t.low in _VERBS for t in toks)
 
 
 def _modifies(low: str) -> bool:
@@ -1166,6 +1190,8 @@ def _from_turn(res: Resolver, q: RawQuote) -> Attribution:
     return Attribution(person, None, "transcript", 0.9, "name")
 
 
+# Single lower-case words that are never who spoke: "there", "back", "here".
+_NOT_SPEAKERS = word_set("there here back now then it this that these those what which")
 _CLAUSE_OPENERS = frozenset(["where", "while", "when", "as", "after", "because", "since"])
 _CONJUNCTIONS = frozenset(["and", "but", "so", "yet", "then", "still", "also", "or"])
 _ASKING = frozenset(["asked", "asks", "questioned", "pressed", "quizzed"])
