@@ -39,7 +39,7 @@ from tests.extraction.corpus.check import (  # noqa: E402
 HOUSE = ROOT / "tests" / "extraction" / "corpus"
 POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear-train"
 SCORER = ROOT.parent / "shared" / "corpora" / "score_polnear.py"
-THRESHOLDS = [t / 100 for t in range(30, 100, 5)]  # 0.30, 0.35 ... 0.95
+THRESHOLDS = [t / 100 for t in (*range(30, 95, 5), 95, 96, 97, 98, 99)]  # 0.30 ... 0.99
 TARGET_PRECISION = 0.98
 EPS = 1e-9  # confidences are sums of floats: 0.7 may arrive as 0.69999999999
 
