@@ -726,10 +726,6 @@ def _is_full_name(form: str) -> bool:
     return len(words) >= 2 or (len(words) == 1 and words[0].startswith("@"))
 
 
-def key_single(word: str) -> tuple[str, ...]:
-    return (norm_name(word),)
-
-
 def _last_lower_word(before: str) -> tuple[str, bool]:
     """The lower-case word right before a name ("band"), and whether a comma follows it."""
     if not before.endswith(" "):

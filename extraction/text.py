@@ -88,10 +88,6 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return spans
 
 
-def is_capitalised(word: str) -> bool:
-    return bool(word) and word[0].isupper()
-
-
 def trim_words(text: str, limit: int) -> str:
     """Trim to at most ``limit`` characters on a word boundary."""
     text = " ".join(text.split())
