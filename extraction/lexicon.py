@@ -24,58 +24,6 @@ UPPER = "".join(
     if ch.isupper()
 )
 
-HONORIFICS = {
-    "mr": "m",
-    "mrs": "f",
-    "ms": "f",
-    "miss": "f",
-    "mx": None,
-    "dr": None,
-    "prof": None,
-    "professor": None,
-    "sir": "m",
-    "dame": "f",
-    "lord": "m",
-    "lady": "f",
-    "baroness": "f",
-    "baron": "m",
-    "rev": None,
-    "reverend": None,
-    "father": "m",
-    "judge": None,
-    "justice": None,
-    "det": None,
-    "detective": None,
-    "sgt": None,
-    "sergeant": None,
-    "insp": None,
-    "inspector": None,
-    "supt": None,
-    "superintendent": None,
-    "chief": None,
-    "constable": None,
-    "pc": None,
-    "capt": None,
-    "captain": None,
-    "col": None,
-    "colonel": None,
-    "gen": None,
-    "general": None,
-    "cllr": None,
-    "councillor": None,
-    "president": None,
-    "senator": None,
-    "governor": None,
-    "mayor": None,
-    "king": "m",
-    "queen": "f",
-    "prince": "m",
-    "princess": "f",
-    "duke": "m",
-    "duchess": "f",
-    "coach": None,
-    "manager": None,
-}
 
 # Words naming a person's role; used before a name ("actress Rose") and in
 # definite descriptions ("the actress"). Value: implied gender or None.
@@ -357,7 +305,6 @@ SPEECH_VERBS = word_set(
     informed informs reminded reminds insisting remembered remembers condemned condemns
     denounced denounces decried decries lamenting marveling remarking"""
 )
-PARTICIPLES = frozenset(w for w in SPEECH_VERBS if w.endswith("ing"))
 
 # Verbs that report a happening worth an event (past tense and a few nouns).
 EVENT_VERBS = word_set(
