@@ -285,3 +285,24 @@ class PersonMergeSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class ArticleLinkSerializer(ArticleRefSerializer):
+    url = serializers.SerializerMethodField(help_text="The article's public page.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return absolute_url(self, obj)
+
+
+class RemovedQuoteSerializer(serializers.Serializer):
+    """The body of a 410 Gone: the story was updated and no longer contains the quote's
+    words. Its article is still there."""
+
+    detail = serializers.SerializerMethodField()
+    id = serializers.IntegerField(source="quote_id", help_text="The removed quote's id.")
+    article = ArticleLinkSerializer(help_text="The article the quote was removed from.")
+
+    @extend_schema_field(serializers.CharField())
+    def get_detail(self, obj):
+        return "This quote was removed: the story was updated and no longer contains its words."

@@ -14,7 +14,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from articles import services
 from articles.content_version import content_state
-from articles.models import Article, Mention, Quote, Tag
+from articles.models import Article, Mention, Quote, RemovedQuote, Tag
 from people.models import Alias, Person
 
 from . import caching, serializers
@@ -281,9 +281,28 @@ class QuoteViewSet(
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="One quote")
+    @extend_schema(
+        summary="One quote",
+        description="A quote removed from its article's text when the story was updated "
+        "answers 410 Gone, with a link to the article.",
+        responses={
+            200: serializers.QuoteSerializer,
+            410: OpenApiResponse(
+                serializers.RemovedQuoteSerializer, description="Removed from its article."
+            ),
+        },
+    )
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            # Drafts stay hidden: the public gets 410 only for quotes of published articles.
+            removed = RemovedQuote.objects.select_related("article")
+            if not is_editor(request):
+                removed = removed.public()
+            gone = get_object_or_404(removed, pk=kwargs[self.lookup_field])
+            data = serializers.RemovedQuoteSerializer(gone, context={"request": request}).data
+            return Response(data, status=status.HTTP_410_GONE)
 
     def _respond(self, request, quote):
         fresh = self.get_queryset().get(pk=quote.pk)

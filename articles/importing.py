@@ -4,10 +4,17 @@ The extraction itself is the pure pipeline in ``extraction``; this module feeds 
 what curation has taught the newsroom (people, aliases, names rejected as non-people),
 then writes its result. Re-importing is safe:
 
+- an article is found by its *source key* (``articles.sources``: the file's path inside the
+  folder imported, optionally prefixed with a feed name), never by a bare file name, so two
+  feeds' ``story.txt`` are two articles; a file whose key belongs to an article but whose
+  text is not a revision of it (``articles.sources.revision_similarity``) is refused;
 - the same bytes again are reported ``unchanged``;
-- a changed file with the same name updates its article, but never its status, never a
-  field an editor changed since the last import, and never an editor's decision on a quote
-  (confirmed, rejected, speaker corrected) or an event an editor edited;
+- a changed file updates its article, but never its status, never a field an editor changed
+  since the last import, and never an editor's decision on a quote (confirmed, rejected,
+  speaker corrected) or an event an editor edited;
+- quotes, mentions and events whose words are still in the story keep their rows (and so
+  their ids and permalinks) with new offsets; the vanished ones are removed, and a removed
+  quote's id is kept (``RemovedQuote``) so that its permalink answers 410 Gone;
 - a quote whose confidence is below ``NEWSROOM_PUBLISH_MIN_CONFIDENCE`` is stored without a
   speaker, the extractor's candidate kept as ``suggested_speaker``: it waits, unreviewed and
   out of public view, for an editor to accept the suggestion or name the speaker;
@@ -27,17 +34,30 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Model, Q
+from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 import extraction
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from people.models import Alias, Person, RejectedName, normalize_name
+from search import index as search_index
 
-from .models import Article, Event, Mention, Quote, Tag, TagSuggestion, publish_min_confidence
+from .models import (
+    Article,
+    Event,
+    Mention,
+    Quote,
+    RemovedQuote,
+    Tag,
+    TagSuggestion,
+    publish_min_confidence,
+)
+from .sources import REVISION_MIN_SIMILARITY, is_revision, source_key
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+SOURCE_KEY_MAX_LENGTH = Article._meta.get_field("source_key").max_length
 # Article fields the importer fills and an editor may later correct.
 EDITABLE_FIELDS = ("title", "title_derived", "standfirst", "body", "captions", "published_at")
 # Aliases that identify a person on their own (a first name or surname alone does not).
@@ -54,9 +74,11 @@ class ImportOutcome:
     path: str
     status: str
     reason: str = ""
+    key: str = ""
     article_id: int | None = None
     people_created: int = 0
     quotes_created: int = 0
+    quotes_removed: int = 0
     events_created: int = 0
     notes: list[str] = field(default_factory=list)
     # The people the file names, as the pipeline should know them for the next file.
@@ -65,18 +87,6 @@ class ImportOutcome:
 
 class _DryRunRollback(Exception):
     pass
-
-
-def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus every ``*.txt`` below each named folder, in order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
-        else:
-            found.append(path)
-    return found
 
 
 def known_people(person_ids: Iterable[int] | None = None) -> dict[int, KnownPerson]:
@@ -113,28 +123,43 @@ class Importer:
         self._people = {person.key: person for person in world.people}
         self.world = world
 
-    def import_path(self, path: Path) -> ImportOutcome:
+    def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
+        """Import one file as the story ``key`` (by default its file name, as for a file
+        named directly; ``articles.sources.collect_sources`` gives each file its key)."""
         name = str(path)
+        key = key or source_key(path)
+        if len(key) > SOURCE_KEY_MAX_LENGTH:
+            return ImportOutcome(
+                name,
+                FAILED,
+                key=key,
+                reason=f"source key too long ({len(key)} characters, at most "
+                f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name",
+            )
         try:
             raw = path.read_bytes()
         except OSError as error:
-            return ImportOutcome(name, FAILED, reason=f"cannot read file: {error.strerror}")
+            return ImportOutcome(
+                name, FAILED, key=key, reason=f"cannot read file: {error.strerror}"
+            )
         try:
             parsed = extraction.parse_article(
                 raw, source_name=path.name, world=self.world, max_bytes=self.max_bytes
             )
         except IngestError as error:
-            return ImportOutcome(name, FAILED, reason=str(error))
+            return ImportOutcome(name, FAILED, key=key, reason=str(error))
         # A concurrent import may win a race on a unique key; the retry then sees its rows.
         for attempt in range(2):
             try:
-                outcome = self._save(parsed, name)
+                outcome = self._save(parsed, name, key)
             except IntegrityError as error:
                 if attempt:
-                    return ImportOutcome(name, FAILED, reason=f"database refused it: {error}")
+                    return ImportOutcome(
+                        name, FAILED, key=key, reason=f"database refused it: {error}"
+                    )
                 continue
             except DatabaseError as error:
-                return ImportOutcome(name, FAILED, reason=f"database error: {error}")
+                return ImportOutcome(name, FAILED, key=key, reason=f"database error: {error}")
             if not self.dry_run and outcome.people:
                 self._learn(outcome.people)
             return outcome
@@ -147,14 +172,15 @@ class Importer:
             people=tuple(self._people.values()), rejected_names=self.world.rejected_names
         )
 
-    def _save(self, parsed: ParsedArticle, name: str) -> ImportOutcome:
-        outcome = ImportOutcome(name, UNCHANGED)
+    def _save(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
+        outcome = ImportOutcome(name, UNCHANGED, key=key)
         try:
             with transaction.atomic():
                 _serialise_imports()
                 _save_parsed(
                     parsed,
                     outcome,
+                    key=key,
                     publish=self.publish,
                     world=self.world,
                     min_confidence=self.min_confidence,
@@ -181,29 +207,43 @@ def _save_parsed(
     parsed: ParsedArticle,
     outcome: ImportOutcome,
     *,
+    key: str,
     publish: bool,
     world: WorldKnowledge,
     min_confidence: float,
 ) -> None:
-    # One query finds both an article with these exact bytes and one with this file name.
-    found = {
-        article.source_sha256 == parsed.sha256: article
-        for article in Article.objects.select_for_update().filter(
-            Q(source_sha256=parsed.sha256) | Q(source_name=parsed.source_name)
-        )
-    }
-    if same_bytes := found.get(True):
+    # One query finds an article with these exact bytes, the article under this key and,
+    # for articles imported before source keys existed (keyed by their file name), that one.
+    legacy_key = parsed.source_name
+    lookup = Q(source_sha256=parsed.sha256) | Q(source_key=key)
+    if legacy_key != key:
+        lookup |= Q(source_key=legacy_key)
+    found = list(Article.objects.select_for_update().filter(lookup))
+    if same_bytes := next((a for a in found if a.source_sha256 == parsed.sha256), None):
         outcome.article_id = same_bytes.pk
-        if same_bytes.source_name != parsed.source_name:
-            outcome.notes.append(f"same content as {same_bytes.source_name}")
+        if same_bytes.source_key != key:
+            outcome.notes.append(f"same content as {same_bytes.source_key}")
         return
 
     values = _article_values(parsed)
-    article = found.get(False)
+    article = next((a for a in found if a.source_key == key), None)
+    if article is not None:
+        revision, similarity = is_revision(_story_text(article), _story_text(values))
+        if not revision:
+            _refuse(outcome, article, values, similarity)
+            return
+    elif (legacy := next((a for a in found if a.source_key == legacy_key), None)) and (
+        is_revision(_story_text(legacy), _story_text(values))[0]
+    ):
+        # Imported before source keys, under its file name: a revision of it takes it over.
+        article = legacy
+        outcome.notes.append(f"was keyed {legacy_key}")
     is_new = article is None
+    old_body = ""
     if is_new:
         article = Article(
             **values,
+            source_key=key,
             source_name=parsed.source_name,
             source_sha256=parsed.sha256,
             raw_text=parsed.raw_text,
@@ -216,10 +256,13 @@ def _save_parsed(
         keep_extraction = False
     else:
         outcome.status = UPDATED
+        old_body = article.body
         edited = _fields_edited_by_editors(article)
         for name, value in values.items():
             if name not in edited:
                 setattr(article, name, value)
+        article.source_key = key
+        article.source_name = parsed.source_name
         article.source_sha256 = parsed.sha256
         article.raw_text = parsed.raw_text
         article.imported_values = _fingerprint(values)
@@ -234,10 +277,36 @@ def _save_parsed(
         return
 
     people = _resolve_people(parsed, outcome, rejected=world.rejected_names)
-    _replace_mentions(article, parsed, people, is_new=is_new)
-    _replace_quotes(article, parsed, people, outcome, is_new=is_new, min_confidence=min_confidence)
-    _replace_events(article, parsed, people, outcome, is_new=is_new)
+    # People who lost a mention, a quote or an event here may no longer be public: those
+    # rows go in bulk, without the signals that would tell the search index.
+    unlinked: set[int] = set()
+    _sync_mentions(article, old_body, parsed, people, unlinked, is_new=is_new)
+    _sync_quotes(
+        article, parsed, people, outcome, unlinked, is_new=is_new, min_confidence=min_confidence
+    )
+    _sync_events(article, old_body, parsed, people, outcome, unlinked, is_new=is_new)
     _suggest_tags(article, parsed.suggested_tags, is_new=is_new)
+    if unlinked:
+        search_index.mark(people=unlinked)
+
+
+def _story_text(story: Article | dict) -> str:
+    """Headline, standfirst and body: what decides whether two texts are one story."""
+    if isinstance(story, dict):
+        return "\n\n".join((story["title"], story["standfirst"], story["body"]))
+    return "\n\n".join((story.title, story.standfirst, story.body))
+
+
+def _refuse(outcome: ImportOutcome, article: Article, values: dict, similarity: float) -> None:
+    outcome.status = FAILED
+    outcome.article_id = article.pk
+    outcome.reason = (
+        f"refused: its source key {outcome.key} belongs to article {article.pk} "
+        f"“{_clip(article.title, 80)}”, and this file (“{_clip(values['title'], 80)}”) is a "
+        f"different story, not a revision of it (they share {similarity:.0%} of their "
+        f"wording; a revision shares at least {REVISION_MIN_SIMILARITY:.0%}). Import it with "
+        "another --source, or delete that article first."
+    )
 
 
 def _article_values(parsed: ParsedArticle) -> dict:
@@ -380,122 +449,312 @@ def _add_aliases(
     }
 
 
-def _replace_mentions(article, parsed, people, *, is_new: bool) -> None:
-    if not is_new:
-        article.mentions.all().delete()
+# --- Stable identities: rows follow their words from one version of a story to the next ----
+
+
+def _words(text: str) -> str:
+    """Text compared as words: spacing and case ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def _quote_key(text: str) -> str:
+    return _words(text)
+
+
+def _span_text(body: str, start: int, end: int) -> str:
+    return _words(body[start:end]) if 0 <= start < end <= len(body) else ""
+
+
+def _pair(old, old_key, new, new_key):
+    """Pair stored rows with extracted items whose key is the same (the n-th stored row with
+    a key takes the n-th item with it, both in text order).
+
+    Returns ``(pairs, unmatched old, unmatched new)``."""
+    waiting: dict = {}
+    for row in sorted(old, key=lambda row: row.start):
+        waiting.setdefault(old_key(row), []).append(row)
+    pairs, fresh = [], []
+    for item in sorted(new, key=lambda item: item.start):
+        rows = waiting.get(new_key(item))
+        if rows:
+            pairs.append((rows.pop(0), item))
+        else:
+            fresh.append(item)
+    gone = [row for rows in waiting.values() for row in rows]
+    return pairs, gone, fresh
+
+
+def _edited_by_editors(model: type[Model], rows) -> set[int]:
+    """Ids of ``rows`` that someone other than the importer changed since they were made."""
+    ids = [row.pk for row in rows]
+    if not ids:
+        return set()
+    changes = model.history.filter(id__in=ids, history_type="~").exclude(
+        history_change_reason=IMPORT_REASON
+    )
+    return set(changes.values_list("id", flat=True))
+
+
+def _delete_in_bulk(model: type[Model], rows) -> None:
+    """Delete ``rows`` in one query, however many, with a deletion record in their history
+    when the model keeps one.
+
+    ``QuerySet.delete()`` would send signals row by row (a history record, a content-version
+    bump, a search-index mark: a query or two each). Here the article's save has bumped the
+    content version already, history is written in bulk and the callers mark the search
+    index, so the rows go through the fast path Django's own deletion collector uses."""
+    if not rows:
+        return
+    history = getattr(model, "history", None)
+    if history is not None:
+        historical = history.model
+        now = timezone.now()
+        historical.objects.bulk_create(
+            [
+                historical(
+                    history_date=now,
+                    history_type="-",
+                    history_change_reason=IMPORT_REASON,
+                    **{f.attname: getattr(row, f.attname) for f in historical.tracked_fields},
+                )
+                for row in rows
+            ]
+        )
+    queryset = model.objects.filter(pk__in=[row.pk for row in rows])
+    queryset._raw_delete(queryset.db)
+
+
+def _sync_mentions(article, old_body, parsed, people, unlinked: set[int], *, is_new: bool):
+    """Mentions of the same person in the same words keep their rows, with new offsets."""
     seen: set[int] = set()
-    mentions = []
+    wanted = []
     for mention in parsed.mentions:
         person = people[mention.person]
         if person is None or mention.start in seen:
             continue
         seen.add(mention.start)
-        mentions.append(
-            Mention(article=article, person=person, start=mention.start, end=mention.end)
+        wanted.append(Mention(article=article, person=person, start=mention.start, end=mention.end))
+    existing = [] if is_new else list(article.mentions.all())
+    pairs, gone, fresh = _pair(
+        existing,
+        lambda m: (m.person_id, _span_text(old_body, m.start, m.end)),
+        wanted,
+        lambda m: (m.person.pk, _span_text(parsed.body, m.start, m.end)),
+    )
+    _delete_in_bulk(Mention, gone)
+    unlinked.update(m.person_id for m in gone)
+    moved = []
+    for mention, new in pairs:
+        if (mention.start, mention.end) != (new.start, new.end):
+            mention.start, mention.end = new.start, new.end
+            moved.append(mention)
+    if moved:
+        # Each start is unique in an article, and a moved mention may take the place of
+        # another that moves later in the same UPDATE: park them past both bodies first.
+        shift = len(old_body) + len(parsed.body) + 1
+        Mention.objects.filter(pk__in=[m.pk for m in moved]).update(
+            start=F("start") + shift, end=F("end") + shift
         )
-    Mention.objects.bulk_create(mentions)
+        Mention.objects.bulk_update(moved, ["start", "end"])
+    Mention.objects.bulk_create(fresh)
 
 
-def _quote_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+QUOTE_FIELDS = (
+    "text",
+    "start",
+    "end",
+    "partial",
+    "attribution_rule",
+    "confidence",
+    "speaker",
+    "suggested_speaker",
+    "speaker_label",
+)
 
 
-def _replace_quotes(
-    article, parsed, people, outcome: ImportOutcome, *, is_new: bool, min_confidence: float
+def _quote_values(quote, people, min_confidence: float) -> dict:
+    """What the importer stores for an extracted quote, the publish gate applied: below
+    ``min_confidence`` the quote gets no speaker, its candidate only suggested."""
+    candidate = people[quote.speaker] if quote.speaker is not None else None
+    confidence = min(max(quote.confidence, 0.0), 1.0)
+    sure = confidence >= min_confidence
+    # A description ("the 23-year-old said") names nobody: its person is a suggestion.
+    described = people[quote.suggested_speaker] if quote.suggested_speaker is not None else None
+    return {
+        "text": quote.text,
+        "start": quote.start,
+        "end": quote.end,
+        "speaker": candidate if sure else None,
+        "suggested_speaker": described or (None if sure else candidate),
+        "speaker_label": "" if candidate else _clip(quote.speaker_label or "", 200),
+        "partial": quote.partial,
+        "attribution_rule": _clip(quote.rule, 40),
+        "confidence": confidence,
+    }
+
+
+def _quote_state(quote: Quote) -> tuple:
+    return tuple(
+        getattr(quote, f"{name}_id" if name.endswith("speaker") else name) for name in QUOTE_FIELDS
+    )
+
+
+def _sync_quotes(
+    article,
+    parsed,
+    people,
+    outcome: ImportOutcome,
+    unlinked: set[int],
+    *,
+    is_new: bool,
+    min_confidence: float,
 ) -> None:
-    """Unreviewed quotes are replaced; reviewed ones stay as the editor left them.
+    """A quote whose words are still in the story keeps its row, id and permalink.
 
-    A new quote below ``min_confidence`` gets no speaker: its candidate is only suggested.
+    Its offsets follow the words. If no editor touched it (unreviewed, never edited), it is
+    re-extracted in place: speaker, suggestion, label and confidence as a new quote would get
+    them. An editor's quote (confirmed, rejected, re-attributed or edited) keeps all that.
+    Quotes whose words left the story are removed, their ids kept as ``RemovedQuote``.
     """
     existing = [] if is_new else list(article.quotes.all())
-    reviewed = [q for q in existing if q.status != Quote.Status.AUTO or q.speaker_corrected]
-    if len(reviewed) < len(existing):
-        Quote.objects.filter(pk__in=[q.pk for q in existing if q not in reviewed]).delete()
-    reviewed_keys: dict[str, Quote] = {_quote_key(q.text): q for q in reviewed}
-    relocated: list[Quote] = []
-    new_quotes = []
-    for quote in parsed.quotes:
-        match = reviewed_keys.pop(_quote_key(quote.text), None)
-        if match is not None:
-            if (match.start, match.end) != (quote.start, quote.end):
-                match.start, match.end = quote.start, quote.end
-                relocated.append(match)
-            continue
-        candidate = people[quote.speaker] if quote.speaker is not None else None
-        confidence = min(max(quote.confidence, 0.0), 1.0)
-        sure = confidence >= min_confidence
-        # A description ("the 23-year-old said") names nobody: its person is a suggestion.
-        described = people[quote.suggested_speaker] if quote.suggested_speaker is not None else None
-        new_quotes.append(
-            Quote(
-                article=article,
-                text=quote.text,
-                start=quote.start,
-                end=quote.end,
-                speaker=candidate if sure else None,
-                suggested_speaker=described or (None if sure else candidate),
-                speaker_label="" if candidate else _clip(quote.speaker_label or "", 200),
-                partial=quote.partial,
-                attribution_rule=_clip(quote.rule, 40),
-                confidence=confidence,
-            )
+    pairs, gone, fresh = _pair(
+        existing, lambda q: _quote_key(q.text), parsed.quotes, lambda q: _quote_key(q.text)
+    )
+    unreviewed = [q for q, _ in pairs if q.status == Quote.Status.AUTO and not q.speaker_corrected]
+    untouched = {q.pk for q in unreviewed} - _edited_by_editors(Quote, unreviewed)
+    changed = []
+    for quote, extracted in pairs:
+        before = _quote_state(quote)
+        values = _quote_values(extracted, people, min_confidence)
+        if quote.pk not in untouched:
+            values = {"start": values["start"], "end": values["end"]}
+        for name, value in values.items():
+            setattr(quote, name, value)
+        if _quote_state(quote) != before:
+            quote.version += 1
+            changed.append(quote)
+            if before[QUOTE_FIELDS.index("speaker")] not in (None, quote.speaker_id):
+                unlinked.add(before[QUOTE_FIELDS.index("speaker")])
+    if gone:
+        RemovedQuote.objects.bulk_create(
+            [RemovedQuote(quote_id=q.pk, article=article) for q in gone]
         )
-    if relocated:
-        Quote.objects.bulk_update(relocated, ["start", "end"])
-    if reviewed_keys:
-        # Reviewed quotes whose words are no longer in the story: their offsets would point
-        # at other text, so they are removed, and the import says so.
-        Quote.objects.filter(pk__in=[q.pk for q in reviewed_keys.values()]).delete()
-        outcome.notes.append(f"{len(reviewed_keys)} reviewed quote(s) no longer in the text")
+        _delete_in_bulk(Quote, gone)
+        search_index.mark(quotes=[q.pk for q in gone])
+        unlinked.update(q.speaker_id for q in gone if q.speaker_id)
+        outcome.quotes_removed = len(gone)
+        reviewed = sum(q.status != Quote.Status.AUTO or q.speaker_corrected for q in gone)
+        if reviewed:
+            # Their offsets would point at other text: they go, and the import says so.
+            outcome.notes.append(f"{reviewed} reviewed quote(s) no longer in the text")
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Quote,
+            [*QUOTE_FIELDS, "version"],
+            default_change_reason=IMPORT_REASON,
+        )
+    new_quotes = [
+        Quote(article=article, **_quote_values(quote, people, min_confidence)) for quote in fresh
+    ]
     if new_quotes:
         bulk_create_with_history(new_quotes, Quote, default_change_reason=IMPORT_REASON)
     outcome.quotes_created = len(new_quotes)
 
 
-def _replace_events(article, parsed, people, outcome: ImportOutcome, *, is_new: bool) -> None:
-    """Events an editor edited stay; the others are extracted afresh."""
-    existing = [] if is_new else list(article.events.all())
-    edited_ids = set()
-    if existing:
-        # Any change recorded after the import's own creation record is an editor's.
-        edited_ids = set(
-            Event.history.filter(id__in=[e.pk for e in existing], history_type="~").values_list(
-                "id", flat=True
-            )
-        )
-        Event.objects.filter(pk__in=[e.pk for e in existing if e.pk not in edited_ids]).delete()
-    kept_summaries = {
-        " ".join(e.summary.split()).casefold() for e in existing if e.pk in edited_ids
+def _event_values(event) -> dict:
+    return {
+        "summary": _clip(event.summary, 500),
+        "date": event.date if event.precision else None,
+        "date_precision": event.precision if event.date else None,
+        "start": event.start,
+        "end": event.end,
     }
-    new_events, participants = [], []
-    for event in parsed.events:
-        summary = _clip(event.summary, 500)
-        if " ".join(summary.split()).casefold() in kept_summaries:
-            continue
-        new_events.append(
-            Event(
-                article=article,
-                summary=summary,
-                date=event.date if event.precision else None,
-                date_precision=event.precision if event.date else None,
-                start=event.start,
-                end=event.end,
-            )
-        )
-        participants.append({people[i].pk for i in event.people if people[i] is not None})
-    if not new_events:
-        return
-    created = bulk_create_with_history(new_events, Event, default_change_reason=IMPORT_REASON)
-    if any(e.pk is None for e in created):  # backends that cannot return ids
-        created = list(article.events.order_by("pk"))[-len(new_events) :]
+
+
+EVENT_FIELDS = ("summary", "date", "date_precision", "start", "end")
+
+
+def _sync_events(
+    article, old_body, parsed, people, outcome: ImportOutcome, unlinked: set[int], *, is_new: bool
+) -> None:
+    """An event still reported keeps its row: found by its words, else by its summary, else
+    (reworded and resummarised) as the same dated happening among the same people.
+
+    Events nobody edited are re-extracted in place, people included; an event an editor
+    edited keeps what the editor made of it, and stays even when its words are gone.
+    """
+    existing = [] if is_new else list(article.events.all())
+    edited = _edited_by_editors(Event, existing)
     through = Event.people.through
-    through.objects.bulk_create(
-        [
-            through(event_id=event.pk, person_id=person_id)
-            for event, ids in zip(created, participants, strict=True)
-            for person_id in sorted(ids)
-        ]
+    links: dict[int, dict[int, int]] = {event.pk: {} for event in existing}  # person: link
+    if existing:
+        rows = through.objects.filter(event_id__in=links)
+        for pk, event_id, person_id in rows.values_list("pk", "event_id", "person_id"):
+            links[event_id][person_id] = pk
+
+    def participants(extracted) -> frozenset[int]:
+        return frozenset(people[i].pk for i in extracted.people if people[i] is not None)
+
+    pairs, gone, fresh = _pair(
+        existing,
+        lambda e: _span_text(old_body, e.start, e.end),
+        parsed.events,
+        lambda e: _span_text(parsed.body, e.start, e.end),
     )
+    by_summary, gone, fresh = _pair(
+        gone, lambda e: _words(e.summary), fresh, lambda e: _words(_clip(e.summary, 500))
+    )
+    by_facts, _, _ = _pair(
+        [e for e in gone if e.date is not None and e.pk not in edited],
+        lambda e: (e.date, e.date_precision, frozenset(links[e.pk])),
+        [e for e in fresh if e.date is not None and e.precision],
+        lambda e: (e.date, e.precision, participants(e)),
+    )
+    paired = {event.pk for event, _ in by_facts}, {id(extracted) for _, extracted in by_facts}
+    gone = [e for e in gone if e.pk not in paired[0] and e.pk not in edited]
+    fresh = [e for e in fresh if id(e) not in paired[1]]
+
+    changed, stale_links, new_links = [], [], []
+    for event, extracted in [*pairs, *by_summary, *by_facts]:
+        before = tuple(getattr(event, name) for name in EVENT_FIELDS)
+        values = _event_values(extracted)
+        if event.pk in edited:
+            values = {"start": values["start"], "end": values["end"]}
+        else:
+            wanted, current = participants(extracted), links[event.pk]
+            stale_links += [link for person, link in current.items() if person not in wanted]
+            unlinked.update(person for person in current if person not in wanted)
+            new_links += [(event.pk, person) for person in sorted(wanted - current.keys())]
+        for name, value in values.items():
+            setattr(event, name, value)
+        if tuple(getattr(event, name) for name in EVENT_FIELDS) != before:
+            changed.append(event)
+    for event in gone:
+        stale_links += links[event.pk].values()
+        unlinked.update(links[event.pk])
+
+    if stale_links:
+        through.objects.filter(pk__in=stale_links)._raw_delete(through.objects.db)
+    _delete_in_bulk(Event, gone)
+    if changed:
+        bulk_update_with_history(
+            changed, Event, list(EVENT_FIELDS), default_change_reason=IMPORT_REASON
+        )
+    new_events = [Event(article=article, **_event_values(event)) for event in fresh]
+    if new_events:
+        created = bulk_create_with_history(new_events, Event, default_change_reason=IMPORT_REASON)
+        if any(e.pk is None for e in created):  # backends that cannot return ids
+            created = list(article.events.order_by("pk"))[-len(new_events) :]
+        new_links += [
+            (event.pk, person_id)
+            for event, extracted in zip(created, fresh, strict=True)
+            for person_id in sorted(participants(extracted))
+        ]
+    if new_links:
+        through.objects.bulk_create(
+            [through(event_id=event_id, person_id=person_id) for event_id, person_id in new_links]
+        )
     outcome.events_created = len(new_events)
 
 

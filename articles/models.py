@@ -83,7 +83,20 @@ class Article(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
 
     # Provenance: where the text came from, exactly as received.
-    source_name = models.CharField(max_length=255, unique=True, help_text="Imported file name.")
+    source_key = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="Identifies the story among imports: the file's path inside the folder "
+        "imported (“feedA/story.txt”), or its name when the file was named directly, prefixed "
+        "with the feed given by --source (“reuters:feedA/story.txt”). Only a revision of this "
+        "story may update the article; a different story under the same key is refused.",
+    )
+    source_name = models.CharField(
+        max_length=255,
+        db_index=True,
+        help_text="Imported file name. Feeds reuse names (“story.txt”): the source key, "
+        "not the name, identifies the story.",
+    )
     source_sha256 = models.CharField("source SHA-256", max_length=64, unique=True)
     raw_text = models.TextField("raw source", help_text="The file as received, boilerplate kept.")
     imported_values = models.JSONField(
@@ -319,6 +332,40 @@ class Quote(models.Model):
         if self.speaker_id:
             return self.speaker.name
         return self.speaker_label or "unattributed"
+
+
+class RemovedQuoteQuerySet(models.QuerySet):
+    def public(self):
+        """Removed quotes of published articles: readers get 410 Gone for these, and 404
+        for any other id, so a draft never shows through."""
+        return self.filter(article__status=Article.Status.PUBLISHED)
+
+
+class RemovedQuote(models.Model):
+    """The id of a quote that a re-import removed because its words left the story.
+
+    Readers and partners share quote permalinks, so a removed quote's URL answers 410 Gone
+    with a link to its article instead of 404 (issue 11). Ids that never existed stay 404.
+    """
+
+    quote_id = models.BigIntegerField(
+        "quote id", primary_key=True, help_text="The removed quote's id, as in its permalink."
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="removed_quotes")
+    removed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RemovedQuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["quote_id"]
+        verbose_name = "removed quote"
+        verbose_name_plural = "removed quotes"
+
+    def __str__(self):
+        return f"quote {self.quote_id}, removed from {self.article}"
+
+    def get_absolute_url(self):
+        return reverse("web:quote", kwargs={"pk": self.quote_id})
 
 
 class EventQuerySet(models.QuerySet):

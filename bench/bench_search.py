@@ -206,6 +206,7 @@ class Generator:
                     self.now - dt.timedelta(hours=count - n),
                     "published" if published else "draft",
                     f"story-{n}.txt",
+                    f"story-{n}.txt",
                     hashlib.sha256(f"{n}:{raw}".encode()).hexdigest(),
                     raw,
                     "{}",
@@ -220,7 +221,7 @@ class Generator:
             "articles_article",
             [
                 "title", "title_derived", "slug", "standfirst", "body", "captions",
-                "published_at", "status", "source_name", "source_sha256", "raw_text",
+                "published_at", "status", "source_name", "source_key", "source_sha256", "raw_text",
                 "imported_values", "imported_at", "updated_at", "version",
             ],
             articles,

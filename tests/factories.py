@@ -29,6 +29,7 @@ def make_article(title=None, *, body="Body text.", status=Article.Status.PUBLISH
         "body": body,
         "status": status,
         "source_name": f"story-{n}.txt",
+        "source_key": f"story-{n}.txt",
         "source_sha256": hashlib.sha256(raw.encode()).hexdigest(),
         "raw_text": raw,
     }

@@ -69,11 +69,13 @@ def test_reimport_keeps_every_editor_decision(editor_client, imported_seeds, tmp
 
     # Import the same files again, then a changed version of the story.
     call_command("import_articles", "--publish", str(SEEDS_DIR), stdout=StringIO())
-    changed = tmp_path / SEED
+    # (In a folder named like the seeds' own, so that it is the same story: same source key.)
+    changed = tmp_path / SEEDS_DIR.name / SEED
+    changed.parent.mkdir()
     shutil.copy(SEEDS_DIR / SEED, changed)
     with changed.open("a", encoding="utf-8") as f:
         f.write('\nZara Larsson said: "I loved seeing them dance to my song."\n')
-    call_command("import_articles", "--publish", str(changed), stdout=StringIO())
+    call_command("import_articles", "--publish", str(changed.parent), stdout=StringIO())
 
     article = Article.objects.get(source_name=SEED)
     assert article.source_sha256 != imported_seeds[SEED].source_sha256  # it was re-read

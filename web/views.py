@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Event, Quote, Tag
+from articles.models import Article, Event, Quote, RemovedQuote, Tag
 from people.models import Person, PersonRedirect
 
 from . import seo
@@ -258,7 +258,12 @@ def share_links(url: str, text: str, title: str) -> list[tuple[str, str]]:
 @public_page
 @require_GET
 def quote_detail(request, pk):
-    quote = get_object_or_404(Quote.objects.public().select_related("speaker", "article"), pk=pk)
+    try:
+        quote = get_object_or_404(
+            Quote.objects.public().select_related("speaker", "article"), pk=pk
+        )
+    except Http404:
+        return removed_quote(request, pk)
     article = quote.article
     context_parts = None
     if offsets_fit(article.body, quote):
@@ -296,6 +301,13 @@ def quote_detail(request, pk):
             "meta": meta,
         },
     )
+
+
+def removed_quote(request, pk):
+    """410 Gone for a quote a re-import removed from its (published) article, with a link to
+    the article; 404 for any other id, so that nothing of a draft shows (issue 11)."""
+    removed = get_object_or_404(RemovedQuote.objects.public().select_related("article"), pk=pk)
+    return render(request, "web/quote_removed.html", {"article": removed.article}, status=410)
 
 
 @dataclass

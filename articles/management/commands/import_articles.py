@@ -1,18 +1,22 @@
-"""Import plain-text stories: `manage.py import_articles [--publish] [--dry-run] PATH...`."""
+"""Import plain-text stories: `manage.py import_articles [--publish] [--dry-run]
+[--source NAME] PATH...`."""
 
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer, collect_paths
+from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer
+from articles.sources import collect_sources
 
 
 class Command(BaseCommand):
     help = (
         "Import plain-text articles from files or folders (folders are read recursively for "
         "*.txt), extracting people, quotes and events. New articles are drafts unless "
-        "--publish is given; re-importing never changes an article's status."
+        "--publish is given; re-importing never changes an article's status. Each story is "
+        "known by its source key: its path inside the folder named (the folder's name "
+        "included), or its name for a file named directly, prefixed with --source."
     )
 
     def add_arguments(self, parser):
@@ -26,17 +30,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-bytes", type=int, default=None, help="Refuse files larger than this."
         )
+        parser.add_argument(
+            "--source",
+            default="",
+            metavar="NAME",
+            help="The feed or source these files come from (e.g. reuters): it prefixes their "
+            "source keys (reuters:story.txt), so that two feeds never share a key.",
+        )
 
-    def handle(self, *args, paths, publish, dry_run, max_bytes, verbosity, **options):
-        files = collect_paths(paths)
+    def handle(self, *args, paths, publish, dry_run, max_bytes, source, verbosity, **options):
+        try:
+            files = collect_sources(paths, source=source)
+        except ValueError as error:
+            raise CommandError(f"--source: {error}") from error
         if not files:
             raise CommandError("No files to import: no *.txt file under the given paths.")
         importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
         progress = ProgressBar(len(files)) if sys.stderr.isatty() and len(files) >= 20 else None
         started = time.perf_counter()
         outcomes = []
-        for path in files:
-            outcome = importer.import_path(path)
+        for file in files:
+            outcome = importer.import_path(file.path, key=file.key)
             outcomes.append(outcome)
             if progress:
                 progress.step()
@@ -44,7 +58,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"FAILED {outcome.path}: {outcome.reason}")
             elif verbosity >= 2:
                 extra = f" ({'; '.join(outcome.notes)})" if outcome.notes else ""
-                self.stdout.write(f"{outcome.status:9} {outcome.path}{extra}")
+                key = f" as {outcome.key}" if outcome.key != file.path.name else ""
+                self.stdout.write(f"{outcome.status:9} {outcome.path}{key}{extra}")
         if progress:
             progress.finish()
         self.stdout.write(self.summary(outcomes, time.perf_counter() - started, dry_run))
@@ -64,6 +79,7 @@ class Command(BaseCommand):
             ("failed", count[FAILED]),
             ("people created", sum(o.people_created for o in outcomes)),
             ("quotes created", sum(o.quotes_created for o in outcomes)),
+            ("quotes removed", sum(o.quotes_removed for o in outcomes)),
             ("events created", sum(o.events_created for o in outcomes)),
         ]
         title = "Import summary (dry run: nothing was written)" if dry_run else "Import summary"
