@@ -14,8 +14,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from articles import services
 from articles.content_version import content_state
 from articles.models import Article, Mention, Quote, RemovedQuote, Tag
-from people.models import Alias, Person
+from people.models import Alias, Person, PersonRedirect
 
 from . import caching, serializers
 from .filters import (
@@ -102,6 +103,39 @@ WRITE_ERRORS = {
 }
 
 
+class MergedPersonRedirectMixin:
+    """A merged person's old slug in a filter (``?speaker=old-slug``) answers 301 to the
+    same list with the kept person's slug, as the person's old page does on the website."""
+
+    person_slug_params: tuple[str, ...] = ()
+
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        moved = {}
+        for name in self.person_slug_params:
+            value = params.get(name)
+            if value:
+                kept = PersonRedirect.objects.kept_person(value, among=visible_people(request))
+                if kept is not None:
+                    moved[name] = kept.slug
+        if moved:
+            query = params.copy()
+            for name, slug in moved.items():
+                query[name] = slug
+            return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+        return super().list(request, *args, **kwargs)
+
+
+def _moved_person_redirect(request, slug: str, route: str) -> HttpResponse | None:
+    """301 to ``route`` for the person a merged ``slug`` now stands for, if visible."""
+    kept = PersonRedirect.objects.kept_person(slug, among=visible_people(request))
+    if kept is None:
+        return None
+    url = reverse(route, kwargs={"slug": kept.slug})
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
 class CachedReadMixin:
     """Conditional GET (ETag / Last-Modified -> 304) and a server-side cache of rendered
     JSON, both keyed by the content version, checked before any filtering or serialisation
@@ -163,12 +197,13 @@ def _article_prefetches():
 
 
 @extend_schema(tags=["articles"])
-class ArticleViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Articles: the public sees published ones; editors also see drafts."""
 
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
     filterset_class = ArticleFilter
+    person_slug_params = ("person",)
     write_permissions = {
         "publish": ["articles.change_article"],
         "unpublish": ["articles.change_article"],
@@ -230,12 +265,17 @@ class ArticleViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(tags=["quotes"])
 class QuoteViewSet(
-    CachedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    MergedPersonRedirectMixin,
+    CachedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Quotes: the public sees unrejected quotes of published articles."""
 
     serializer_class = serializers.QuoteSerializer
     filterset_class = QuoteFilter
+    person_slug_params = ("speaker",)
     lookup_value_regex = r"[0-9]+"
     write_permissions = {
         "partial_update": ["articles.change_quote"],
@@ -413,9 +453,14 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="One person")
+    @extend_schema(
+        summary="One person",
+        responses={200: serializers.PersonSerializer, 301: OpenApiResponse(description="merged")},
+        description="A merged person's old slug answers 301 to the kept person.",
+    )
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        moved = _moved_person_redirect(request, kwargs["slug"], "api:person-detail")
+        return moved or super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary="A person's events, quotes and articles, in date order",
@@ -425,7 +470,8 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, slug=None):
-        return self.cached_read(request, self._timeline)
+        moved = _moved_person_redirect(request, slug, "api:person-timeline")
+        return moved or self.cached_read(request, self._timeline)
 
     def _timeline(self, request):
         person = get_object_or_404(visible_people(request), slug=self.kwargs["slug"])
@@ -523,11 +569,12 @@ def _timeline_rows(request, person):
 
 
 @extend_schema(tags=["events"])
-class EventViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class EventViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Events of published articles (editors: of all articles), oldest first."""
 
     serializer_class = serializers.EventSerializer
     filterset_class = EventFilter
+    person_slug_params = ("person",)
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):

@@ -112,12 +112,31 @@ class Alias(models.Model):
         super().save(*args, **kwargs)
 
 
+class PersonRedirectQuerySet(models.QuerySet):
+    def kept_person(self, old_slug: str, *, among=None) -> Person | None:
+        """The person a merged slug now stands for, if ``old_slug`` is no current slug.
+
+        ``among`` (a Person queryset) limits the answer to people the caller may show, so
+        that a redirect never reveals someone who is not public.
+        """
+        if Person.objects.filter(slug=old_slug).exists():
+            return None
+        moved = self.filter(old_slug=old_slug).values_list("person_id", flat=True).first()
+        if moved is None:
+            return None
+        people = Person.objects.all() if among is None else among
+        return people.filter(pk=moved).first()
+
+
 class PersonRedirect(models.Model):
-    """The slug of a person merged into another: its old URL redirects to the kept person."""
+    """The slug of a person merged into another: its old URL redirects to the kept person
+    on the website, in the API and in the feeds."""
 
     old_slug = models.SlugField(max_length=220, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="redirects")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonRedirectQuerySet.as_manager()
 
     class Meta:
         ordering = ["old_slug"]

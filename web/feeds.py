@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Quote, Tag
+from people.models import PersonRedirect
 
 from .queries import featuring, public_people
 from .seo import SITE_DESCRIPTION, SITE_NAME, summary
@@ -69,7 +71,17 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 
 class PersonFeed(ArticleItemsMixin, Feed):
-    """A person's public quotes and the published stories that name them, newest first."""
+    """A person's public quotes and the published stories that name them, newest first.
+
+    A merged person's old feed address answers 301 to the kept person's feed."""
+
+    route = "web:feed-person-rss"
+
+    def __call__(self, request, *args, **kwargs):
+        kept = PersonRedirect.objects.kept_person(kwargs["slug"], among=public_people())
+        if kept is not None:
+            return HttpResponsePermanentRedirect(reverse(self.route, kwargs={"slug": kept.slug}))
+        return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, slug):
         return get_object_or_404(public_people(), slug=slug)
@@ -112,6 +124,8 @@ class PersonFeed(ArticleItemsMixin, Feed):
 
 
 class PersonAtomFeed(PersonFeed):
+    route = "web:feed-person-atom"
+
     feed_type = Atom1Feed
 
     def subtitle(self, person):

@@ -204,8 +204,10 @@ def person_timeline(person):
 def person_detail(request, slug):
     person = Person.objects.filter(slug=slug).prefetch_related("aliases").first()
     if person is None:
-        moved = get_object_or_404(PersonRedirect.objects.select_related("person"), old_slug=slug)
-        return redirect(moved.person, permanent=True)
+        kept = PersonRedirect.objects.kept_person(slug, among=public_people())
+        if kept is None:
+            raise Http404("No such person.")
+        return redirect(kept, permanent=True)
     items, quote_count, article_count = person_timeline(person)
     if not items:
         raise Http404("No published story names this person.")
