@@ -25,6 +25,7 @@ from search.services import article_ids, quote_ids, ranked
 from . import services
 from .admin_utils import (
     LargeTablePaginator,
+    LineEndingsField,
     Span,
     VersionedModelForm,
     admin_link,
@@ -32,6 +33,7 @@ from .admin_utils import (
     highlight,
     sentence_around,
 )
+from .anchoring import holds
 from .models import Article, Event, Mention, Quote, Tag, TagSuggestion, publish_min_confidence
 
 
@@ -57,6 +59,10 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
         else:
             changed += 1
     modeladmin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _speaker_text(quote: Quote) -> str:
@@ -213,6 +219,12 @@ class ArticleForm(VersionedModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        field_classes = dict.fromkeys(("title", "standfirst", "body"), LineEndingsField)
+        help_texts = {
+            "body": "Clean text, paragraphs separated by a blank line. When you save, every "
+            "quote, mention and event is moved to where its words now are; quotes whose "
+            "words are gone go back to review, hidden from the public until confirmed."
+        }
 
 
 class QuoteInline(admin.TabularInline):
@@ -426,6 +438,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         spans = [
             Span(q.start, q.end, "quote", f"{_speaker_text(q)} ({q.get_status_display()})")
             for q in quotes
+            if holds(obj.body, q.start, q.end, q.text)  # never mark words it did not say
         ] + [
             Span(m.start, m.end, "mention", m.person.name)
             for m in Mention.objects.filter(article_id=obj.pk).select_related("person")
@@ -445,12 +458,67 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             services.article_set_status(
                 article=obj, status=obj.status, user=request.user, expected_version=expected
             )
+        elif "body" in changed:
+            edit = services.article_update_body(
+                article=obj,
+                body=obj.body,
+                user=request.user,
+                expected_version=expected,
+                reason=f"edited: {', '.join(changed)}",
+            )
+            self._report_body_edit(request, edit)
         else:
             services.versioned_save(
                 obj=obj,
                 user=request.user,
                 expected_version=expected,
                 reason=f"edited: {', '.join(changed)}" if changed else "edited",
+            )
+
+    def _report_body_edit(self, request, edit: services.BodyEdit) -> None:
+        """Tell the editor what the new body did to the quotes, mentions and events."""
+        lost = len(edit.quotes_sent_back)
+        if lost:
+            queue = reverse("admin:articles_quote_changelist")
+            self.message_user(
+                request,
+                format_html(
+                    "{} could not be found in the new text and {} sent back to review: "
+                    'hidden from the public until an editor confirms {}. <a href="{}">{}</a>',
+                    _count(lost, "quote"),
+                    "was" if lost == 1 else "were",
+                    "it" if lost == 1 else "them",
+                    f"{queue}?article__id__exact={edit.article.pk}&public=held",
+                    "Review the article’s held-back quotes",
+                ),
+                messages.WARNING,
+            )
+        if edit.events_removed:
+            removed = len(edit.events_removed)
+            self.message_user(
+                request,
+                f"{_count(removed, 'event')} could not be found in the new text and "
+                f"{'was' if removed == 1 else 'were'} removed: "
+                + "; ".join(f"“{event.summary}”" for event in edit.events_removed)
+                + ". Each can be restored from its history if the story still reports it.",
+                messages.WARNING,
+            )
+        if edit.mentions_removed:
+            self.message_user(
+                request,
+                f"{_count(edit.mentions_removed, 'mention')} of people could not be found "
+                "in the new text and "
+                f"{'was' if edit.mentions_removed == 1 else 'were'} removed.",
+                messages.INFO,
+            )
+        moved = edit.quotes_moved + edit.mentions_moved + edit.events_moved
+        if moved:
+            self.message_user(
+                request,
+                f"Moved with their words: {_count(edit.quotes_moved, 'quote')}, "
+                f"{_count(edit.mentions_moved, 'mention')}, "
+                f"{_count(edit.events_moved, 'event')}.",
+                messages.INFO,
             )
 
     def save_formset(self, request, form, formset, change):
@@ -597,7 +665,13 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     @admin.display(description="quote in its sentence")
     def in_context(self, obj):
-        return sentence_around(obj.article.body, obj.start, obj.end)
+        body = obj.article.body
+        if not holds(body, obj.start, obj.end, obj.text):
+            # Bold only the quote's own words: these offsets no longer point at them.
+            return format_html(
+                "“{}” <em>(not found at its place in the article body)</em>", obj.text
+            )
+        return sentence_around(body, obj.start, obj.end)
 
     @admin.display(description="speaker", ordering="speaker__name")
     def speaker_display(self, obj):

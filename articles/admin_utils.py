@@ -21,6 +21,8 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .anchoring import normalize_newlines
+
 STALE_MESSAGE = (
     "This {name} was changed by someone else since you opened it. Your changes were not "
     "saved: reload the page to see theirs, then apply yours again."
@@ -141,6 +143,21 @@ def sentence_around(text: str, start: int, end: int) -> SafeString:
         text[end:right].rstrip(),
         "…" if right < len(text) and not match else "",
     )
+
+
+# --- form fields ------------------------------------------------------------------------
+
+
+class LineEndingsField(forms.CharField):
+    """A text field that stores "\\n" line endings whatever the browser sends.
+
+    Browsers submit a textarea's lines as "\\r\\n"; stored as they came, they shift every
+    offset into the text (issue 11). Normalised here, an unchanged text is not "changed".
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_newlines(value) if isinstance(value, str) else value
 
 
 # --- optimistic locking -----------------------------------------------------------------

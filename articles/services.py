@@ -8,12 +8,17 @@ written.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from people.models import Alias, Person, PersonRedirect, RejectedName
 
+from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
+from .content_version import bump_content_version
 from .models import Article, Event, Mention, Quote, TagSuggestion
 
 
@@ -71,7 +76,7 @@ def quote_set_speaker(
     and the importer's suggestion, if any, is settled (cleared)."""
     _bump_version(quote, expected_version=expected_version)
     quote.speaker = speaker
-    quote.speaker_label = "" if speaker is not None else speaker_label.strip()
+    quote.speaker_label = "" if speaker is not None else normalize_newlines(speaker_label.strip())
     quote.suggested_speaker = None
     quote.speaker_corrected = True
     quote.status = Quote.Status.CONFIRMED
@@ -131,6 +136,170 @@ def article_set_status(
     _record(article, user, f"status set to {status}")
     article.save(update_fields=["status", "version", "updated_at"])
     return article
+
+
+@dataclass
+class BodyEdit:
+    """What an edit of an article's body did to the quotes, mentions and events in it."""
+
+    article: Article
+    quotes_moved: int = 0
+    # Their words are not in the new body: back to review, held back from the public.
+    quotes_sent_back: list[Quote] = field(default_factory=list)
+    # Rejected quotes whose words are gone stay rejected (an editor's decision).
+    quotes_rejected_gone: int = 0
+    mentions_moved: int = 0
+    mentions_removed: int = 0
+    events_moved: int = 0
+    events_removed: list[Event] = field(default_factory=list)
+
+
+@transaction.atomic
+def article_update_body(
+    *,
+    article: Article,
+    body: str,
+    user=None,
+    expected_version: int | None = None,
+    reason: str = "body edited",
+) -> BodyEdit:
+    """Save an editor's new body for ``article`` (with any other edits made to the
+    instance) and move every quote, mention and event to where its words now are.
+
+    Line endings are stored as "\\n". Each span is found by its words (a quote by its
+    text, a mention or event by what it covered in the old body), near its old place
+    first (``articles.anchoring.reanchor``). What cannot be found:
+
+    * a quote goes back to review (unreviewed, confidence 0), so it is held back from the
+      public until an editor confirms it; a rejected quote stays rejected;
+    * a mention is deleted (the name is no longer there);
+    * an event stays on its sentence if the sentence was only reworded inside (its
+      opening and closing words are still there); otherwise it is deleted, with its
+      history (restorable from the event's history page): the article no longer says
+      it, and events have no review state to flag.
+
+    Raises ``StaleEdit`` if someone saved the article since ``expected_version``.
+    """
+    stored = Article.objects.filter(pk=article.pk).values_list("body", flat=True).get()
+    # Offsets point into the body's "\n" form: before line endings were normalised, an
+    # admin save could store "\r\n" without moving any offset (issue 11).
+    old_body, new_body = normalize_newlines(stored), normalize_newlines(body)
+    _bump_version(article, expected_version=expected_version)
+    article.body = new_body
+    _record(article, user, reason)
+    article.save()
+    edit = BodyEdit(article=article)
+    _reanchor_quotes(edit, old_body, new_body, user)
+    _reanchor_mentions(edit, old_body, new_body)
+    _reanchor_events(edit, old_body, new_body, user)
+    bump_content_version()  # the bulk updates above send no signals
+    return edit
+
+
+def _reanchor_quotes(edit: BodyEdit, old_body: str, new_body: str, user) -> None:
+    quotes = list(Quote.objects.select_for_update().filter(article=edit.article).order_by("pk"))
+    spans = [
+        # Its words as the old body shows them, or its stored text if they were already lost.
+        (
+            q.start,
+            q.end,
+            old_body[q.start : q.end] if holds(old_body, q.start, q.end, q.text) else q.text,
+        )
+        for q in quotes
+    ]
+    moved, sent_back = [], []
+    for quote, place in zip(quotes, reanchor(old_body, new_body, spans), strict=True):
+        if place is None:
+            if quote.status == Quote.Status.REJECTED:
+                edit.quotes_rejected_gone += 1
+                continue
+            quote.status = Quote.Status.AUTO
+            quote.confidence = 0.0  # held back: below any publish threshold
+            quote.reviewed_at = None
+            quote.version += 1
+            sent_back.append(quote)
+        elif place != (quote.start, quote.end):
+            quote.start, quote.end = place
+            quote.version += 1
+            moved.append(quote)
+    if moved:
+        bulk_update_with_history(
+            moved,
+            Quote,
+            ["start", "end", "version"],
+            default_user=user,
+            default_change_reason="moved with its words after a body edit",
+        )
+    if sent_back:
+        bulk_update_with_history(
+            sent_back,
+            Quote,
+            ["status", "confidence", "reviewed_at", "version"],
+            default_user=user,
+            default_change_reason="words not found after a body edit: sent back to review",
+        )
+    edit.quotes_moved, edit.quotes_sent_back = len(moved), sent_back
+
+
+def _reanchor_mentions(edit: BodyEdit, old_body: str, new_body: str) -> None:
+    mentions = list(Mention.objects.select_for_update().filter(article=edit.article))
+    spans = [(m.start, m.end, old_body[m.start : m.end]) for m in mentions]
+    places = reanchor(old_body, new_body, spans)
+    # One mention per start (a database constraint): mentions that stayed put first.
+    order = sorted(
+        range(len(mentions)),
+        key=lambda i: (places[i] != (mentions[i].start, mentions[i].end), mentions[i].pk),
+    )
+    starts, gone, moved = set(), [], []
+    for i in order:
+        mention, place = mentions[i], places[i]
+        if place is None or place[0] in starts:
+            gone.append(mention.pk)
+            continue
+        starts.add(place[0])
+        if place != (mention.start, mention.end):
+            moved.append((mention, place))
+    if gone:
+        Mention.objects.filter(pk__in=gone).delete()
+    if moved:
+        # Two steps, so that no row ever takes a start another row still holds.
+        parked = 1 + max([len(new_body)] + [m.end for m in mentions])
+        for mention, (start, end) in moved:
+            mention.start, mention.end = parked + start, parked + end
+        Mention.objects.bulk_update([m for m, _ in moved], ["start", "end"])
+        for mention, (start, end) in moved:
+            mention.start, mention.end = start, end
+        Mention.objects.bulk_update([m for m, _ in moved], ["start", "end"])
+    edit.mentions_moved, edit.mentions_removed = len(moved), len(gone)
+
+
+def _reanchor_events(edit: BodyEdit, old_body: str, new_body: str, user) -> None:
+    events = list(Event.objects.select_for_update().filter(article=edit.article).order_by("pk"))
+    spans = [(e.start, e.end, old_body[e.start : e.end]) for e in events]
+    places = reanchor(old_body, new_body, spans)
+    # A sentence reworded inside ("8,000" made "8,200") still reports its event.
+    lost = [i for i, place in enumerate(places) if place is None]
+    reworded = reanchor_by_ends(old_body, new_body, [spans[i] for i in lost])
+    for i, place in zip(lost, reworded, strict=True):
+        places[i] = place
+    moved = []
+    for event, place in zip(events, places, strict=True):
+        if place is None:
+            _record(event, user, "its sentence was not found after a body edit")
+            event.delete()
+            edit.events_removed.append(event)
+        elif place != (event.start, event.end):
+            event.start, event.end = place
+            moved.append(event)
+    if moved:
+        bulk_update_with_history(
+            moved,
+            Event,
+            ["start", "end"],
+            default_user=user,
+            default_change_reason="moved with its sentence after a body edit",
+        )
+    edit.events_moved = len(moved)
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.anchoring import holds
+
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
 CONTEXT_LIMIT = 600  # characters either side of a quote, at most
@@ -29,17 +31,11 @@ def paragraph_spans(body: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in spans if body[start:end].strip()]
 
 
-_IGNORED_IN_COMPARISON = re.compile(r"[\s\"“”„«»]+")
-
-
 def offsets_fit(body: str, quote) -> bool:
-    """Whether ``quote.start``/``end`` still point at its words in ``body``. White space and
-    double quotation marks are ignored: a quote running over paragraphs is stored without
-    the marks that reopen each paragraph ("…us.\n\n\"It has…" holds "…us. It has…")."""
-    if not (0 <= quote.start < quote.end <= len(body)):
-        return False
-    span = _IGNORED_IN_COMPARISON.sub("", body[quote.start : quote.end])
-    return span == _IGNORED_IN_COMPARISON.sub("", quote.text)
+    """Whether ``quote.start``/``end`` still point at its words in ``body``, ignoring white
+    space and quotation-mark style (``articles.anchoring.holds``: the same test as the
+    admin's and the re-anchoring's). Only then is the quote highlighted."""
+    return holds(body, quote.start, quote.end, quote.text)
 
 
 def anchored(body: str, quotes) -> list:
