@@ -83,6 +83,9 @@ def _run_service(request, func, **kwargs):
     except services.StaleEdit as exc:
         error = PreconditionFailed if from_header else Conflict
         raise error(str(exc)) from exc
+    except services.QuoteNotInText as exc:
+        # The quote's state, not the request, is at fault: its words left the article.
+        raise Conflict(str(exc)) from exc
 
 
 IF_MATCH = OpenApiParameter(
@@ -98,7 +101,11 @@ WRITE_ERRORS = {
     401: OpenApiResponse(serializers.ErrorSerializer, description="Not authenticated."),
     403: OpenApiResponse(serializers.ErrorSerializer, description="Not an editor."),
     404: OpenApiResponse(serializers.ErrorSerializer, description="No such record."),
-    409: OpenApiResponse(serializers.ErrorSerializer, description="Stale `version` in body."),
+    409: OpenApiResponse(
+        serializers.ErrorSerializer,
+        description="Stale `version` in body, or a quote whose words are no longer in its "
+        "article body (it cannot be confirmed).",
+    ),
     412: OpenApiResponse(serializers.ErrorSerializer, description="Stale `If-Match` version."),
 }
 

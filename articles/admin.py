@@ -43,7 +43,7 @@ class StaleEditMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleEdit as exc:
+        except (services.StaleEdit, services.QuoteNotInText) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -54,7 +54,7 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
     for obj in queryset:
         try:
             service(obj=obj, user=request.user, **kwargs)
-        except services.StaleEdit as exc:
+        except (services.StaleEdit, services.QuoteNotInText) as exc:
             modeladmin.message_user(request, str(exc), messages.WARNING)
         else:
             changed += 1
@@ -577,6 +577,17 @@ class QuoteForm(VersionedModelForm):
             self.add_error(
                 "speaker_label", "Leave the label empty when the speaker is a named person."
             )
+        quote = self.instance
+        # A new speaker confirms the quote (services.quote_set_speaker).
+        confirming = {"speaker", "speaker_label"} & set(self.changed_data) or (
+            cleaned.get("status") == Quote.Status.CONFIRMED and "status" in self.changed_data
+        )
+        if quote.pk and confirming and not quote.holds_its_words():
+            raise forms.ValidationError(
+                "This quote's words are no longer at its place in the article body (the "
+                "body was edited), so it cannot be confirmed or given a speaker. Restore them "
+                "in the article, or reject the quote."
+            )
         return cleaned
 
 
@@ -742,12 +753,18 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             )
 
     def _set_status(self, request, queryset, status, done):
+        refused = []
         changed = services.quotes_set_status(
-            quotes=queryset,
-            status=status,
-            user=request.user,
+            quotes=queryset, status=status, user=request.user, refused=refused
         )
         self.message_user(request, f"{changed} quotes {done}.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{_count(len(refused), 'quote')} not confirmed: their words are no longer at "
+                "their place in the article body. Restore them in the article, or reject them.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Confirm selected quotes", permissions=["change"])
     def confirm(self, request, queryset):
@@ -799,7 +816,7 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                 user=request.user,
                 expected_version=int(version) if version.isdigit() else None,
             )
-        except (services.StaleEdit, services.NoSuggestion) as exc:
+        except (services.StaleEdit, services.NoSuggestion, services.QuoteNotInText) as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
             self.message_user(

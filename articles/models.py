@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Person, unique_slug
 
+from .anchoring import holds
+
 
 class DatePrecision(models.TextChoices):
     DAY = "day", "day"
@@ -332,6 +334,11 @@ class Quote(models.Model):
         if self.speaker_id:
             return self.speaker.name
         return self.speaker_label or "unattributed"
+
+    def holds_its_words(self, body: str | None = None) -> bool:
+        """Whether the quote's offsets still point at its text in ``body`` (by default its
+        article's): false after an editor removed or rewrote the words."""
+        return holds(self.article.body if body is None else body, self.start, self.end, self.text)
 
 
 class RemovedQuoteQuerySet(models.QuerySet):

@@ -33,6 +33,27 @@ class StaleEdit(Exception):
         )
 
 
+class QuoteNotInText(Exception):
+    """The quote's words are no longer at its place in the article body (an editor changed
+    the body and they could not be found again): it cannot be made public as it stands."""
+
+    def __init__(self, quote):
+        self.quote = quote
+        super().__init__(
+            f"Quote {quote.pk} cannot be confirmed: its words are no longer at its place in "
+            "the article body (the body was edited). Restore them in the article, or reject "
+            "the quote."
+        )
+
+
+def _require_in_text(quote: Quote) -> None:
+    """Refuse to make public a quote whose span does not hold its words: a public quote's
+    offsets always point at its text."""
+    body = Article.objects.filter(pk=quote.article_id).values_list("body", flat=True).get()
+    if not quote.holds_its_words(body):
+        raise QuoteNotInText(quote)
+
+
 def _bump_version(obj, *, expected_version: int | None) -> None:
     """Claim the next version of ``obj`` or raise StaleEdit (compare-and-swap in SQL)."""
     model = type(obj)
@@ -56,6 +77,8 @@ def quote_set_status(
     if status not in Quote.Status.values:
         raise ValueError(f"Unknown quote status {status!r}")
     _bump_version(quote, expected_version=expected_version)
+    if status == Quote.Status.CONFIRMED:
+        _require_in_text(quote)
     quote.status = status
     quote.reviewed_at = timezone.now() if status != Quote.Status.AUTO else None
     _record(quote, user, f"status set to {status}")
@@ -75,6 +98,7 @@ def quote_set_speaker(
     """Correct who said a quote. A corrected speaker is an editor's fact: it is confirmed,
     and the importer's suggestion, if any, is settled (cleared)."""
     _bump_version(quote, expected_version=expected_version)
+    _require_in_text(quote)
     quote.speaker = speaker
     quote.speaker_label = "" if speaker is not None else normalize_newlines(speaker_label.strip())
     quote.suggested_speaker = None
@@ -105,6 +129,7 @@ def quote_accept_suggestion(
     if quote.suggested_speaker_id is None:
         raise NoSuggestion(f"Quote {quote} has no suggested speaker to accept.")
     _bump_version(quote, expected_version=expected_version)
+    _require_in_text(quote)
     quote.speaker_id = quote.suggested_speaker_id
     quote.speaker_label = ""
     quote.suggested_speaker = None
@@ -373,18 +398,26 @@ def versioned_save(
     return obj
 
 
-def quotes_set_status(*, quotes, status: str, user=None) -> int:
+def quotes_set_status(*, quotes, status: str, user=None, refused: list | None = None) -> int:
     """Confirm or reject many quotes at once (the review queue's bulk actions).
 
     Each quote goes through ``quote_set_status``, so each gets its own history record;
-    quotes already in ``status`` are left alone. Returns how many changed.
+    quotes already in ``status`` are left alone. Quotes that cannot be confirmed because
+    their words left the article body are skipped and, if given, appended to ``refused``.
+    Returns how many changed.
     """
     changed = 0
     with transaction.atomic():
         for quote in quotes:
             if quote.status == status:
                 continue
-            quote_set_status(quote=quote, status=status, user=user)
+            try:
+                with transaction.atomic():
+                    quote_set_status(quote=quote, status=status, user=user)
+            except QuoteNotInText:
+                if refused is not None:
+                    refused.append(quote)
+                continue
             changed += 1
     return changed
 

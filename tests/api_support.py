@@ -65,7 +65,10 @@ def world(db):
     w.loner = make_person("Nobody Known")  # appears nowhere
     w.strictly = make_tag("Strictly Come Dancing")
     w.bafta = make_tag("BAFTA")
-    body = "Rose Ayling-Ellis and Giovanni Pernice won. “It was a dream,” Rose said."
+    body = (
+        "Rose Ayling-Ellis and Giovanni Pernice won. “It was a dream,” Rose said. "
+        "One fan called it magical."
+    )
     w.pub1 = make_article(
         "Strictly pair win BAFTA",
         body=body,
@@ -95,7 +98,9 @@ def world(db):
     w.q_rose = make_quote(
         w.pub1, text="It was a dream", speaker=w.rose, start=45, status=Quote.Status.CONFIRMED
     )
-    w.q_fan = make_quote(w.pub1, text="magical", speaker_label="one fan", start=5, partial=True)
+    w.q_fan = make_quote(
+        w.pub1, text="magical", speaker_label="one fan", start=body.index("magical"), partial=True
+    )
     w.q_rejected = make_quote(
         w.pub1, text="rejected words", speaker=w.gio, start=20, status=Quote.Status.REJECTED
     )

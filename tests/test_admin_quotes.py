@@ -113,7 +113,8 @@ class TestQueue:
 
     def test_bulk_confirm_and_reject(self, editor_client, article):
         """Confirm and reject act on every selected quote and record each in history."""
-        a, b, c = (make_quote(article, start=i) for i in range(3))
+        a, b = (make_quote(article, start=i) for i in range(2))
+        c = make_quote(article, text=DREAM, start=BODY.index(DREAM))
         editor_client.post(QUEUE, {"action": "reject", "_selected_action": [a.pk, b.pk]})
         editor_client.post(QUEUE, {"action": "confirm", "_selected_action": [c.pk]})
         statuses = dict(Quote.objects.values_list("pk", "status"))
@@ -161,7 +162,7 @@ class TestSpeakerCorrection:
 
     def test_speaker_label_set(self, editor_client, article):
         """A speaker label ("one fan") can be set instead of a person; it is confirmed."""
-        quote = make_quote(article)
+        quote = make_quote(article, text=DREAM, start=BODY.index(DREAM))
         data = form_data(editor_client.get(change_url(quote)))
         data["speaker_label"] = "one fan"
         editor_client.post(change_url(quote), data)

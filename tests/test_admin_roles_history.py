@@ -151,7 +151,7 @@ class TestHistory:
     def test_quote_speaker_restored_from_history(self, editor_client):
         """Reverting a quote to an earlier speaker goes through the speaker service."""
         rose, gio = make_person("Rose"), make_person("Gio")
-        quote = make_quote(make_article(), speaker=rose)
+        quote = make_quote(make_article(body="It was a dream"), speaker=rose)
         first = quote.history.earliest()
         Quote.objects.filter(pk=quote.pk).update(speaker=gio, version=2)
         url = reverse("admin:articles_quote_simple_history", args=[quote.pk, first.pk])

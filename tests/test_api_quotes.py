@@ -90,11 +90,13 @@ def test_filters(anon, world, query, expected):
 
 def test_ordering(anon, world):
     """`ordering=-date` puts the newest article's quotes first; `start` sorts by offset."""
+    assert world.q_rose.start < world.q_fan.start
     assert ids(anon.get(f"{URL}?ordering=-date,start")) == [
-        world.q_fan.pk,
         world.q_rose.pk,
+        world.q_fan.pk,
         world.q_old.pk,
     ]
+    assert ids(anon.get(f"{URL}?ordering=-date,-start"))[:2] == [world.q_fan.pk, world.q_rose.pk]
 
 
 @pytest.mark.parametrize(

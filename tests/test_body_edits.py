@@ -551,3 +551,79 @@ def test_reanchor_command_repairs_bodies_stored_with_crlf():
     assert Quote.objects.public().filter(article=broken).count() == 11
     fine.refresh_from_db()
     assert fine.version == 1
+
+
+# --- a quote whose words left the body cannot be made public again ------------------------
+
+
+def detached_quote():
+    """A quote sent back to review because an edit removed its words."""
+    article = final_story()
+    quote = article.quotes.get(text="Best final ever!")
+    services.article_update_body(
+        article=article, body=article.body.replace("Best final ever!", "Wow.")
+    )
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.AUTO and not quote.holds_its_words()
+    return quote
+
+
+class TestDetachedQuoteCannotBeConfirmed:
+    """Confirming a quote, giving it a speaker or accepting its suggested speaker makes it
+    public; none may happen while its offsets point at other words (the API would publish
+    stale offsets and the site a quote its article no longer holds)."""
+
+    def test_services_refuse_every_way_of_confirming(self):
+        quote = detached_quote()
+        with pytest.raises(services.QuoteNotInText):
+            services.quote_set_status(quote=quote, status=Quote.Status.CONFIRMED)
+        with pytest.raises(services.QuoteNotInText):
+            services.quote_set_speaker(quote=quote, speaker=make_person("Ann Fan"))
+        quote.suggested_speaker = make_person("Bea Fan")
+        quote.save()
+        with pytest.raises(services.QuoteNotInText):
+            services.quote_accept_suggestion(quote=quote)
+        quote.refresh_from_db()
+        assert quote.status == Quote.Status.AUTO and quote.speaker_label != "Ann Fan"
+        assert not Quote.objects.public().filter(pk=quote.pk).exists()
+        # Rejecting it, or sending it back to review, stays possible.
+        services.quote_set_status(quote=quote, status=Quote.Status.REJECTED)
+
+    def test_bulk_confirm_skips_it_and_says_why(self, editor_client):
+        quote = detached_quote()
+        other = quote.article.quotes.get(text="Nobody could speak.")
+        response = editor_client.post(
+            reverse("admin:articles_quote_changelist"),
+            {"action": "confirm", "_selected_action": [quote.pk, other.pk]},
+            follow=True,
+        )
+        said = " ".join(messages_of(response))
+        assert "1 quotes confirmed" in said and "1 quote not confirmed" in said
+        quote.refresh_from_db()
+        other.refresh_from_db()
+        assert (quote.status, other.status) == ("auto", "confirmed")
+
+    def test_change_form_refuses_to_confirm_it(self, editor_client):
+        quote = detached_quote()
+        url = reverse("admin:articles_quote_change", args=[quote.pk])
+        data = form_data(editor_client.get(url))
+        data["status"] = Quote.Status.CONFIRMED
+        response = editor_client.post(url, data)
+        assert response.status_code == 200  # the form again, with the reason
+        assert "no longer at its place in the article body" in response.content.decode()
+        quote.refresh_from_db()
+        assert quote.status == Quote.Status.AUTO
+
+    def test_api_confirm_answers_409(self, editor_client):
+        quote = detached_quote()
+        response = editor_client.post(f"/api/v1/quotes/{quote.pk}/confirm/")
+        assert response.status_code == 409, response.content
+        assert "no longer at its place" in response.json()["detail"]
+        response = editor_client.patch(
+            f"/api/v1/quotes/{quote.pk}/",
+            {"speaker": None, "speaker_label": "a fan"},
+            content_type="application/json",
+        )
+        assert response.status_code == 409
+        quote.refresh_from_db()
+        assert quote.status == Quote.Status.AUTO

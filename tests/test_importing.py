@@ -311,7 +311,7 @@ def test_command_names_a_missing_file(pipeline, tmp_path):
     assert "missing.txt: cannot read file" in err.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_imports_never_duplicate(pipeline, story_file):
     """Two importers running at once create each article and each person once."""
     if connection.vendor != "postgresql":

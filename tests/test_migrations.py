@@ -17,7 +17,7 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_existing_articles_get_their_file_name_as_source_key():
     """Articles imported before source keys (issue 11) get a key equal to their file name,
     in their history too, and the key is then required and unique."""

@@ -39,7 +39,7 @@ class TestQuotes:
 
     def test_set_speaker_confirms_and_marks_corrected(self):
         """A corrected speaker is confirmed, marked corrected, and clears the label."""
-        quote = make_quote(make_article(), speaker_label="a friend")
+        quote = make_quote(make_article(body="It was a dream"), speaker_label="a friend")
         rose = make_person()
         services.quote_set_speaker(quote=quote, speaker=rose)
         quote.refresh_from_db()

@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    _share_serialized_contents()
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
@@ -43,6 +44,23 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def _share_serialized_contents():
+    """Let serialized-rollback tests start from the migrated data under Playwright.
+
+    Playwright's sync API runs each test in a context of its own, where Django opens a new
+    connection object; the migrated data (Editors group, content types, permissions) that
+    a serialized rollback restores is kept on the connection that created the test
+    database, so the new one would restore nothing after an earlier test's flush. Shared
+    at class level, every connection of that backend restores it.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture

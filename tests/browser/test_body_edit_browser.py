@@ -1,11 +1,8 @@
 """An editor edits an article's body in a real browser (issue 11, defect 3): Chromium
 posts the textarea with CRLF line endings, as every browser does."""
 
-import importlib
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 
 from articles.anchoring import holds
 from articles.models import Quote
@@ -16,20 +13,8 @@ PASSWORD = "correct horse battery"
 
 
 def make_editor_account():
-    """An editor (staff in the Editors group). A live-server test before this one may have
-    flushed the database, and the data migration that makes the group does not run
-    again: the group is then made again, with the migration's permissions."""
-    migration = importlib.import_module("articles.migrations.0003_editors_group")
-    group, created = Group.objects.get_or_create(name=migration.EDITORS_GROUP)
-    if created:
-        for app_label, models in migration.EDITOR_PERMISSIONS.items():
-            for model, actions in models.items():
-                group.permissions.add(
-                    *Permission.objects.filter(
-                        content_type__app_label=app_label,
-                        codename__in=[f"{action}_{model}" for action in actions],
-                    )
-                )
+    """An editor (staff in the Editors group, which the serialized rollback restores with
+    the rest of the migrated data)."""
     return make_editor(password=PASSWORD)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import build_newsdesk, make_quote_in, make_story
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 WIDTHS = {"phone": 375, "desktop": 1280}
 SERIOUS = {"serious", "critical"}
