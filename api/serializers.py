@@ -43,6 +43,11 @@ class TagBriefSerializer(serializers.Serializer):
 
 
 class SourceSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        source="source_key",
+        help_text="The story's source key: its path in the imported folder, after the "
+        "feed or source name if one was given (`reuters:feedA/story.txt`).",
+    )
     name = serializers.CharField(source="source_name", help_text="Imported file name.")
     sha256 = serializers.CharField(
         source="source_sha256", help_text="SHA-256 of the file's raw bytes (hex)."

@@ -359,6 +359,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     readonly_fields = [
         "highlighted_body",
         "raw_source",
+        "source_key",
         "source_name",
         "source_sha256",
         "imported_at",
@@ -387,6 +388,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
+                    "source_key",
                     "source_name",
                     "source_sha256",
                     "imported_at",

@@ -23,7 +23,11 @@ def test_list_has_contract_fields(anon, world):
         {"name": "Rose Ayling-Ellis", "slug": "rose-ayling-ellis"},
         {"name": "Giovanni Pernice", "slug": "giovanni-pernice"},
     ]
-    assert first["source"] == {"name": world.pub1.source_name, "sha256": world.pub1.source_sha256}
+    assert first["source"] == {
+        "key": world.pub1.source_key,
+        "name": world.pub1.source_name,
+        "sha256": world.pub1.source_sha256,
+    }
     assert {tag["slug"] for tag in first["tags"]} == {"strictly-come-dancing", "bafta"}
     assert "body" not in first
 

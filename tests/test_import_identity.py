@@ -126,6 +126,19 @@ def test_source_prefixes_every_key(tmp_path):
     assert code == 1 and "--source" in err
 
 
+def test_source_key_is_shown_in_the_admin_and_the_api(tmp_path, client):
+    """Editors and partners see which story an article is: its key, not only a file name."""
+    write(tmp_path / "reuters" / "today", "story.txt", BRIDGE)
+    assert run_import("--publish", "--source", "reuters", tmp_path / "reuters" / "today")[0] == 0
+    article = Article.objects.get()
+    client.force_login(make_editor())
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "reuters:today/story.txt" in page.content.decode()
+    api = APIClient().get(f"/api/v1/articles/{article.slug}/").json()
+    assert api["source"]["key"] == "reuters:today/story.txt"
+    assert api["source"]["name"] == "story.txt"
+
+
 def test_a_different_story_under_a_known_key_is_refused_and_the_rest_import(tmp_path):
     """A file whose key belongs to an article but whose text is another story is refused,
     with a reason naming both; the article is untouched and the other files import."""
