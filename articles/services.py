@@ -64,6 +64,18 @@ def _bump_version(obj, *, expected_version: int | None) -> None:
     obj.version = current + 1
 
 
+def _claim_for_publication(quote: Quote, *, expected_version: int | None) -> None:
+    """Claim the next version of a quote about to become public. A stale version is
+    refused first (StaleEdit); then a quote whose words left its place (QuoteNotInText),
+    whose claim the caller's transaction rolls back: the object keeps its version too."""
+    _bump_version(quote, expected_version=expected_version)
+    try:
+        _require_in_text(quote)
+    except QuoteNotInText:
+        quote.version -= 1
+        raise
+
+
 def _record(obj, user, reason: str) -> None:
     obj._history_user = user
     obj._change_reason = reason
@@ -76,9 +88,10 @@ def quote_set_status(
     """Confirm or reject a quote (or send it back to review)."""
     if status not in Quote.Status.values:
         raise ValueError(f"Unknown quote status {status!r}")
-    _bump_version(quote, expected_version=expected_version)
     if status == Quote.Status.CONFIRMED:
-        _require_in_text(quote)
+        _claim_for_publication(quote, expected_version=expected_version)
+    else:
+        _bump_version(quote, expected_version=expected_version)
     quote.status = status
     quote.reviewed_at = timezone.now() if status != Quote.Status.AUTO else None
     _record(quote, user, f"status set to {status}")
@@ -97,8 +110,7 @@ def quote_set_speaker(
 ) -> Quote:
     """Correct who said a quote. A corrected speaker is an editor's fact: it is confirmed,
     and the importer's suggestion, if any, is settled (cleared)."""
-    _bump_version(quote, expected_version=expected_version)
-    _require_in_text(quote)
+    _claim_for_publication(quote, expected_version=expected_version)
     quote.speaker = speaker
     quote.speaker_label = "" if speaker is not None else normalize_newlines(speaker_label.strip())
     quote.suggested_speaker = None
@@ -128,8 +140,7 @@ def quote_accept_suggestion(
     """
     if quote.suggested_speaker_id is None:
         raise NoSuggestion(f"Quote {quote} has no suggested speaker to accept.")
-    _bump_version(quote, expected_version=expected_version)
-    _require_in_text(quote)
+    _claim_for_publication(quote, expected_version=expected_version)
     quote.speaker_id = quote.suggested_speaker_id
     quote.speaker_label = ""
     quote.suggested_speaker = None
