@@ -74,18 +74,18 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
                 if text[m.start()] == "!" and raw.isupper() and raw.isalpha() and len(raw) <= 6:
                     continue
             cut = m.end()
-        seg_end = cut
-        while seg_end > pos and text[seg_end - 1].isspace():
-            seg_end -= 1
-        if seg_end > pos:
-            spans.append((pos, seg_end))
+        _add_sentence(spans, text, pos, cut)
         pos = m.end()
-    seg_end = end
-    while seg_end > pos and text[seg_end - 1].isspace():
-        seg_end -= 1
-    if seg_end > pos:
-        spans.append((pos, seg_end))
+    _add_sentence(spans, text, pos, end)
     return spans
+
+
+def _add_sentence(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Append ``text[start:end]`` without its trailing white space, unless it is empty."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
 
 
 def trim_words(text: str, limit: int) -> str:
