@@ -1,0 +1,426 @@
+"""Mixed load over real HTTP: readers, editors' API writes and an import, on gunicorn (issue 12).
+
+    .venv/bin/python bench/bench_load.py [--articles 400] [--seconds 20] [--workers 4]
+                                         [--skip-sqlite] [--skip-postgres]
+
+For each database (SQLite in a file; PostgreSQL with Redis as the shared cache) it builds a
+fresh database from the generated corpus, starts gunicorn on loopback and then:
+
+1. **capacity**: closed-loop readers (as many as the server has workers, times four) fetch
+   public pages and API lists as fast as they can for ``--seconds``: the read-only
+   throughput the machine sustains;
+2. **mixed load**: readers arrive open-loop at *half* that rate (latency counted from the
+   moment each request was due, so a stalled server cannot hide its queue), while two
+   editors confirm and reject quotes through the API and an import of new stories runs.
+
+It reports throughput, p50/p99 and every error and 5xx. Target: 0 errors, 0 5xx, p99 under
+1 s in the mixed phase. Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote as urlquote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import write_corpus  # noqa: E402
+
+PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "newsroom_bench_load"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+UNLIMITED = "100000000/min"  # every client is 127.0.0.1 here: throttles would measure themselves
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(database_url: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY") or "bench-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        NEWSROOM_API_ANON_RATE=UNLIMITED,
+        NEWSROOM_API_USER_RATE=UNLIMITED,
+        NEWSROOM_SITE_ANON_RATE=UNLIMITED,
+        PYTHONWARNINGS="ignore",
+    )
+    env.pop("DJANGO_DEBUG", None)
+    env.update(extra)
+    return env
+
+
+def manage(*args, env) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+# --- the server and the clients ---------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, env: dict, workers: int):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "newsroom.wsgi:application",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={workers}",
+                "--log-level=warning",
+                "--timeout=60",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if Client(self.port).request("GET", "/robots.txt")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class Client:
+    """One keep-alive connection; reconnects when the server closes it."""
+
+    def __init__(self, port: int, token: str | None = None):
+        self.port, self.token, self.conn = port, token, None
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Accept": "application/json, text/html"}
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.conn.request(method, path, body=payload, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+                continue
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            return response.status, data
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, status: int | None, failure: str = "") -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if status is not None:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+            if failure:
+                self.failures.append(failure)
+
+    @property
+    def errors(self) -> int:
+        bad = sum(n for status, n in self.statuses.items() if status >= 400)
+        return bad + len(self.failures)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+    def summary(self) -> str:
+        p50, p99 = self.percentile(0.5) * 1000, self.percentile(0.99) * 1000
+        return (
+            f"p50 {p50:6.1f} ms   p99 {p99:7.1f} ms"
+            f"   errors {self.errors}   5xx {self.server_errors}"
+        )
+
+
+def reader_paths(port: int) -> list[str]:
+    """Public pages and API lists, with real slugs and ids taken from the API."""
+    client = Client(port)
+
+    def listing(path):
+        status, body = client.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        return json.loads(body)["results"]
+
+    articles = listing("/api/v1/articles/?page_size=20")
+    people = listing("/api/v1/people/?page_size=20")
+    quotes = listing("/api/v1/quotes/?page_size=20")
+    tags = listing("/api/v1/tags/?page_size=20")
+    paths = ["/", "/people/", "/events/", "/search/?q=said", "/feeds/articles/rss/"]
+    paths += ["/api/v1/articles/", "/api/v1/quotes/", "/api/v1/people/", "/api/v1/events/"]
+    paths += [f"/articles/{a['slug']}/" for a in articles]
+    paths += [f"/people/{p['slug']}/" for p in people]
+    paths += [f"/quotes/{q['id']}/" for q in quotes]
+    paths += [f"/tags/{t['slug']}/" for t in tags]
+    paths += [f"/api/v1/articles/{a['slug']}/" for a in articles[:5]]
+    paths += [f"/search/?q={urlquote(p['name'].split()[-1])}" for p in people[:5]]
+    return paths
+
+
+def read_one(client: Client, path: str, due: float, tally: Tally) -> None:
+    try:
+        status, _ = client.request("GET", path)
+    except OSError as error:
+        tally.add(time.perf_counter() - due, None, f"{path}: {error}")
+        return
+    tally.add(time.perf_counter() - due, status, "" if status < 400 else f"{path}: {status}")
+
+
+def closed_loop(port: int, paths: list[str], clients: int, seconds: float) -> tuple[Tally, float]:
+    tally, stop = Tally(), time.perf_counter() + seconds
+
+    def run(seed):
+        rng, client = random.Random(seed), Client(port)
+        while time.perf_counter() < stop:
+            read_one(client, rng.choice(paths), time.perf_counter(), tally)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, len(tally.latencies) / (time.perf_counter() - started)
+
+
+def open_loop(port: int, paths: list[str], rate: float, seconds: float) -> tuple[Tally, float]:
+    """Requests due at a fixed rate, sent by a pool of clients; latency counts from the due
+    time, so queueing inside a slow server shows (no coordinated omission)."""
+    tally, due_times = Tally(), queue.Queue()
+    rng = random.Random(7)
+    count = int(rate * seconds)
+    start = time.perf_counter() + 0.2
+    for n in range(count):
+        due_times.put((start + n / rate, rng.choice(paths)))
+
+    def run():
+        client = Client(port)
+        while True:
+            try:
+                due, path = due_times.get_nowait()
+            except queue.Empty:
+                return
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            read_one(client, path, due, tally)
+
+    threads = [threading.Thread(target=run) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, len(tally.latencies) / (time.perf_counter() - start)
+
+
+def editor(port: int, token: str, quote_ids: list[int], stop: threading.Event, tally: Tally):
+    """Confirm and reject this editor's own quotes in turn, each write with its version."""
+    client = Client(port, token)
+    n = 0
+    while not stop.is_set():
+        pk = quote_ids[n % len(quote_ids)]
+        action = "confirm" if n % 2 == 0 else "reject"
+        n += 1
+        started = time.perf_counter()
+        try:
+            status, body = client.request("GET", f"/api/v1/quotes/{pk}/")
+            version = json.loads(body).get("version") if status == 200 else None
+            status, body = client.request(
+                "POST", f"/api/v1/quotes/{pk}/{action}/", {"version": version}
+            )
+        except OSError as error:
+            tally.add(time.perf_counter() - started, None, f"editor: {error}")
+            continue
+        failure = "" if status < 400 else f"editor {action} {pk}: {status} {body[:120]!r}"
+        tally.add(time.perf_counter() - started, status, failure)
+        time.sleep(0.1)
+
+
+# --- one database -----------------------------------------------------------------------------
+
+
+def prepare(env: dict, corpus: Path) -> str:
+    manage("migrate", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    manage("import_articles", "--publish", str(corpus), env=env)
+    manage("ensure_editor", "--username", "bench-editor", env=env)
+    out = manage("drf_create_token", "bench-editor", env=env)
+    return out.split()[2]  # "Generated token <key> for user bench-editor"
+
+
+def editor_quote_ids(port: int, token: str, paths: list[str]) -> list[int]:
+    """Quotes the readers do not fetch: a quote an editor rejects is rightly a 404 to them."""
+    _status, body = Client(port, token).request("GET", "/api/v1/quotes/?page_size=100")
+    read = {path for path in paths if path.startswith("/quotes/")}
+    ids = [q["id"] for q in json.loads(body)["results"] if f"/quotes/{q['id']}/" not in read]
+    return ids[:40]
+
+
+def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) -> None:
+    token = prepare(env, corpus)
+    server = Server(env, args.workers)
+    try:
+        paths = reader_paths(server.port)
+        closed_loop(server.port, paths, args.workers, 3)  # warm every worker
+        capacity_tally, capacity = closed_loop(server.port, paths, args.workers * 4, args.seconds)
+        rate = capacity / 2
+        ids = editor_quote_ids(server.port, token, paths)
+        stop, editors = threading.Event(), Tally()
+        writers = [
+            threading.Thread(target=editor, args=(server.port, token, ids[k::2], stop, editors))
+            for k in range(2)
+        ]
+        importer = subprocess.Popen(
+            [sys.executable, "manage.py", "import_articles", "--publish", str(extra_corpus)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for writer in writers:
+            writer.start()
+        mixed, achieved = open_loop(server.port, paths, rate, args.seconds)
+        stop.set()
+        for writer in writers:
+            writer.join()
+        _, import_err = importer.communicate(timeout=600)
+    finally:
+        server.stop()
+
+    print(f"\n== {label}: {args.workers} gunicorn workers, {len(paths)} URLs")
+    print(f"read-only capacity   {capacity:7.1f} req/s   {capacity_tally.summary()}")
+    print(f"mixed: readers       {achieved:7.1f} req/s (offered {rate:.1f})   {mixed.summary()}")
+    print(f"mixed: editor writes {len(editors.latencies):7d} done   {editors.summary()}")
+    print(
+        f"mixed: import        exit {importer.returncode}"
+        + (f"   {import_err.strip().splitlines()[-1]}" if importer.returncode else "")
+    )
+    for failure in (mixed.failures + editors.failures)[:5]:
+        print(f"  e.g. {failure}")
+    verdict = (
+        mixed.errors == 0
+        and editors.errors == 0
+        and importer.returncode == 0
+        and mixed.percentile(0.99) < 1.0
+    )
+    p99 = max(mixed.percentile(0.99), editors.percentile(0.99))
+    print(
+        f"load {label.split()[0].lower()} capacity={capacity:.1f} offered={rate:.1f} "
+        f"p50_ms={mixed.percentile(0.5) * 1000:.1f} p99_ms={p99 * 1000:.1f} "
+        f"errors={mixed.errors + editors.errors} server_errors="
+        f"{mixed.server_errors + editors.server_errors} target_met={verdict}"
+    )
+
+
+def postgres_url() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except Exception as error:
+        print(f"PostgreSQL skipped: {error}")
+        return None
+    return f"{PG_SERVER}/{PG_DB}"
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.flushdb()
+        return True
+    except Exception as error:
+        print(f"Redis unavailable ({error}): PostgreSQL runs with the per-process cache")
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=400)
+    parser.add_argument("--import-articles", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 2))
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="newsroom-load-"))
+    try:
+        corpus, extra = tmp / "corpus", tmp / "more"
+        write_corpus(corpus, args.articles, seed=1)
+        write_corpus(extra, args.import_articles, seed=2)
+        print(
+            f"{args.articles} articles imported before, {args.import_articles} imported during "
+            f"the mixed phase; {args.seconds:.0f} s per phase; {os.cpu_count()} CPUs"
+        )
+        if not args.skip_sqlite:
+            env = environment(f"sqlite:///{tmp / 'load.sqlite3'}")
+            run_database("SQLite", env, args, corpus, extra)
+        if not args.skip_postgres and (url := postgres_url()):
+            extra_env = {"REDIS_URL": REDIS_URL} if redis_available() else {}
+            run_database("PostgreSQL + Redis", environment(url, **extra_env), args, corpus, extra)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
