@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.outages.DatabaseUnavailableMiddleware",  # outside all that queries: 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,6 +140,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Lets two test runs share one server without clashing (default: "test_<name>").
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_DATABASE_NAME") or None}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Outages (issue 12): a database that is down, or accepts connections but never answers,
+    # must cost a request seconds, not a worker for good; newsroom.outages then answers 503.
+    # - connect_timeout bounds the whole connection start-up (libpq; 2 s at least).
+    # - statement_timeout, sent as a start-up option (no extra round trip; health checks
+    #   included), has the server cancel a statement stuck on a lock or an overload. It
+    #   applies to every process, the importer and `migrate` too: each import statement is
+    #   small (one story, at most NEWSROOM_IMPORT_MAX_BYTES), a lock held longer than this is
+    #   a fault to report rather than sit out, and a migration that must rewrite a big table
+    #   can run with NEWSROOM_DB_STATEMENT_TIMEOUT=0 (no limit) in that one process.
+    # - TCP keepalives, and tcp_user_timeout for data never acknowledged, notice a server or
+    #   network gone from under an open (persistent) connection within about 30 s.
+    # Values given in DATABASE_URL's query string win over these defaults.
+    def _seconds(name: str, default: str) -> float:
+        value = os.environ.get(name, "").strip() or default
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 0 <= seconds < 10**6:  # also false for NaN
+            raise ImproperlyConfigured(f"{name} must be a number of seconds (0: none).")
+        return seconds
+
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", round(_seconds("NEWSROOM_DB_CONNECT_TIMEOUT", "5")))
+    _statement_ms = round(_seconds("NEWSROOM_DB_STATEMENT_TIMEOUT", "30") * 1000)
+    _options["options"] = (
+        f"-c statement_timeout={_statement_ms} {_options.get('options', '')}".strip()
+    )
+    _options.setdefault("keepalives", 1)
+    _options.setdefault("keepalives_idle", 15)
+    _options.setdefault("keepalives_interval", 5)
+    _options.setdefault("keepalives_count", 3)
+    _options.setdefault("tcp_user_timeout", 30_000)  # milliseconds
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
