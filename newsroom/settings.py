@@ -145,13 +145,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # must cost a request seconds, not a worker for good; newsroom.outages then answers 503.
     # - connect_timeout bounds the whole connection start-up (libpq; 2 s at least).
     # - statement_timeout, sent as a start-up option (no extra round trip; health checks
-    #   included), has the server cancel a statement stuck on a lock or an overload. It
-    #   applies to every process, the importer and `migrate` too: each import statement is
-    #   small (one story, at most NEWSROOM_IMPORT_MAX_BYTES), a lock held longer than this is
-    #   a fault to report rather than sit out, and a migration that must rewrite a big table
-    #   can run with NEWSROOM_DB_STATEMENT_TIMEOUT=0 (no limit) in that one process.
-    # - TCP keepalives, and tcp_user_timeout for data never acknowledged, notice a server or
-    #   network gone from under an open (persistent) connection within about 30 s.
+    #   included), has the server cancel a statement stuck on a lock or an overload. 10 s:
+    #   public pages run their queries in milliseconds, and the 503 must reach the client
+    #   well before gunicorn's worker timeout (30 s by default) kills the worker; at 30 s
+    #   the two race. It applies to every process, the importer and `migrate` too: the
+    #   importer's largest statement (the search vector of a story at the 5 MiB cap) takes
+    #   about 2 s, a lock held longer than this is a fault to report rather than sit out,
+    #   and a migration that must rewrite a big table can run with
+    #   NEWSROOM_DB_STATEMENT_TIMEOUT=0 (no limit) in that one process.
+    # - TCP keepalives (idle connections) and tcp_user_timeout (data sent, never
+    #   acknowledged) notice a server or network gone from under an open, persistent
+    #   connection within about 10 s, also well inside gunicorn's worker timeout.
     # Values given in DATABASE_URL's query string win over these defaults.
     def _seconds(name: str, default: str) -> float:
         value = os.environ.get(name, "").strip() or default
@@ -165,15 +169,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("connect_timeout", round(_seconds("NEWSROOM_DB_CONNECT_TIMEOUT", "5")))
-    _statement_ms = round(_seconds("NEWSROOM_DB_STATEMENT_TIMEOUT", "30") * 1000)
+    _statement_ms = round(_seconds("NEWSROOM_DB_STATEMENT_TIMEOUT", "10") * 1000)
     _options["options"] = (
         f"-c statement_timeout={_statement_ms} {_options.get('options', '')}".strip()
     )
     _options.setdefault("keepalives", 1)
-    _options.setdefault("keepalives_idle", 15)
-    _options.setdefault("keepalives_interval", 5)
+    _options.setdefault("keepalives_idle", 5)
+    _options.setdefault("keepalives_interval", 2)
     _options.setdefault("keepalives_count", 3)
-    _options.setdefault("tcp_user_timeout", 30_000)  # milliseconds
+    _options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
