@@ -21,6 +21,7 @@ import json
 import os
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -220,6 +221,35 @@ def test_which_database_errors_are_outages(django_type, cause, outage):
     assert database_unavailable(error) is outage
 
 
+def postgres_options(**environ) -> dict:
+    """``DATABASES["default"]["OPTIONS"]`` as a fresh process computes them."""
+    env = {**os.environ, "DATABASE_URL": "postgres://u@db.invalid:5432/newsroom", **environ}
+    env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
+    code = (
+        "import json, newsroom.settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode:
+        return {"error": result.stderr}
+    return json.loads(result.stdout)
+
+
+def test_postgres_connections_have_timeouts_and_keepalives():
+    """Defaults: 5 s to connect, 10 s per statement, keepalives; the environment sets
+    them; nonsense stops start-up with the variable's name."""
+    options = postgres_options()
+    assert options["connect_timeout"] == 5
+    assert options["options"] == "-c statement_timeout=10000"
+    assert options["keepalives"] == 1 and options["tcp_user_timeout"] > 0
+    options = postgres_options(NEWSROOM_DB_CONNECT_TIMEOUT="2", NEWSROOM_DB_STATEMENT_TIMEOUT="0")
+    assert options["connect_timeout"] == 2
+    assert options["options"] == "-c statement_timeout=0"  # no limit, e.g. for a migration
+    error = postgres_options(NEWSROOM_DB_STATEMENT_TIMEOUT="soon")["error"]
+    assert "NEWSROOM_DB_STATEMENT_TIMEOUT" in error
+
+
 # --- live: gunicorn behind a loopback TCP proxy, on PostgreSQL ----------------------------------
 
 CONNECT_TIMEOUT = 2  # seconds; libpq's minimum
@@ -234,6 +264,8 @@ class Proxy:
 
     * ``pass``: traffic flows both ways;
     * ``refuse``: nothing listens on the port any more (the server is down);
+    * ``drop``: connections are accepted and reset at once (a server or pooler that dies on
+      every new connection);
     * ``stall``: connections are accepted and read, and never answered.
 
     Changing the mode cuts the connections already open, as a restart of the server would.
@@ -302,6 +334,12 @@ class Proxy:
                     self.sockets.add(server)
                 threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
                 threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+            elif mode == "drop":
+                # Linger 0: close() sends a reset, not an orderly end.
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                with self.lock:
+                    self.sockets.discard(client)
+                client.close()
             else:  # stall: swallow whatever comes, never answer
                 threading.Thread(target=self._pump, args=(client, None), daemon=True).start()
 
@@ -482,17 +520,18 @@ def assert_503(port: int, *, within: float) -> list[float]:
     return seconds
 
 
-def test_a_refused_database_gives_503_at_once_and_recovers(live):
-    """Server down (connections refused): 503 + Retry-After within a second or so, then
-    200 again from the same gunicorn once it is back."""
+@pytest.mark.parametrize("mode", ["refuse", "drop"])
+def test_a_database_that_is_down_gives_503_at_once_and_recovers(live, mode):
+    """Server down (connections refused, or reset as soon as accepted): 503 + Retry-After
+    at once, then 200 again from the same gunicorn once it is back."""
     port, proxy = live["port"], live["proxy"]
     assert_serving(port)
-    proxy.set_mode("refuse")
+    proxy.set_mode(mode)
     try:
         seconds = assert_503(port, within=MARGIN)
     finally:
         proxy.set_mode("pass")
-    print(f"refused: 503 in {max(seconds):.2f} s at most")
+    print(f"{mode}: 503 in {max(seconds):.2f} s at most")
     assert_serving(port)
 
 
