@@ -113,6 +113,8 @@ def _mark_unavailable(sender, request=None, **kwargs):
 
 
 class DatabaseUnavailableMiddleware:
+    """Answers 503 instead of 500 when the database is unavailable (see the module)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

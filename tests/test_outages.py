@@ -139,6 +139,21 @@ def test_a_refused_postgres_connection_gives_503(anonymous):
         assert_unavailable(anonymous.get("/api/v1/people/"), api=True)
 
 
+# serialized_rollback: the migrated data (the content version row) is back for the next test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_connection_is_discarded_and_the_next_request_reconnects(anonymous, locked):
+    """After a 503 the connection is closed, not left for a health check that may hang on
+    a server that never answers; the next request opens a fresh one and is served."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("closing an in-memory SQLite database would lose it: Django never does")
+    assert anonymous.get("/").status_code == 200
+    assert connection.connection is not None
+    with connection.execute_wrapper(raising(locked)):
+        assert_unavailable(anonymous.get("/"), api=False)
+    assert connection.connection is None
+    assert anonymous.get("/").status_code == 200
+
+
 class TouchUserMiddleware:
     """Loads the session and the user before the view, as authentication middleware do."""
 
