@@ -168,8 +168,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return seconds
 
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options.setdefault("connect_timeout", round(_seconds("NEWSROOM_DB_CONNECT_TIMEOUT", "5")))
-    _statement_ms = round(_seconds("NEWSROOM_DB_STATEMENT_TIMEOUT", "10") * 1000)
+    _connect_seconds = _seconds("NEWSROOM_DB_CONNECT_TIMEOUT", "5")
+    _statement_seconds = _seconds("NEWSROOM_DB_STATEMENT_TIMEOUT", "10")
+    # Whole seconds for libpq, milliseconds for the server; 0 means no limit, so a small
+    # fraction must not round down to it.
+    _options.setdefault(
+        "connect_timeout", max(1, round(_connect_seconds)) if _connect_seconds else 0
+    )
+    _statement_ms = max(1, round(_statement_seconds * 1000)) if _statement_seconds else 0
     _options["options"] = (
         f"-c statement_timeout={_statement_ms} {_options.get('options', '')}".strip()
     )
