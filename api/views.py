@@ -103,8 +103,8 @@ WRITE_ERRORS = {
     404: OpenApiResponse(serializers.ErrorSerializer, description="No such record."),
     409: OpenApiResponse(
         serializers.ErrorSerializer,
-        description="Stale `version` in body, or a quote whose words are no longer in its "
-        "article body (it cannot be confirmed).",
+        description="Stale `version` in body, a quote whose words are no longer in its "
+        "article body (it cannot be confirmed), or a person merged away meanwhile (merge).",
     ),
     412: OpenApiResponse(serializers.ErrorSerializer, description="Stale `If-Match` version."),
 }
@@ -524,7 +524,10 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         target = data.validated_data["into"]
         if target.pk == source.pk:
             raise ValidationError({"into": ["Cannot merge a person into themselves."]})
-        services.person_merge(source=source, target=target, user=request.user)
+        try:
+            services.person_merge(source=source, target=target, user=request.user)
+        except services.MergeConflict as exc:  # a repeated or crossed merge
+            raise Conflict(str(exc)) from exc
         fresh = self.get_queryset().get(pk=target.pk)
         return Response(serializers.PersonSerializer(fresh, context={"request": request}).data)
 

@@ -937,15 +937,23 @@ class PersonAdmin(BasePersonAdmin):
         form.fields["keep"].queryset = queryset.order_by("name", "pk")
         if form.is_bound and form.is_valid():
             keep = form.cleaned_data["keep"]
+            merged = 0
             for person in people:
-                if person.pk != keep.pk:
+                if person.pk == keep.pk:
+                    continue
+                try:
                     services.person_merge(source=person, target=keep, user=request.user)
-            self.message_user(
-                request,
-                f"Merged {len(people) - 1} people into {keep.name}: their quotes, mentions, "
-                "events and aliases moved, and their old pages redirect.",
-                messages.SUCCESS,
-            )
+                except services.MergeConflict as exc:  # someone else merged them meanwhile
+                    self.message_user(request, str(exc), messages.ERROR)
+                    continue
+                merged += 1
+            if merged:
+                self.message_user(
+                    request,
+                    f"Merged {merged} people into {keep.name}: their quotes, mentions, "
+                    "events and aliases moved, and their old pages redirect.",
+                    messages.SUCCESS,
+                )
             return None
         context = {
             **self.admin_site.each_context(request),
