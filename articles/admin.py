@@ -812,11 +812,15 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         if not self.has_change_permission(request, quote):
             raise PermissionDenied
         version = request.POST.get("version", "")
+        # ASCII digits only ("¹".isdigit() is true, int("¹") fails); never a blind write.
+        if not (version.isascii() and version.isdigit() and len(version) < 10):
+            self.message_user(
+                request, "Reload the quote and try again (its version was missing).", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:articles_quote_change", args=[quote.pk]))
         try:
             services.quote_accept_suggestion(
-                quote=quote,
-                user=request.user,
-                expected_version=int(version) if version.isdigit() else None,
+                quote=quote, user=request.user, expected_version=int(version)
             )
         except (services.StaleEdit, services.NoSuggestion, services.QuoteNotInText) as exc:
             self.message_user(request, str(exc), messages.ERROR)
