@@ -6,6 +6,8 @@ from prefetched rows (see the views' ``get_queryset``), never lazy look-ups.
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -240,8 +242,12 @@ class VersionSerializer(serializers.Serializer):
         required=False,
         min_value=1,
         help_text="The version you saw; a newer one on the server makes this a 409. "
-        "Alternatively send it as an `If-Match` header (then a mismatch is a 412).",
+        "Alternatively send it as an `If-Match` header (then a mismatch is a 412). One of "
+        "the two is required: a write without a version is refused (428).",
     )
+
+
+_PERSON_ID = re.compile(r"[0-9]{1,18}")
 
 
 class QuoteSpeakerSerializer(VersionSerializer):
@@ -263,9 +269,10 @@ class QuoteSpeakerSerializer(VersionSerializer):
         if value is None:
             return None
         people = Person.objects.all()
+        # An id is ASCII digits: str.isdigit() also accepts "¹" or "٣", which int() refuses.
         person = (
             people.filter(pk=int(value)).first()
-            if value.isdigit() and len(value) < 19
+            if _PERSON_ID.fullmatch(value)
             else people.filter(slug=value).first()
         )
         if person is None:

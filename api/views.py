@@ -3,6 +3,8 @@ content version; editors' writes go through ``articles.services``."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import (
     Case,
     CharField,
@@ -56,10 +58,25 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-def _expected_version(request) -> tuple[int | None, bool]:
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+    default_detail = (
+        "Send the version of the record you are changing, as `version` in the body or as "
+        "an `If-Match` header (e.g. If-Match: 3): it is in every response that shows the "
+        "record. Without it your change could overwrite someone else's unseen."
+    )
+
+
+# A version as sent in If-Match: ASCII digits only (str.isdigit() also accepts "¹", "٣"...).
+_VERSION_HEADER = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+
+
+def _expected_version(request) -> tuple[int, bool]:
     """The version the editor saw: body ``version`` or the ``If-Match`` header.
 
-    Returns ``(version, from_header)``; ``(None, False)`` when neither was sent.
+    Returns ``(version, from_header)``. A write without either is refused (428): the API
+    never overwrites blindly (issue 12, defect 10).
     """
     body = request.data if isinstance(request.data, dict) else {}
     if body.get("version") is not None:
@@ -68,11 +85,11 @@ def _expected_version(request) -> tuple[int | None, bool]:
         return data.validated_data["version"], False
     header = request.headers.get("If-Match", "").strip()
     if header:
-        text = header.removeprefix("W/").strip('"')
-        if not text.isdigit() or len(text) > 9:
+        match = _VERSION_HEADER.fullmatch(header)
+        if match is None:
             raise ValidationError({"If-Match": ["Send the record's version, e.g. If-Match: 3."]})
-        return int(text), True
-    return None, False
+        return int(match[1]), True
+    raise PreconditionRequired()
 
 
 def _run_service(request, func, **kwargs):
@@ -93,8 +110,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description="The record's `version` you edited (alternative to `version` in the body); "
-    "a mismatch answers 412.",
+    description="The record's `version` you edited (alternative to `version` in the body, "
+    "one of the two is required); a mismatch answers 412.",
 )
 WRITE_ERRORS = {
     400: OpenApiResponse(description="Invalid input."),
@@ -103,10 +120,14 @@ WRITE_ERRORS = {
     404: OpenApiResponse(serializers.ErrorSerializer, description="No such record."),
     409: OpenApiResponse(
         serializers.ErrorSerializer,
-        description="Stale `version` in body, or a quote whose words are no longer in its "
-        "article body (it cannot be confirmed).",
+        description="Stale `version` in body, a quote whose words are no longer in its "
+        "article body (it cannot be confirmed), or a person merged away meanwhile (merge).",
     ),
     412: OpenApiResponse(serializers.ErrorSerializer, description="Stale `If-Match` version."),
+    428: OpenApiResponse(
+        serializers.ErrorSerializer,
+        description="No `version` in the body and no `If-Match` header.",
+    ),
 }
 
 
@@ -524,7 +545,10 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         target = data.validated_data["into"]
         if target.pk == source.pk:
             raise ValidationError({"into": ["Cannot merge a person into themselves."]})
-        services.person_merge(source=source, target=target, user=request.user)
+        try:
+            services.person_merge(source=source, target=target, user=request.user)
+        except services.MergeConflict as exc:  # a repeated or crossed merge
+            raise Conflict(str(exc)) from exc
         fresh = self.get_queryset().get(pk=target.pk)
         return Response(serializers.PersonSerializer(fresh, context={"request": request}).data)
 

@@ -812,11 +812,15 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         if not self.has_change_permission(request, quote):
             raise PermissionDenied
         version = request.POST.get("version", "")
+        # ASCII digits only ("¹".isdigit() is true, int("¹") fails); never a blind write.
+        if not (version.isascii() and version.isdigit() and len(version) < 10):
+            self.message_user(
+                request, "Reload the quote and try again (its version was missing).", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:articles_quote_change", args=[quote.pk]))
         try:
             services.quote_accept_suggestion(
-                quote=quote,
-                user=request.user,
-                expected_version=int(version) if version.isdigit() else None,
+                quote=quote, user=request.user, expected_version=int(version)
             )
         except (services.StaleEdit, services.NoSuggestion, services.QuoteNotInText) as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -937,15 +941,23 @@ class PersonAdmin(BasePersonAdmin):
         form.fields["keep"].queryset = queryset.order_by("name", "pk")
         if form.is_bound and form.is_valid():
             keep = form.cleaned_data["keep"]
+            merged = 0
             for person in people:
-                if person.pk != keep.pk:
+                if person.pk == keep.pk:
+                    continue
+                try:
                     services.person_merge(source=person, target=keep, user=request.user)
-            self.message_user(
-                request,
-                f"Merged {len(people) - 1} people into {keep.name}: their quotes, mentions, "
-                "events and aliases moved, and their old pages redirect.",
-                messages.SUCCESS,
-            )
+                except services.MergeConflict as exc:  # someone else merged them meanwhile
+                    self.message_user(request, str(exc), messages.ERROR)
+                    continue
+                merged += 1
+            if merged:
+                self.message_user(
+                    request,
+                    f"Merged {merged} people into {keep.name}: their quotes, mentions, "
+                    "events and aliases moved, and their old pages redirect.",
+                    messages.SUCCESS,
+                )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -175,7 +175,8 @@ class Importer:
     def _save(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
         outcome = ImportOutcome(name, UNCHANGED, key=key)
         try:
-            with transaction.atomic():
+            # The search index is written before this commits (issue 12, defect 6).
+            with search_index.atomic():
                 _serialise_imports()
                 _save_parsed(
                     parsed,
@@ -188,7 +189,7 @@ class Importer:
                 if self.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
-            pass
+            search_index.discard_queue()  # ids of rows that were never committed
         return outcome
 
 
@@ -223,6 +224,10 @@ def _save_parsed(
         outcome.article_id = same_bytes.pk
         if same_bytes.source_key != key:
             outcome.notes.append(f"same content as {same_bytes.source_key}")
+        # Unchanged, but its search entries are checked (and repaired if missing or stale):
+        # the next run heals what a crash or an older version's index write lost.
+        if repaired := search_index.reindex_article(same_bytes.pk):
+            outcome.notes.append(f"search index repaired ({repaired} entries)")
         return
 
     values = _article_values(parsed)

@@ -1,6 +1,7 @@
 """Editorial writes that cross models. The admin, the API and commands all call these.
 
-Each function is keyword-only, runs in one transaction and records who made the change
+Each function is keyword-only, runs in one transaction (``search.index.atomic``: the
+search index is written in it too) and records who made the change
 (django-simple-history). Optimistic locking: callers that showed the editor a version pass
 ``expected_version``; if someone saved in between, ``StaleEdit`` is raised and nothing is
 written.
@@ -16,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from people.models import Alias, Person, PersonRedirect, RejectedName
+from search import index as search_index
 
 from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
 from .content_version import bump_content_version
@@ -81,7 +83,7 @@ def _record(obj, user, reason: str) -> None:
     obj._change_reason = reason
 
 
-@transaction.atomic
+@search_index.atomic()
 def quote_set_status(
     *, quote: Quote, status: str, user=None, expected_version: int | None = None
 ) -> Quote:
@@ -99,7 +101,7 @@ def quote_set_status(
     return quote
 
 
-@transaction.atomic
+@search_index.atomic()
 def quote_set_speaker(
     *,
     quote: Quote,
@@ -128,7 +130,7 @@ class NoSuggestion(ValueError):
     """The quote has no suggested speaker to accept."""
 
 
-@transaction.atomic
+@search_index.atomic()
 def quote_accept_suggestion(
     *, quote: Quote, user=None, expected_version: int | None = None
 ) -> Quote:
@@ -160,7 +162,7 @@ def quote_accept_suggestion(
     return quote
 
 
-@transaction.atomic
+@search_index.atomic()
 def article_set_status(
     *, article: Article, status: str, user=None, expected_version: int | None = None
 ) -> Article:
@@ -190,7 +192,7 @@ class BodyEdit:
     events_removed: list[Event] = field(default_factory=list)
 
 
-@transaction.atomic
+@search_index.atomic()
 def article_update_body(
     *,
     article: Article,
@@ -338,12 +340,44 @@ def _reanchor_events(edit: BodyEdit, old_body: str, new_body: str, user) -> None
     edit.events_moved = len(moved)
 
 
-@transaction.atomic
+class MergeConflict(Exception):
+    """A merge that can no longer happen as asked: one of the two people was merged away
+    (or removed) since the editor chose them, e.g. the same merge sent twice, or the
+    crossed merge (B into A while A goes into B). Nothing is written."""
+
+
+def _lock_for_merge(source: Person, target: Person) -> tuple[Person, Person]:
+    """Both people as they are now, their rows locked, or MergeConflict.
+
+    Rows are locked in primary-key order, so two merges of the same pair (in either
+    direction) queue up instead of deadlocking; the second then finds a person gone. On
+    SQLite the IMMEDIATE transaction already serialises writers: the read is what matters.
+    """
+    locked = Person.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    current = {person.pk: person for person in locked.order_by("pk")}
+    for person, role in ((source, "merged"), (target, "kept")):
+        if person.pk not in current:
+            moved = PersonRedirect.objects.filter(old_slug=person.slug).select_related("person")
+            where = f" into {moved[0].person}" if moved else ""
+            raise MergeConflict(
+                f"“{person}” cannot be {role}: they were merged{where} or removed since you "
+                "chose them. Reload the people and merge again if still needed."
+            )
+    return current[source.pk], current[target.pk]
+
+
+@search_index.atomic()
 def person_merge(*, source: Person, target: Person, user=None) -> Person:
     """Merge ``source`` into ``target``: its quotes, mentions, events and aliases move over,
-    its name becomes an alias, and its old URL redirects to ``target``."""
+    its name becomes an alias, and its old URL redirects to ``target``.
+
+    Safe against concurrent merges (issue 12, defect 7): a repeated or crossed merge raises
+    ``MergeConflict`` and writes nothing; a person is never re-created nor redirected to
+    themselves. Returns ``target`` as saved (a fresh instance).
+    """
     if source.pk == target.pk:
         raise ValueError("Cannot merge a person into themselves.")
+    source, target = _lock_for_merge(source, target)
     Quote.objects.filter(speaker=source).update(speaker=target, version=F("version") + 1)
     Quote.objects.filter(suggested_speaker=source).update(
         suggested_speaker=target, version=F("version") + 1
@@ -360,6 +394,8 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     if source.name_normalized not in existing:
         Alias.objects.create(person=target, text=source.name, kind=Alias.Kind.FORMER_NAME)
     PersonRedirect.objects.filter(person=source).update(person=target)
+    # The kept person's own slug never redirects (it may once have been merged away).
+    PersonRedirect.objects.filter(old_slug=target.slug).delete()
     PersonRedirect.objects.update_or_create(old_slug=source.slug, defaults={"person": target})
     _record(source, user, f"merged into {target}")
     source.delete()
@@ -368,7 +404,7 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     return target
 
 
-@transaction.atomic
+@search_index.atomic()
 def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     """Remove a wrongly extracted “person” and teach the importer never to propose the name.
 
@@ -394,7 +430,7 @@ def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     return rejected
 
 
-@transaction.atomic
+@search_index.atomic()
 def versioned_save(
     *, obj: Article | Quote, user=None, expected_version: int | None = None, reason: str = ""
 ) -> Article | Quote:
@@ -418,7 +454,7 @@ def quotes_set_status(*, quotes, status: str, user=None, refused: list | None = 
     Returns how many changed.
     """
     changed = 0
-    with transaction.atomic():
+    with search_index.atomic():
         for quote in quotes:
             if quote.status == status:
                 continue
@@ -433,7 +469,7 @@ def quotes_set_status(*, quotes, status: str, user=None, refused: list | None = 
     return changed
 
 
-@transaction.atomic
+@search_index.atomic()
 def tag_suggestion_accept(*, suggestion: TagSuggestion, user=None) -> TagSuggestion:
     """Accept a tag the importer suggested: the article gets the tag."""
     article = suggestion.article
@@ -444,7 +480,7 @@ def tag_suggestion_accept(*, suggestion: TagSuggestion, user=None) -> TagSuggest
     return suggestion
 
 
-@transaction.atomic
+@search_index.atomic()
 def tag_suggestion_dismiss(*, suggestion: TagSuggestion, user=None) -> TagSuggestion:
     """Dismiss a tag the importer suggested. If the tag was accepted before, it is removed
     from the article again; re-imports never suggest it anew (the row stays, dismissed)."""

@@ -279,7 +279,11 @@ def editor(port: int, token: str, quote_ids: list[int], stop: threading.Event, t
         started = time.perf_counter()
         try:
             status, body = client.request("GET", f"/api/v1/quotes/{pk}/")
-            version = json.loads(body).get("version") if status == 200 else None
+            if status != 200:  # no version to send: a write without one is refused (428)
+                tally.add(time.perf_counter() - started, status, f"editor GET {pk}: {status}")
+                time.sleep(0.1)
+                continue
+            version = json.loads(body)["version"]
             status, body = client.request(
                 "POST", f"/api/v1/quotes/{pk}/{action}/", {"version": version}
             )

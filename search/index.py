@@ -1,18 +1,25 @@
 """Keeping the search index in step with articles, quotes and people.
 
-Three ways in:
+Ways in:
 
 - ``reindex_articles(ids)``, ``reindex_quotes(ids)``, ``reindex_people(ids)`` and
   ``reindex_article(id)`` (an article with its quotes and the people it names) write the
   index now, in the caller's transaction. Ids of deleted objects lose their entries.
-- ``mark(...)`` queues ids; the queue is written once when the transaction commits
-  (``transaction.on_commit``), or earlier, when a search runs on the same connection
-  (``flush()``), so a search always sees its own transaction's writes. The receivers in
+- ``mark(...)`` queues ids; ``flush()`` writes the queue. The receivers in
   ``search.signals`` use it for every model save and delete.
+- ``atomic()``: ``transaction.atomic`` that flushes the queue *before* it commits, so the
+  index is written in the same transaction as the data (issue 12, defect 6: written after
+  commit, a kill at that moment left a committed article unsearchable). The importer and
+  every service in ``articles.services`` run in it. Queued ids still left at commit (a
+  write outside such a block, e.g. a tag added by the admin's form) are flushed just after
+  it (``transaction.on_commit``), and a search flushes its own connection's queue first.
+- A re-import of an unchanged file calls ``reindex_article``, which rewrites only the
+  entries that differ from the data: an entry lost some other way is repaired by the
+  next run.
 - ``rebuild()`` (``manage.py rebuild_search_index``) rebuilds everything in bulk.
 
-Writes that bypass signals (``bulk_create``, ``QuerySet.update``) must call one of the
-first two: the importer calls ``reindex_article`` at the end of ``_save_parsed``.
+Writes that bypass signals (``bulk_create``, ``QuerySet.update``) must call ``mark`` or
+one of the ``reindex_*`` functions: the importer marks what its bulk writes touch.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import logging
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
@@ -192,15 +200,20 @@ def reindex_people(ids: Iterable[int]) -> None:
     _write(PERSON, ids)
 
 
-def reindex_article(article_id: int) -> None:
-    """An article, its quotes and everyone it names (after an import or a status change).
+def reindex_article(article_id: int) -> int:
+    """An article, its quotes and everyone it names (after an import or a status change);
+    returns how many entries were rewritten.
 
-    People it no longer names were marked by the deletes that unlinked them.
+    Entries in step with the data are read and compared, not written: a re-import of an
+    unchanged file calls this to repair what a crash may have lost. People the article no
+    longer names were marked by the deletes that unlinked them.
     """
     flush()  # what signals queued in this transaction (deleted quotes and mentions)
-    reindex_articles([article_id])
-    reindex_quotes(Quote.objects.filter(article_id=article_id).values_list("pk", flat=True))
-    reindex_people(_people_of_articles([article_id]))
+    changed = _write(ARTICLE, [article_id])
+    changed += _write(
+        QUOTE, Quote.objects.filter(article_id=article_id).values_list("pk", flat=True)
+    )
+    return changed + _write(PERSON, _people_of_articles([article_id]))
 
 
 def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
@@ -227,6 +240,8 @@ def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
 class _Queue(threading.local):
     def __init__(self):
         self.by_alias: dict[str, dict[str, set[int]]] = {}
+        # How many ``atomic()`` blocks are open, per database alias.
+        self.depth: dict[str, int] = {}
 
 
 _queue = _Queue()
@@ -249,8 +264,10 @@ def mark(
         _QUEUES, (articles, articles_deep, quotes, people, people_deep), strict=True
     ):
         pending[name].update(i for i in ids if i is not None)
-    # Outside a transaction this runs at once; inside, after commit. An index failure
-    # after the editor's commit is logged rather than raised (rebuild_search_index fixes).
+    # Outside a transaction this runs at once. Inside one, ``atomic()`` flushes before
+    # commit and this finds nothing left; a write outside ``atomic()`` is flushed after
+    # commit, where an index failure is logged rather than raised (rebuild_search_index
+    # fixes).
     transaction.on_commit(partial(flush, using=using), using=using, robust=True)
 
 
@@ -274,6 +291,27 @@ def flush(using: str = DEFAULT_DB_ALIAS) -> None:
         reindex_articles(articles)
         reindex_quotes(quotes)
         reindex_people(people)
+
+
+@contextmanager
+def atomic(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """``transaction.atomic`` that writes the queued index work before it commits.
+
+    Usable as a decorator too (``@search_index.atomic()``). The outermost such block
+    flushes, so nested services (a bulk action confirming quotes one by one) write the
+    index once, at the end. Inside a plain outer ``transaction.atomic`` (the admin's change
+    form) the flush still runs inside the caller's transaction: whatever happens, the
+    index commits (or rolls back) with the data it describes.
+    """
+    depth = _queue.depth.get(using, 0)
+    with transaction.atomic(using=using):
+        _queue.depth[using] = depth + 1
+        try:
+            yield
+        finally:
+            _queue.depth[using] = depth
+        if not depth:
+            flush(using=using)
 
 
 def discard_queue(using: str = DEFAULT_DB_ALIAS) -> None:

@@ -93,7 +93,7 @@ def test_api_write_changes_etag_and_content(anon, editor_api, world):
     """An editor's rejection via the API invalidates the cached public list of quotes."""
     url = "/api/v1/quotes/"
     before = anon.get(url)
-    assert editor_api.post(f"{url}{world.q_rose.pk}/reject/").status_code == 200
+    assert editor_api.post(f"{url}{world.q_rose.pk}/reject/", {"version": 1}).status_code == 200
     after = anon.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     assert after.json()["count"] == before.json()["count"] - 1

@@ -49,7 +49,7 @@ def test_staff_without_permission_cannot_write(anon, world):
 
 def test_editor_confirms_a_quote_recorded_in_history(editor_api, editor, world):
     """Confirming goes through the service: status, version and the history's user."""
-    response = editor_api.post(f"{QUOTES}{world.q_fan.pk}/confirm/", {}, format="json")
+    response = editor_api.post(f"{QUOTES}{world.q_fan.pk}/confirm/", {"version": 1}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "confirmed"
     quote = Quote.objects.get(pk=world.q_fan.pk)
@@ -60,18 +60,23 @@ def test_editor_confirms_a_quote_recorded_in_history(editor_api, editor, world):
 
 def test_rejected_quote_disappears_for_the_public(editor_api, anon, world):
     """After an editor rejects a quote, the public no longer sees it."""
-    assert editor_api.post(f"{QUOTES}{world.q_rose.pk}/reject/").status_code == 200
+    response = editor_api.post(f"{QUOTES}{world.q_rose.pk}/reject/", {"version": 1})
+    assert response.status_code == 200
     assert anon.get(f"{QUOTES}{world.q_rose.pk}/").status_code == 404
 
 
 def test_editor_sets_speaker_by_slug_or_id(editor_api, world):
     """PATCH with a person slug or id sets the speaker; the quote becomes confirmed."""
     url = f"{QUOTES}{world.q_fan.pk}/"
-    data = editor_api.patch(url, {"speaker": "giovanni-pernice"}, format="json").json()
+    data = editor_api.patch(
+        url, {"speaker": "giovanni-pernice", "version": 1}, format="json"
+    ).json()
     assert data["speaker"]["slug"] == "giovanni-pernice"
     assert data["speaker_label"] is None
     assert data["status"] == "confirmed"
-    data = editor_api.patch(url, {"speaker": str(world.rose.pk)}, format="json").json()
+    data = editor_api.patch(
+        url, {"speaker": str(world.rose.pk), "version": data["version"]}, format="json"
+    ).json()
     assert data["speaker"]["id"] == world.rose.pk
     assert Quote.objects.get(pk=world.q_fan.pk).speaker_corrected
 
@@ -80,7 +85,7 @@ def test_editor_sets_speaker_label(editor_api, world):
     """PATCH with speaker null and a label makes it a labelled quote."""
     url = f"{QUOTES}{world.q_rose.pk}/"
     data = editor_api.patch(
-        url, {"speaker": None, "speaker_label": "a BBC spokeswoman"}, format="json"
+        url, {"speaker": None, "speaker_label": "a BBC spokeswoman", "version": 1}, format="json"
     ).json()
     assert (data["speaker"], data["speaker_label"]) == (None, "a BBC spokeswoman")
 
@@ -121,12 +126,13 @@ def test_stale_if_match_is_412(editor_api, world):
 
 def test_publish_and_unpublish(editor_api, anon, editor, world):
     """Publishing shows a draft to the public; unpublishing hides it; history has the user."""
-    response = editor_api.post(f"{ARTICLES}{world.draft.slug}/publish/")
+    response = editor_api.post(f"{ARTICLES}{world.draft.slug}/publish/", {"version": 1})
     assert response.status_code == 200
     assert response.json()["status"] == "published"
     assert anon.get(f"{ARTICLES}{world.draft.slug}/").status_code == 200
     assert anon.get(f"{QUOTES}{world.q_draft.pk}/").status_code == 200
-    assert editor_api.post(f"{ARTICLES}{world.draft.slug}/unpublish/").status_code == 200
+    unpublish = f"{ARTICLES}{world.draft.slug}/unpublish/"
+    assert editor_api.post(unpublish, HTTP_IF_MATCH='"2"').status_code == 200
     assert anon.get(f"{ARTICLES}{world.draft.slug}/").status_code == 404
     article = Article.objects.get(pk=world.draft.pk)
     assert article.history.latest().history_user == editor

@@ -417,7 +417,7 @@ def test_api_speaker_label_is_stored_with_lf(editor_client):
     quote = article.quotes.first()
     response = editor_client.patch(
         f"/api/v1/quotes/{quote.pk}/",
-        {"speaker": None, "speaker_label": "a BBC\r\nspokeswoman"},
+        {"speaker": None, "speaker_label": "a BBC\r\nspokeswoman", "version": quote.version},
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
@@ -616,12 +616,14 @@ class TestDetachedQuoteCannotBeConfirmed:
 
     def test_api_confirm_answers_409(self, editor_client):
         quote = detached_quote()
-        response = editor_client.post(f"/api/v1/quotes/{quote.pk}/confirm/")
+        response = editor_client.post(
+            f"/api/v1/quotes/{quote.pk}/confirm/", headers={"If-Match": str(quote.version)}
+        )
         assert response.status_code == 409, response.content
         assert "no longer at its place" in response.json()["detail"]
         response = editor_client.patch(
             f"/api/v1/quotes/{quote.pk}/",
-            {"speaker": None, "speaker_label": "a fan"},
+            {"speaker": None, "speaker_label": "a fan", "version": quote.version},
             content_type="application/json",
         )
         assert response.status_code == 409

@@ -286,7 +286,7 @@ def test_api_accept_suggestion_publishes_under_the_suggested_speaker(editor_api,
 
 def test_api_accept_suggestion_without_one_is_400(editor_api, anon, gate):
     """A quote with no suggestion cannot accept one; anonymous clients cannot at all."""
-    response = editor_api.post(f"{API}{gate.held_named.pk}/accept-suggestion/")
+    response = editor_api.post(f"{API}{gate.held_named.pk}/accept-suggestion/", {"version": 1})
     assert response.status_code == 400
     assert "suggested_speaker" in response.json()
     assert anon.post(f"{API}{gate.held.pk}/accept-suggestion/").status_code == 401
@@ -304,7 +304,7 @@ def test_confirming_a_held_back_quote_makes_it_public_everywhere(client, anon, e
     first = client.get(article_url)
     api_first = anon.get(f"{API}?q=velvet")
     assert results(api_first) == []
-    response = editor_api.post(f"{API}{gate.held.pk}/confirm/")
+    response = editor_api.post(f"{API}{gate.held.pk}/confirm/", {"version": 1})
     assert response.status_code == 200
     again = client.get(article_url, headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 200

@@ -255,7 +255,7 @@ def test_one_version_serves_the_website_and_the_api(client, desk):
     quote_url = f"/api/v1/quotes/{desk.giovanni_quote.pk}/reject/"
 
     page_etag = client.get("/").headers["ETag"]
-    assert editor_api.post(quote_url).status_code == 200
+    assert editor_api.post(quote_url, {"version": 1}).status_code == 200
     assert client.get("/", headers={"If-None-Match": page_etag}).status_code == 200
 
     api_etag = APIClient().get("/api/v1/articles/")["ETag"]
