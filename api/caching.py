@@ -35,7 +35,7 @@ def known_query_params(view) -> frozenset[str]:
 
     names = {api_settings.URL_FORMAT_OVERRIDE, *getattr(view, "extra_query_params", ())}
     filterset = getattr(view, "filterset_class", None)
-    if filterset is not None:
+    if filterset is not None and getattr(view, "filter_backends", None):  # not on timeline
         names.update(filterset.base_filters)
     paginator = getattr(view, "paginator", None)
     if paginator is not None:
