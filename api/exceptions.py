@@ -10,7 +10,10 @@ site's pages elsewhere.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 
 from django.http import JsonResponse
 from django.views import defaults
@@ -54,7 +57,17 @@ def page_not_found(request, exception):
 def server_error(request):
     if is_api_request(request):
         return JsonResponse({"detail": SERVER_ERROR}, status=500)
-    return defaults.server_error(request)
+    response = defaults.server_error(request)
+    # The 500 page is self-contained (it must render when static files or the database
+    # fail), so its styles are inline: the policy allows exactly that block, by hash.
+    styles = re.findall(rb"<style>(.*?)</style>", response.content, re.S)
+    if styles:
+        response._csp_update = {"style-src": [_sha256_source(style) for style in styles]}
+    return response
+
+
+def _sha256_source(content: bytes) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(content).digest()).decode()}'"
 
 
 def csrf_failure(request, reason=""):

@@ -148,3 +148,23 @@ def test_api_docs_relax_styles_only(client):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_the_500_page_allows_exactly_its_own_inline_style(client, monkeypatch):
+    """The self-contained 500 page keeps its inline styles, allowed by their hash only."""
+    import base64
+    import hashlib
+    import re
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("web.views.render", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    style = re.search(rb"<style>(.*?)</style>", response.content, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style).digest()).decode()
+    policy = directives(response)
+    assert policy["style-src"] == f"'self' 'sha256-{digest}'"
+    assert policy["script-src"] == "'self'"

@@ -89,46 +89,70 @@ def test_behind_a_proxy_each_real_client_has_its_own_allowance(client, settings)
 
 
 CROSS_PROCESS = """
-import json, os, sys
+import json, sys, threading
 import django
 django.setup()
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from api.throttling import AnonymousRateThrottle
-from django.contrib.auth.models import AnonymousUser
-allowed = 0
-for _ in range(int(sys.argv[1])):
+
+def attempt():
     request = RequestFactory().get("/api/v1/tags/", REMOTE_ADDR="203.0.113.50")
     request.user = AnonymousUser()
-    allowed += AnonymousRateThrottle().allow_request(request, None)
-print(json.dumps({"allowed": allowed}))
+    return AnonymousRateThrottle().allow_request(request, None)
+
+threads, attempts = int(sys.argv[1]), int(sys.argv[2])
+allowed = []
+def worker():
+    allowed.extend(attempt() for _ in range(attempts))
+sys.stdin.readline()  # start together
+pool = [threading.Thread(target=worker) for _ in range(threads)]
+for thread in pool:
+    thread.start()
+for thread in pool:
+    thread.join()
+print(json.dumps({"allowed": sum(allowed)}))
 """
 
 
-def test_the_api_limit_holds_across_worker_processes(tmp_path):
-    """Two separate processes (as two gunicorn workers) configured without Redis share one
-    allowance: 10/min in all, not 10 each."""
+def run_workers(tmp_path, *, processes: int, threads: int, attempts: int) -> list[int]:
+    """Run ``processes`` separate Python processes configured like gunicorn workers without
+    Redis, each making ``threads`` x ``attempts`` throttled requests at the same time;
+    returns how many each was allowed."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DJANGO_SECRET_KEY": "x" * 60,
-        "NEWSROOM_API_ANON_RATE": "10/min",
+        "NEWSROOM_API_ANON_RATE": "50/hour",
         "NEWSROOM_THROTTLE_CACHE_DIR": str(tmp_path / "throttle"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
     }
     env.pop("REDIS_URL", None)
-    allowed = []
-    for _ in range(2):
-        result = subprocess.run(
-            [sys.executable, "-c", CROSS_PROCESS, "8"],
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", CROSS_PROCESS, str(threads), str(attempts)],
             cwd=ROOT,
             env=env,
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-            timeout=120,
-            check=True,
         )
-        allowed.append(json.loads(result.stdout.strip().splitlines()[-1])["allowed"])
-    assert allowed == [8, 2]
+        for _ in range(processes)
+    ]
+    outputs = [worker.communicate("go\n", timeout=120)[0] for worker in workers]
+    return [json.loads(output.strip().splitlines()[-1])["allowed"] for output in outputs]
+
+
+def test_the_api_limit_holds_across_worker_processes(tmp_path):
+    """Two separate processes (as two gunicorn workers) configured without Redis share one
+    allowance: 50 in all, not 50 each."""
+    assert sum(run_workers(tmp_path, processes=2, threads=1, attempts=40)) == 50
+
+
+def test_the_api_limit_holds_under_simultaneous_requests(tmp_path):
+    """Two processes of four threads each, all requesting at once: still exactly 50
+    allowed (a read-modify-write count would lose the simultaneous requests)."""
+    assert sum(run_workers(tmp_path, processes=2, threads=4, attempts=40)) == 50
 
 
 # --- Public pages -----------------------------------------------------------------------
@@ -165,3 +189,37 @@ def test_site_rate_limit_can_be_switched_off(client, settings):
     """An empty or "off" rate means no page limit (e.g. for a load test from one host)."""
     settings.NEWSROOM_SITE_ANON_RATE = "off"
     assert {client.get("/robots.txt").status_code for _ in range(20)} == {200}
+
+
+def test_redis_counts_simultaneous_requests_exactly(settings):
+    """With Redis (db 4) as the throttle cache, 8 threads x 25 simultaneous requests from
+    one client are allowed exactly the rate."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/4"
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from api.throttling import AnonymousRateThrottle
+
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    settings.CACHES = {"default": backend, "throttle": backend}
+    settings.NEWSROOM_API_ANON_RATE = "60/hour"
+    connection.flushdb()
+
+    def attempt(_):
+        request = request_from("203.0.113.60")
+        request.user = AnonymousUser()
+        return AnonymousRateThrottle().allow_request(request, None)
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            allowed = sum(pool.map(attempt, range(200)))
+    finally:
+        connection.flushdb()
+    assert allowed == 60
