@@ -16,9 +16,11 @@ import ipaddress
 from django.conf import settings
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or the N-th ``X-Forwarded-For`` entry from the
-    right when N trusted proxies stand in front of the site. Never empty (``"unknown"``)."""
+    right when N trusted proxies stand in front of the site. None for a request without a
+    valid address (one built in code, e.g. by ``Client.force_login``): django-axes stores the
+    value in an IP-address column, which refuses anything else on PostgreSQL."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
     proxies = settings.NEWSROOM_TRUSTED_PROXIES
     if proxies:
@@ -32,7 +34,7 @@ def client_ip(request) -> str:
                 return candidate
         # Fewer entries than trusted proxies: the request did not come through all of
         # them, so nothing in the header is vouched for; the socket address is.
-    return _valid(remote) or "unknown"
+    return _valid(remote)
 
 
 def _valid(text: str) -> str | None:

@@ -54,7 +54,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         return None if rate.strip().lower() in {"", "off", "none"} else rate
 
     def get_ident(self, request):
-        return client_ip(request)
+        return client_ip(request) or "unknown"
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)

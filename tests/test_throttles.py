@@ -42,6 +42,12 @@ def test_without_trusted_proxies_the_header_is_ignored(settings):
     assert client_ip(request_from("198.51.100.9", "203.0.113.1")) == "198.51.100.9"
 
 
+def test_a_request_without_an_address_has_none(settings):
+    """A request built in code (no REMOTE_ADDR) has no address: None, which django-axes
+    can store, rather than a made-up string PostgreSQL's inet column would refuse."""
+    assert client_ip(request_from("")) is None
+
+
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
