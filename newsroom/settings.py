@@ -177,7 +177,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # "throttle" holds the rate-limit counters (API throttle, public-page limit, issue 12): they
 # must be shared by every worker process, or each worker grants the full allowance. With
 # Redis it is Redis. Without, it is a directory of files on this host: every worker sees
-# it, writes are atomic renames, and it adds no write to the database on each request
+# it, counters change under a file lock, and it adds no write to the database per request
 # (a DatabaseCache would, and on SQLite every anonymous read would then queue for the
 # write lock behind an import). Several hosts without Redis count per host: use Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -323,7 +323,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Issue 12: every API error is JSON, uncaught exceptions included (api/exceptions.py).

@@ -168,3 +168,15 @@ def test_the_500_page_allows_exactly_its_own_inline_style(client, monkeypatch):
     policy = directives(response)
     assert policy["style-src"] == f"'self' 'sha256-{digest}'"
     assert policy["script-src"] == "'self'"
+
+
+def test_the_browsable_api_relaxes_styles_only(client):
+    """DRF's HTML pages keep script strict; their inline styles are allowed there only."""
+    response = client.get("/api/v1/tags/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"].startswith("text/html")
+    policy = directives(response)
+    assert policy["script-src"] == "'self'"
+    assert "'unsafe-inline'" in policy["style-src"]
+    found = [item for item in inline_code(response.content.decode()) if "style" not in item]
+    assert found == []
+    assert "unsafe" not in client.get("/api/v1/tags/")["Content-Security-Policy"]
