@@ -28,4 +28,13 @@ def pytest_configure(config):
     if settings.configured and "filebased" in settings.CACHES["throttle"]["BACKEND"]:
         import tempfile
 
-        settings.CACHES["throttle"]["LOCATION"] = tempfile.mkdtemp(prefix="newsroom-throttle-")
+        config._throttle_dir = tempfile.mkdtemp(prefix="newsroom-throttle-")
+        settings.CACHES["throttle"]["LOCATION"] = config._throttle_dir
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "_throttle_dir", None)
+    if directory:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
