@@ -22,3 +22,19 @@ def pytest_configure(config):
         settings.WHITENOISE_USE_FINDERS = True
         # WhiteNoise warns that STATIC_ROOT (filled by collectstatic) does not exist.
         config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+    # Rate-limit counters on disk (no REDIS_URL): a directory of this run's own, so parallel
+    # runs never share counts.
+    if settings.configured and "filebased" in settings.CACHES["throttle"]["BACKEND"]:
+        import tempfile
+
+        config._throttle_dir = tempfile.mkdtemp(prefix="newsroom-throttle-")
+        settings.CACHES["throttle"]["LOCATION"] = config._throttle_dir
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "_throttle_dir", None)
+    if directory:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)

@@ -7,6 +7,12 @@ transaction by every write to something the API shows, so every process sees it 
 committed or rolled back with the data. Reading it is one primary-key query, made before
 any filtering or serialisation; a conditional GET that matches answers 304 without
 touching the data. The same hash keys a server-side cache of rendered JSON.
+
+Issue 12: the key must not be the client's to multiply. Query parameters the view does not
+read (filters, pagination, ``format``) are dropped from the request before anything runs,
+so ``?junk=<random>`` reaches the same key, and the same body (whose pagination links
+echo the query), as no junk at all; keys are fixed-length hashes; a body over
+``NEWSROOM_RESPONSE_CACHE_MAX_BYTES`` is served but not stored.
 """
 
 from __future__ import annotations
@@ -16,8 +22,47 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+
+# --- Query normalisation ----------------------------------------------------------------
+
+
+def known_query_params(view) -> frozenset[str]:
+    """The query parameters ``view`` reads: its filters, pagination and DRF's ``format``."""
+    from rest_framework.settings import api_settings
+
+    names = {api_settings.URL_FORMAT_OVERRIDE, *getattr(view, "extra_query_params", ())}
+    filterset = getattr(view, "filterset_class", None)
+    if filterset is not None and getattr(view, "filter_backends", None):  # not on timeline
+        names.update(filterset.base_filters)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        names.update(
+            (
+                getattr(paginator, "page_query_param", None),
+                getattr(paginator, "page_size_query_param", None),
+            )
+        )
+    return frozenset(name for name in names if name)
+
+
+def drop_unknown_params(request, known: frozenset[str]) -> None:
+    """Make ``request`` (Django's or DRF's) look as if only ``known`` parameters were sent:
+    ``GET`` and ``QUERY_STRING`` (read by links built from the request) both lose the rest."""
+    request = getattr(request, "_request", request)
+    query = request.GET
+    if all(name in known for name in query):
+        return
+    kept = QueryDict(mutable=True)
+    for name in query:
+        if name in known:
+            kept.setlist(name, query.getlist(name))
+    kept._mutable = False
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
+
 
 # --- Conditional requests ---------------------------------------------------------------
 
@@ -60,5 +105,7 @@ def cached_body(etag: str) -> bytes | None:
 
 
 def store_body(etag: str, body: bytes) -> None:
+    if len(body) > settings.NEWSROOM_RESPONSE_CACHE_MAX_BYTES:
+        return  # a few such bodies would push everything else out of the cache
     if settings.NEWSROOM_API_RESPONSE_CACHE_SECONDS:
         cache.set(f"api:response:{etag}", body, settings.NEWSROOM_API_RESPONSE_CACHE_SECONDS)

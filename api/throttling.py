@@ -1,18 +1,15 @@
-"""Rate limit for anonymous clients (issue 4, point 6). Editors are not throttled."""
+"""Rate limit for anonymous clients (issue 4, point 6; issue 12). Editors are not throttled."""
 
-from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle
+from newsroom.ratelimit import ClientRateThrottle
 
 
-class AnonymousRateThrottle(AnonRateThrottle):
+class AnonymousRateThrottle(ClientRateThrottle):
     """``settings.NEWSROOM_API_ANON_RATE`` (env ``NEWSROOM_API_ANON_RATE``, default
-    "120/min") per client IP, counted in the default cache; over it: 429 with Retry-After.
+    "120/min") per client address; over it: 429 with Retry-After.
 
-    The rate is read per request (not frozen at import) so tests and deployments can
-    change it with ``override_settings``.
+    The address is the socket's, or the one vouched for by our trusted proxies, never a
+    header the client chose; the count is shared by all workers (``newsroom/ratelimit.py``).
     """
 
     scope = "anon"
-
-    def get_rate(self):
-        return settings.NEWSROOM_API_ANON_RATE
+    rate_setting = "NEWSROOM_API_ANON_RATE"

@@ -176,6 +176,8 @@ class CachedReadMixin:
         return self.cached_read(request, super().retrieve, *args, **kwargs)
 
     def cached_read(self, request, handler, *args, **kwargs):
+        # Unknown parameters would only multiply cache entries (issue 12).
+        caching.drop_unknown_params(request, caching.known_query_params(self))
         state = content_state()
         editor = is_editor(request)
         etag = caching.request_etag(

@@ -5,6 +5,8 @@ sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "people",
     "articles",
     "web",
@@ -81,15 +85,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.outages.DatabaseUnavailableMiddleware",  # outside all that queries: 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.ratelimit.SiteRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lock-out raised during login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -211,6 +219,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.
+# "throttle" holds the rate-limit counters (API throttle, public-page limit, issue 12): they
+# must be shared by every worker process, or each worker grants the full allowance. With
+# Redis it is Redis. Without, it is a directory of files on this host: every worker sees
+# it, counters change under a file lock, and it adds no write to the database per request
+# (a DatabaseCache would, and on SQLite every anonymous read would then queue for the
+# write lock behind an import). Several hosts without Redis count per host: use Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -218,10 +232,25 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
-        }
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("NEWSROOM_THROTTLE_CACHE_DIR")
+            or str(Path(tempfile.gettempdir()) / f"newsroom-throttle-{os.getuid()}"),
+            # One small file per client seen in the last rate window; past this, a third
+            # are dropped (each `set` lists the directory, so keep it modest).
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
 
 # Security: on by default whenever DEBUG is off (`manage.py check --deploy` passes).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -258,6 +287,64 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
+
+# --- Client identity, rate limits, login lock-out, CSP (issue 12, security) -----------------
+def env_count(name: str, default: int) -> int:
+    """A whole number ≥ 0; anything else stops start-up with a message naming ``name``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ 0, not {value!r}.")
+    return int(value)
+
+
+# How many reverse proxies we run in front of the site, each appending to X-Forwarded-For.
+# 0: clients connect directly and REMOTE_ADDR is the client; the header is never trusted.
+NEWSROOM_TRUSTED_PROXIES = env_count("NEWSROOM_TRUSTED_PROXIES", 0)
+
+# Anonymous requests per client address to everything but the API (which has its own
+# throttle), static files and health checks; editors are exempt. Empty or "off": no limit.
+NEWSROOM_SITE_ANON_RATE = os.environ.get("NEWSROOM_SITE_ANON_RATE", "300/min").strip()
+NEWSROOM_SITE_RATE_EXEMPT_PREFIXES = ("/static/", "/api/", "/health")
+
+# django-axes: failed admin logins lock the account (any address) and, separately, the
+# address (any account) for a cool-off period. Counted in the database, so every worker
+# and host sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_count("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_count("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "newsroom.clients.lockout_response"  # 429, Retry-After, admin page
+AXES_RESET_ON_SUCCESS = True
+# A locked-out client that keeps guessing is not kept out longer than the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# A CSRF failure on the API answers JSON like every other API error (api/exceptions.py).
+CSRF_FAILURE_VIEW = "api.exceptions.csrf_failure"
+
+# Rendered API responses and pages larger than this are served but not kept in the cache.
+NEWSROOM_RESPONSE_CACHE_MAX_BYTES = env_count("NEWSROOM_RESPONSE_CACHE_MAX_BYTES", 512 * 1024)
+
+# Content-Security-Policy (django-csp): only this site's own scripts, styles and images,
+# never inline script; no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
 # --- REST API v1 (issue 4; see api/) ------------------------------------------------------
 # Anonymous clients are throttled (429 with Retry-After); editors are not.
 NEWSROOM_API_ANON_RATE = os.environ.get("NEWSROOM_API_ANON_RATE", "120/min")
@@ -287,9 +374,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Issue 12: every API error is JSON, uncaught exceptions included (api/exceptions.py).
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    # Same trusted-proxy count as everything else that identifies clients (newsroom/clients.py).
+    "NUM_PROXIES": NEWSROOM_TRUSTED_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -10,3 +10,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("web.urls")),
 ]
+
+# Issue 12: under /api/ these answer JSON ({"detail": ...}); elsewhere the site's pages.
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"

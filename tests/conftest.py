@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -31,6 +31,7 @@ def _fresh_cache():
     over from another test. (The pure pipeline tests also run without Django.)"""
     if settings.configured:
         cache.clear()
+        caches["throttle"].clear()
 
 
 @pytest.fixture
