@@ -56,12 +56,12 @@ SHAPES = {
     ),
     "surname": (
         "short forms of two people",
-        lambda n: repeat("Trump and ", n, "Council news\n\nDonald Trump met Eric Trump and "),
+        lambda n: repeat("Qabton and ", n, "Council news\n\nAnna Qabton met Brian Qabton and "),
     ),
-    "pronouns": ("pronoun antecedents", lambda n: repeat('"Hi," he said. Mary Smith won. ', n)),
+    "pronouns": ("pronoun antecedents", lambda n: repeat('"Hi," he said. Mary Qedton won. ', n)),
     "descriptions": (
         "definite descriptions",
-        lambda n: repeat('"Hi," said the singer. Mary Smith won. ', n),
+        lambda n: repeat('"Hi," said the singer. Mary Qedton won. ', n),
     ),
 }
 
