@@ -120,7 +120,9 @@ _CHARACTER_BEFORE = re.compile(
     r"returning|stars?|starred|starring|appears?|appeared) as)"
     r"(?: (?:villain|character|hero|heroine|newcomer|favourite))? $"
 )
-_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+# A handle ends with a letter, digit or "_" (a full stop after it ends the sentence). Runs
+# separated by full stops, possessive: no backtracking over a long run of full stops.
+_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_]++(?:\.++[A-Za-z0-9_]++)*+)")
 # The first pronoun after a name, before the sentence ends.
 _NEXT_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|his|her|him|its|their|they)\b", re.I)
 _PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])

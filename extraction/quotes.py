@@ -225,11 +225,15 @@ _ATTRIBUTION_AFTER = re.compile(
 def _classify(body: str, q: RawQuote, ps: int) -> None:
     text = " ".join([body[s:e] for s, e in q.segments])
     q.text = text
-    before = body[ps : q.open_pos]
+    # Only the end of the paragraph before the quote matters, read without copying the rest
+    # (a copy per quote made a long paragraph of quotes quadratic).
+    before = body[max(ps, q.open_pos - 40) : q.open_pos]
     after = body[q.close_pos : q.close_pos + 40]
-    stripped = before.rstrip()
-    prev_char = stripped[-1:]
-    wb = _word_before(before[-40:])
+    cut = q.open_pos  # the end of the words before the quote, white space left out
+    while cut > ps and body[cut - 1].isspace():
+        cut -= 1
+    prev_char = body[cut - 1 : cut] if cut > ps else ""
+    wb = _word_before(before)
     prev_word = wb.lower() if wb and prev_char.isalnum() else ""
     words = text.split()
     ends_punct = text[-1:] in ".,!?…-–—" or text.endswith(("!!", "?!"))
@@ -240,7 +244,7 @@ def _classify(body: str, q: RawQuote, ps: int) -> None:
         q.kind = "title" if prev_word in TITLE_CUES else "scare"
         return
     # Only the last characters matter (str.lower maps character by character).
-    if stripped[-16:].lower().endswith(("known as", "the words of")):
+    if body[max(ps, cut - 16) : cut].lower().endswith(("known as", "the words of")):
         q.kind = "title"
         return
     wa = _WORD_AFTER.search(after)
