@@ -379,9 +379,9 @@ class Resolver:
         That is: the nearest person of the pronoun's gender outside reported speech, unless
         a person of unknown gender came between and that one is further back than the
         sentence before; failing one of that gender, the nearest of unknown gender; failing
-        that, the nearest compatible one inside reported speech. Each of the three is found
-        by bisection in a list kept per gender: walking back over every mention of the other
-        gender was quadratic on a long story (issue 12).
+        that, the nearest compatible one inside reported speech. Past a few steps back, each
+        of the three is found by bisection in a list kept per gender: walking back over
+        every mention of the other gender was quadratic on a long story (issue 12).
         """
         gender = _PRONOUNS.get(word)
         if gender is None:
@@ -389,9 +389,35 @@ class Resolver:
         i = bisect.bisect_left(self.starts, pos) - 1
         ss, _ = self.sentence_at(pos)
         window = self.sentence_at(ss - 1)[0] if ss else ss
-        same, unknown, reported = self._antecedents(gender)
+        # Usually the antecedent is a few mentions back: walk there, reading only those
+        # mentions. A walk that goes on (a long story naming only people of the other
+        # gender) stops and asks the lists instead, which give the same answer.
+        fallback = None
+        unknown = None  # the nearest one whose gender the article never gave
+        steps = 0
+        while i >= 0 and steps < _PRONOUN_WALK:
+            m = self.reporter[i]
+            i -= 1
+            steps += 1
+            person_gender = self.info[m.person].gender
+            if person_gender not in (gender, None):
+                continue
+            if self.in_reported_speech(m):
+                if fallback is None:
+                    fallback = m.person
+                continue
+            if person_gender == gender:
+                if unknown is not None and m.start < window:
+                    return unknown
+                return m.person  # "Karen Robison pulled Rep. King aside. "...," she told him"
+            if unknown is None:
+                unknown = m.person
+        if i < 0:
+            return unknown if unknown is not None else fallback
+        i = bisect.bisect_left(self.starts, pos) - 1
+        same, unknowns, reported = self._antecedents(gender)
         s = _nearest(same, i)
-        u = _nearest(unknown, i)
+        u = _nearest(unknowns, i)
         if s >= 0:
             if u > s and self.reporter[s].start < window:
                 return self.reporter[u].person
@@ -1051,6 +1077,10 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         if subj is not None and not subj.kind.startswith("name"):
             subj = None
     return _attribution(subj, rule, conf, low) or _unresolved(near)
+
+
+# Mentions a pronoun looks back over one by one before it asks ``Resolver._antecedents``.
+_PRONOUN_WALK = 40
 
 
 def _reported_from(toks: list[Tok]) -> int:

@@ -12,17 +12,19 @@ import contextlib
 import re
 import signal
 import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extraction import IngestError, parse_article
+from extraction import IngestError, attribution, parse_article
 from extraction.lexicon import UPPER
 from extraction.people import _SENTENCE_END, _SentenceEnds
 from extraction.text import _boundaries
 from extraction.zoning import _SPLIT_HEAD, _inline_boilerplate, split_headline
 from extraction.zoning import strip_trailing_junk as strip_junk
 
+CORPUS = Path(__file__).parent / "corpus"
 # The story of issue 12: 40 dashes in the opening sentence, each of which doubled the time
 # the headline's clean-up took.
 HANGING_LINE = (
@@ -167,6 +169,18 @@ def test_sentence_ends_between_is_the_old_search(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     assert ends.between(start, end) == bool(_SENTENCE_END.search(text, start, end))
+
+
+def test_pronouns_resolve_the_same_from_the_lists_as_by_walking(monkeypatch):
+    """The per-gender lists a long walk falls back on give the walk's answers."""
+    stories = sorted(CORPUS.glob("*.txt"))
+    assert stories
+    walked = [parse_article(p.read_bytes(), source_name=p.name) for p in stories]
+    monkeypatch.setattr(attribution, "_PRONOUN_WALK", 0)  # always ask the lists
+    for story, before in zip(stories, walked, strict=True):
+        after = parse_article(story.read_bytes(), source_name=story.name)
+        assert after.quotes == before.quotes, story.name
+        assert after.events == before.events, story.name
 
 
 # --- A time budget per kilobyte -----------------------------------------------------------
