@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import stat
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -137,11 +139,13 @@ class Importer:
                 f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name",
             )
         try:
-            raw = path.read_bytes()
+            raw = read_story(path, max_bytes=self.max_bytes)
         except OSError as error:
             return ImportOutcome(
                 name, FAILED, key=key, reason=f"cannot read file: {error.strerror}"
             )
+        except IngestError as error:
+            return ImportOutcome(name, FAILED, key=key, reason=str(error))
         try:
             parsed = extraction.parse_article(
                 raw, source_name=path.name, world=self.world, max_bytes=self.max_bytes
@@ -191,6 +195,56 @@ class Importer:
         except _DryRunRollback:
             search_index.discard_queue()  # ids of rows that were never committed
         return outcome
+
+
+# What a path that is no regular file is, for the refusal.
+_FILE_TYPES = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def read_story(path: Path, *, max_bytes: int) -> bytes:
+    """The bytes of the story file at ``path``, read only if it is a regular file of at
+    most ``max_bytes`` bytes; ``IngestError`` (with the reason) otherwise.
+
+    Size and type are checked before reading (issue 12): ``/dev/zero`` or a 1 GiB file was
+    read whole before its size was looked at, and reading a FIFO waited for a writer
+    forever. The file is opened without blocking (a FIFO swapped in after the check opens
+    at once), checked again on the open descriptor, and at most ``max_bytes + 1`` bytes are
+    read, so a file that grows meanwhile is still refused.
+    """
+    _check_story(os.stat(path), max_bytes)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _check_story(os.fstat(fd), max_bytes)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > max_bytes:
+        raise IngestError(f"file is too large (more than {max_bytes:,} bytes, the limit)")
+    return raw
+
+
+def _check_story(status: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        kind = _FILE_TYPES.get(stat.S_IFMT(status.st_mode), "a special file")
+        raise IngestError(f"not a regular file: it is {kind}")
+    if status.st_size > max_bytes:
+        raise IngestError(
+            f"file is too large ({status.st_size:,} bytes; the limit is {max_bytes:,})"
+        )
 
 
 def _serialise_imports() -> None:
@@ -383,12 +437,22 @@ def _resolve_people(
     return resolved
 
 
+# Slug bases looked up per query. SQLite refuses an expression nested more than 1,000 deep
+# ("Expression tree is too large"), which one OR of every new person's base was for a story
+# naming more than about 1,000 new people (issue 12).
+SLUG_LOOKUP_BATCH = 200
+
+
 def _assign_slugs(people: Sequence[Person]) -> None:
     bases = [slugify(person.name)[:200].strip("-") or "person" for person in people]
-    starts_with = Q()
-    for base in set(bases):
-        starts_with |= Q(slug__startswith=base)
-    taken = set(Person.objects.filter(starts_with).values_list("slug", flat=True))
+    unique = sorted(set(bases))
+    taken: set[str] = set()
+    for i in range(0, len(unique), SLUG_LOOKUP_BATCH):
+        # A base's slugs are the base itself and the base with a number ("-2", "-3", ...).
+        lookup = Q()
+        for base in unique[i : i + SLUG_LOOKUP_BATCH]:
+            lookup |= Q(slug=base) | Q(slug__startswith=f"{base}-")
+        taken.update(Person.objects.filter(lookup).values_list("slug", flat=True))
     for person, base in zip(people, bases, strict=True):
         slug, n = base, 2
         while slug in taken:

@@ -63,7 +63,7 @@ def collect_sources(paths: Iterable[str | Path], *, source: str = "") -> list[So
         if path.is_dir():
             found.extend(
                 SourceFile(file, source_key(file, root=path, source=source))
-                for file in sorted(p for p in path.rglob("*.txt") if p.is_file())
+                for file in sorted(p for p in path.rglob("*.txt") if not p.is_dir())
             )
         else:
             found.append(SourceFile(path, source_key(path, source=source)))

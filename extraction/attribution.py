@@ -196,6 +196,14 @@ class Resolver:
         self._sentence_tokens: dict[int, list[Tok]] = {}
         self._sentence_token_starts: dict[int, list[int]] = {}
         self._subjects: dict[tuple[int, int], int] = {}
+        self._fires: dict[int, int] = {}  # sentence -> first token reporting speech
+        self._run_start = self._runs(list(range(len(self.reporter))))
+        self._with_role: dict[str, list[int]] = {}
+        for person, person_info in enumerate(info):
+            for role in person_info.roles:
+                self._with_role.setdefault(role, []).append(person)
+        self._role_mentions: dict[frozenset[int], tuple[list[int], list[int]]] = {}
+        self._by_gender: dict[str, tuple[list[int], list[int], list[int]]] = {}
         self._learn_genders()
 
     def _learn_genders(self) -> None:
@@ -230,16 +238,49 @@ class Resolver:
             bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)
         ]
 
-    def recent(self, pos: int) -> list[int]:
-        """People mentioned before ``pos``, most recent first, unique."""
+    def recent(self, pos: int, limit: int | None = None) -> list[int]:
+        """People mentioned before ``pos``, most recent first, unique (the first ``limit``).
+
+        The walk jumps over a run of mentions of one person at once, so the first two
+        people cost two steps however often the nearest was named (issue 12).
+        """
         out: list[int] = []
         i = bisect.bisect_left(self.starts, pos) - 1
-        while i >= 0:
+        while i >= 0 and (limit is None or len(out) < limit):
             p = self.reporter[i].person
             if p not in out:
                 out.append(p)
-            i -= 1
+            i = self._run_start[i] - 1
         return out
+
+    def tagged_before(self, wanted: set[str], pos: int) -> tuple[int | None, bool]:
+        """The person named last before ``pos`` among those the article gave one of the
+        ``wanted`` roles, and whether no other such person was named before ``pos``.
+
+        (The first of ``[p for p in self.recent(pos) if self.info[p].roles & wanted]`` and
+        whether that list holds one person, by bisection in the mentions of those people.)
+        """
+        people = frozenset(p for w in wanted for p in self._with_role.get(w, ()))
+        if not people:
+            return None, False
+        found = self._role_mentions.get(people)
+        if found is None:
+            indices = [k for k, m in enumerate(self.reporter) if m.person in people]
+            found = self._role_mentions[people] = (indices, self._runs(indices))
+        indices, run_start = found
+        k = bisect.bisect_left(indices, bisect.bisect_left(self.starts, pos)) - 1
+        if k < 0:
+            return None, False
+        return self.reporter[indices[k]].person, run_start[k] == 0
+
+    def _runs(self, indices: list[int]) -> list[int]:
+        """For each of ``indices`` (into the reporter mentions), where the run of mentions of
+        the same person that it ends begins."""
+        run_start: list[int] = []
+        for k, i in enumerate(indices):
+            same = k and self.reporter[indices[k - 1]].person == self.reporter[i].person
+            run_start.append(run_start[k - 1] if same else k)
+        return run_start
 
     # -- tokens -------------------------------------------------------------
     def tokens(self, start: int, end: int) -> list[Tok]:
@@ -310,40 +351,54 @@ class Resolver:
         cached = self._content.get(mention.start)
         if cached is not None:
             return cached
-        ss, _se = self.sentence_at(mention.start)
-        toks = self.tokens(ss, mention.start)
-        result = False
-        subject_seen = False
-        for k, t in enumerate(toks):
-            if t.kind == "name" or (t.kind == "word" and t.low in _PRONOUNS):
-                subject_seen = True
-            elif t.kind == "quote":
-                subject_seen = False  # "..., said X" after a quote: X is the source
-            elif (
-                t.kind == "word"
-                and (t.low in _VERBS or t.low in _THINKING)
-                and subject_seen
-                and not (k and toks[k - 1].low in _ARTICLES)
-            ):
-                result = True
-                break
+        ss, se = self.sentence_at(mention.start)
+        si = bisect.bisect_right(self.sentence_starts, mention.start) - 1
+        if si >= 0 and mention.start <= se:
+            # The words before the mention are a prefix of its sentence's tokens, and what
+            # the scan finds in a prefix depends on that prefix only: the sentence is scanned
+            # once, not once per mention (a long sentence naming many people was quadratic).
+            self.tokens(ss, se)  # tokenised and kept
+            whole = self._sentence_tokens[si]
+            fires = self._fires.get(si)
+            if fires is None:
+                fires = self._fires[si] = _reported_from(whole)
+            j = bisect.bisect_left(self._sentence_token_starts[si], mention.start)
+            while j > 0 and whole[j - 1].end > mention.start:
+                j -= 1
+            result = fires < j
+        else:
+            toks = self.tokens(ss, mention.start)
+            result = _reported_from(toks) < len(toks)
         self._content[mention.start] = result
         return result
 
     def pronoun(self, word: str, pos: int) -> int | None:
         """The person a third-person pronoun at ``pos`` most likely refers to: the nearest
-        compatible person mentioned before it, outside quotes and reported speech."""
+        compatible person mentioned before it, outside quotes and reported speech.
+
+        That is: the nearest person of the pronoun's gender outside reported speech, unless
+        a person of unknown gender came between and that one is further back than the
+        sentence before; failing one of that gender, the nearest of unknown gender; failing
+        that, the nearest compatible one inside reported speech. Past a few steps back, each
+        of the three is found by bisection in a list kept per gender: walking back over
+        every mention of the other gender was quadratic on a long story (issue 12).
+        """
         gender = _PRONOUNS.get(word)
         if gender is None:
             return None
         i = bisect.bisect_left(self.starts, pos) - 1
-        fallback = None
-        unknown = None  # the nearest one whose gender the article never gave
         ss, _ = self.sentence_at(pos)
         window = self.sentence_at(ss - 1)[0] if ss else ss
-        while i >= 0:
+        # Usually the antecedent is a few mentions back: walk there, reading only those
+        # mentions. A walk that goes on (a long story naming only people of the other
+        # gender) stops and asks the lists instead, which give the same answer.
+        fallback = None
+        unknown = None  # the nearest one whose gender the article never gave
+        steps = 0
+        while i >= 0 and steps < _PRONOUN_WALK:
             m = self.reporter[i]
             i -= 1
+            steps += 1
             person_gender = self.info[m.person].gender
             if person_gender not in (gender, None):
                 continue
@@ -357,7 +412,41 @@ class Resolver:
                 return m.person  # "Karen Robison pulled Rep. King aside. "...," she told him"
             if unknown is None:
                 unknown = m.person
-        return unknown if unknown is not None else fallback
+        if i < 0:
+            return unknown if unknown is not None else fallback
+        i = bisect.bisect_left(self.starts, pos) - 1
+        same, unknowns, reported = self._antecedents(gender)
+        s = _nearest(same, i)
+        u = _nearest(unknowns, i)
+        if s >= 0:
+            if u > s and self.reporter[s].start < window:
+                return self.reporter[u].person
+            return self.reporter[s].person
+        if u >= 0:
+            return self.reporter[u].person
+        f = _nearest(reported, i)
+        return self.reporter[f].person if f >= 0 else None
+
+    def _antecedents(self, gender: str) -> tuple[list[int], list[int], list[int]]:
+        """Indices of reporter mentions: of people of ``gender`` outside reported speech, of
+        people of unknown gender outside it, and of either inside it."""
+        found = self._by_gender.get(gender)
+        if found is None:
+            same: list[int] = []
+            unknown: list[int] = []
+            reported: list[int] = []
+            for k, m in enumerate(self.reporter):
+                person_gender = self.info[m.person].gender
+                if person_gender not in (gender, None):
+                    continue
+                if self.in_reported_speech(m):
+                    reported.append(k)
+                elif person_gender == gender:
+                    same.append(k)
+                else:
+                    unknown.append(k)
+            found = self._by_gender[gender] = (same, unknown, reported)
+        return found
 
     def rivals(self, word: str, pos: int, chosen: int) -> int:
         """How many other people a pronoun could mean: gender-compatible people named in
@@ -383,9 +472,9 @@ class Resolver:
         before it, outside reported speech, whose gender fits the description.
         """
         wanted = {head, *adjs}
-        tagged = [p for p in self.recent(pos) if self.info[p].roles & wanted]
-        if tagged:
-            return tagged[0], len(set(tagged)) == 1
+        tagged, alone = self.tagged_before(wanted, pos)
+        if tagged is not None:
+            return tagged, alone
         gender = ROLE_NOUNS.get(head)
         para_start = self.sentence_at(pos)[0]
         for para in self.paras:
@@ -988,6 +1077,35 @@ def _before_frame(res: Resolver, q: RawQuote, floor: int) -> Attribution | None:
         if subj is not None and not subj.kind.startswith("name"):
             subj = None
     return _attribution(subj, rule, conf, low) or _unresolved(near)
+
+
+# Mentions a pronoun looks back over one by one before it asks ``Resolver._antecedents``.
+_PRONOUN_WALK = 40
+
+
+def _reported_from(toks: list[Tok]) -> int:
+    """Index of the first token after which the words are reported speech: a speech or
+    thinking verb after a subject ("Trump said that ..."); ``len(toks)`` if none."""
+    subject_seen = False
+    for k, t in enumerate(toks):
+        if t.kind == "name" or (t.kind == "word" and t.low in _PRONOUNS):
+            subject_seen = True
+        elif t.kind == "quote":
+            subject_seen = False  # "..., said X" after a quote: X is the source
+        elif (
+            t.kind == "word"
+            and (t.low in _VERBS or t.low in _THINKING)
+            and subject_seen
+            and not (k and toks[k - 1].low in _ARTICLES)
+        ):
+            return k
+    return len(toks)
+
+
+def _nearest(indices: list[int], i: int) -> int:
+    """The largest of the sorted ``indices`` at most ``i``, or -1."""
+    k = bisect.bisect_right(indices, i)
+    return indices[k - 1] if k else -1
 
 
 def _unresolved(adjacent: bool) -> Attribution | None:

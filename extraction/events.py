@@ -98,7 +98,7 @@ def _participants(res: Resolver, ss: int, se: int) -> list[int]:
         add(res.pronoun(m.group().lower(), m.start()))
         break
     for m in _GROUP.finditer(masked, ss, se):
-        for p in res.recent(m.start())[:2]:
+        for p in res.recent(m.start(), limit=2):
             add(p)
         break
     for m in _DESC.finditer(masked, ss, se):

@@ -8,6 +8,7 @@ dropped. An ambiguous short form (two full names share it) links to nobody.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -119,7 +120,9 @@ _CHARACTER_BEFORE = re.compile(
     r"returning|stars?|starred|starring|appears?|appeared) as)"
     r"(?: (?:villain|character|hero|heroine|newcomer|favourite))? $"
 )
-_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+# A handle ends with a letter, digit or "_" (a full stop after it ends the sentence). Runs
+# separated by full stops, possessive: no backtracking over a long run of full stops.
+_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_]++(?:\.++[A-Za-z0-9_]++)*+)")
 # The first pronoun after a name, before the sentence ends.
 _NEXT_PRONOUN = re.compile(r"[^.!?\n]*?\b(he|she|his|her|him|its|their|they)\b", re.I)
 _PERSONAL_PRONOUNS = frozenset(["he", "she", "his", "her", "him"])
@@ -914,6 +917,9 @@ def extract_people(
     for n, idx in resolved.items():
         if sc.occs[n].in_body:
             named_at.setdefault(idx, []).append(sc.occs[n].start)
+    for positions in named_at.values():
+        positions.sort()
+    ends = _SentenceEnds(body)
     guessed: set[int] = set()
     # A surname the article never completes is a person when it speaks in a person's way
     # ('"...," Maddow said', "Maddow, the host, said") or speaks twice; an organisation
@@ -950,12 +956,9 @@ def extract_people(
             # The one named in full earlier in the same sentence; else the story's
             # first-named of them ("his mother, Denise Reeves" does not make the next
             # "Reeves said" hers).
-            before = {
-                c: max((pos for pos in named_at.get(c, ()) if pos < occ.start), default=-1)
-                for c in cands
-            }
+            before = {c: _last_before(named_at.get(c, []), occ.start) for c in cands}
             recent = max(before, key=lambda c: before[c])
-            if before[recent] >= 0 and not _SENTENCE_END.search(body, before[recent], occ.start):
+            if before[recent] >= 0 and not ends.between(before[recent], occ.start):
                 resolved[n] = recent
             else:
                 resolved[n] = min(cands, key=lambda c: info[c].first_pos)
@@ -1024,6 +1027,35 @@ def extract_people(
     mentions = [ExtractedMention(remap[idx], s, e) for s, e, idx in sorted(mentions_raw)]
     headline = list(dict.fromkeys(remap[idx] for idx in headline_people))
     return PeopleResult(people, info, mentions, _tags(sc.entities, info), uncertain, headline)
+
+
+def _last_before(positions: list[int], pos: int) -> int:
+    """The last of the sorted ``positions`` before ``pos``, or -1."""
+    k = bisect.bisect_left(positions, pos)
+    return positions[k - 1] if k else -1
+
+
+class _SentenceEnds:
+    """Whether a sentence ends between two positions of a text, by bisection.
+
+    Searching the text between a surname and the full name before it, for every short
+    form, was quadratic on a long paragraph repeating the surname (issue 12). The matches
+    of ``_SENTENCE_END`` never overlap (only their first character is a stop), so a
+    search of ``text[start:end]`` finds one exactly when the first match starting at or
+    after ``start`` ends by ``end``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] | None = None  # found on first use
+        self.starts: list[int] = []
+
+    def between(self, start: int, end: int) -> bool:
+        if self.spans is None:
+            self.spans = [m.span() for m in _SENTENCE_END.finditer(self.text)]
+            self.starts = [s for s, _e in self.spans]
+        k = bisect.bisect_left(self.starts, start)
+        return k < len(self.spans) and self.spans[k][1] <= end
 
 
 def _tags(entities: list[tuple[str, bool]], info: list[PersonInfo]) -> list[str]:

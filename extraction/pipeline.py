@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+from collections import Counter
 
 from .attribution import Resolver, attribute_quotes
 from .calibration import features, probability
@@ -70,17 +72,18 @@ def parse_article(
         found.uncertain,
         found.headline,
     )
+    named = _NamedBetween(resolver)
     for q, a in zip(direct, attribute_quotes(resolver, paras, direct), strict=True):
         text = " ".join(body[s:e] for s, e in q.segments)
         context_start = paras[max(0, q.first_para - 1)][0]
-        rivals = {m.person for m in resolver.between(context_start, q.open_pos)} - {a.speaker}
+        rivals = named.others(context_start, q.open_pos, a.speaker)
         evidence = features(
             a,
             partial=q.partial,
             closed=q.closed,
             words=len(text.split()),
             people=len(found.people),
-            rivals=len(rivals),
+            rivals=rivals,
         )
         heuristic = a.confidence if q.closed else a.confidence * 0.8
         article.quotes.append(
@@ -99,3 +102,38 @@ def parse_article(
         article.evidence.append(evidence)
     article.events = extract_events(resolver, paras, zoned.published_on)
     return article
+
+
+class _NamedBetween:
+    """People named in the reporter's words between two positions, for windows that
+    only move forward (each quote's context: from the paragraph before it to the quote).
+
+    A window kept up to date mention by mention, rather than the mentions of each quote's
+    context read afresh: a long paragraph full of quotes and names made that quadratic
+    (issue 12).
+    """
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.count: Counter[int] = Counter()
+        self.lo = self.hi = 0  # the window: resolver.reporter[lo:hi]
+        self.start = 0
+
+    def others(self, start: int, end: int, person: int | None) -> int:
+        """How many people other than ``person`` are named in ``[start, end)``."""
+        res = self.resolver
+        lo = bisect.bisect_left(res.starts, start)
+        hi = max(lo, bisect.bisect_left(res.starts, end))
+        if lo < self.lo or hi < self.hi or lo > self.hi:  # moved back, or past: start again
+            self.count.clear()
+            self.lo = self.hi = lo
+        while self.hi < hi:
+            self.count[res.reporter[self.hi].person] += 1
+            self.hi += 1
+        while self.lo < lo:
+            gone = res.reporter[self.lo].person
+            self.count[gone] -= 1
+            if not self.count[gone]:
+                del self.count[gone]
+            self.lo += 1
+        return len(self.count) - (person in self.count)

@@ -4,6 +4,7 @@ scare quotes) and which are partial quotes inside the reporter's sentence."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -125,14 +126,12 @@ def _scan_double(body: str, paras: list[tuple[int, int]]) -> list[RawQuote]:
     return found
 
 
-def _scan_single(
-    body: str, ps: int, pe: int, taken: list[tuple[int, int]], pi: int
-) -> list[RawQuote]:
+def _scan_single(body: str, ps: int, pe: int, taken: _Spans, pi: int) -> list[RawQuote]:
     """Top-level single-quoted spans in one paragraph (outside double quotes)."""
     marks = []
     for m in _SINGLE.finditer(body, ps, pe):
         i = m.start()
-        if any(a <= i < b for a, b in taken):
+        if taken.covers(i):
             continue
         prev = body[i - 1] if i > ps else ""
         nxt = body[i + 1] if i + 1 < pe else ""
@@ -140,25 +139,53 @@ def _scan_single(
             continue  # apostrophe inside a word: it's, O'Brien
         opener, closer = _roles(body, i, ps, pe)
         marks.append((i, opener and body[i] != "’", closer and body[i] != "‘", prev))
+    # For each mark, the first closing mark after it: any, one after punctuation ("...,'"),
+    # one not after an "s" (the "s'" of a plural possessive closes nothing). Found from
+    # the end in one pass: searching afresh for every opening mark was quadratic.
+    n = len(marks)
+    any_after = [n] * (n + 1)
+    punct_after = [n] * (n + 1)
+    not_s_after = [n] * (n + 1)
+    for idx in range(n - 1, -1, -1):
+        _j, _o, closes, prev = marks[idx]
+        any_after[idx] = idx if closes else any_after[idx + 1]
+        punct_after[idx] = idx if closes and prev in ",.!?…" else punct_after[idx + 1]
+        not_s_after[idx] = idx if closes and prev != "s" else not_s_after[idx + 1]
     out: list[RawQuote] = []
     k = 0
-    while k < len(marks):
+    while k < n:
         i, opener, _closer, _prev = marks[k]
-        if not opener:
+        if not opener or any_after[k + 1] == n:
             k += 1
             continue
-        closers = [(j, prev, idx) for idx, (j, _o, c, prev) in enumerate(marks) if j > i and c]
-        if not closers:
-            k += 1
-            continue
-        best = next((c for c in closers if c[1] in ",.!?…"), None)
-        best = best or next((c for c in closers if c[1] != "s"), None) or closers[0]
-        j, _p, idx = best
+        idx = punct_after[k + 1]
+        if idx == n:
+            idx = not_s_after[k + 1]
+        if idx == n:
+            idx = any_after[k + 1]
+        j = marks[idx][0]
         s, e = _strip(body, i + 1, j)
         if e > s:
             out.append(RawQuote([(s, e)], i, j + 1, pi, pi, single=True))
         k = idx + 1
     return out
+
+
+class _Spans:
+    """Does any of the spans ``[start, end)`` cover a position? (bisect, not a scan)"""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _b in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to each one
+        furthest = -1
+        for _a, b in spans:
+            furthest = max(furthest, b)
+            self.reach.append(furthest)
+
+    def covers(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.starts, pos)
+        return k > 0 and self.reach[k - 1] > pos
 
 
 def _is_word_char(c: str) -> bool:
@@ -198,11 +225,15 @@ _ATTRIBUTION_AFTER = re.compile(
 def _classify(body: str, q: RawQuote, ps: int) -> None:
     text = " ".join([body[s:e] for s, e in q.segments])
     q.text = text
-    before = body[ps : q.open_pos]
+    # Only the end of the paragraph before the quote matters, read without copying the rest
+    # (a copy per quote made a long paragraph of quotes quadratic).
+    before = body[max(ps, q.open_pos - 40) : q.open_pos]
     after = body[q.close_pos : q.close_pos + 40]
-    stripped = before.rstrip()
-    prev_char = stripped[-1:]
-    wb = _word_before(before[-40:])
+    cut = q.open_pos  # the end of the words before the quote, white space left out
+    while cut > ps and body[cut - 1].isspace():
+        cut -= 1
+    prev_char = body[cut - 1 : cut] if cut > ps else ""
+    wb = _word_before(before)
     prev_word = wb.lower() if wb and prev_char.isalnum() else ""
     words = text.split()
     ends_punct = text[-1:] in ".,!?…-–—" or text.endswith(("!!", "?!"))
@@ -213,7 +244,7 @@ def _classify(body: str, q: RawQuote, ps: int) -> None:
         q.kind = "title" if prev_word in TITLE_CUES else "scare"
         return
     # Only the last characters matter (str.lower maps character by character).
-    if stripped[-16:].lower().endswith(("known as", "the words of")):
+    if body[max(ps, cut - 16) : cut].lower().endswith(("known as", "the words of")):
         q.kind = "title"
         return
     wa = _WORD_AFTER.search(after)
@@ -342,7 +373,7 @@ def find_quotes(body: str, paras: list[tuple[int, int]], intro: str = "") -> lis
     turns = _find_turns(body, paras, intro)
     turn_paras = {q.first_para for q in turns}
     doubles = [q for q in _scan_double(body, paras) if q.first_para not in turn_paras]
-    taken = [(q.open_pos, q.close_pos) for q in doubles]
+    taken = _Spans([(q.open_pos, q.close_pos) for q in doubles])
     singles: list[RawQuote] = []
     for pi, (ps, pe) in enumerate(paras):
         if pi not in turn_paras:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .lexicon import ABBREVIATIONS, UPPER
 
 # A sentence ends at . ! ? or … (plus closing marks) followed by space and a capital,
-# digit or opening mark.
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*[ \t]+(?=[\"“‘'(\[]?[" + UPPER + r"0-9@])|\n+")
+# digit or opening mark. A match starts only at the first mark of a run and its runs are
+# possessive (the classes are disjoint, so nothing is lost): without that, a run of n
+# full stops was tried from each of its n marks, n² steps (issue 12).
+_BOUNDARY = re.compile(
+    r"(?<![.!?…])[.!?…]++[\"”’')\]]*+[ \t]++(?=[\"“‘'(\[]?[" + UPPER + r"0-9@])|\n++"
+)
+_MARKS = ".!?…"
+_BOUNDARY_HERE = re.compile(_BOUNDARY.pattern.removeprefix(r"(?<![.!?…])"))
 _LAST_WORD = re.compile(r"([\w.]+)[.!?…]+[\"”’')\]]*[ \t]+$")
 
 QUOTE_CHARS = '"“”„«»'
@@ -59,7 +66,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         end = len(text)
     spans: list[tuple[int, int]] = []
     pos = start
-    for m in _BOUNDARY.finditer(text, start, end):
+    for m in _boundaries(text, start, end):
         if m.group().startswith("\n"):
             cut = m.start()
         else:
@@ -78,6 +85,17 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         pos = m.end()
     _add_sentence(spans, text, pos, end)
     return spans
+
+
+def _boundaries(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_BOUNDARY.finditer(text, start, end)``, as if a run of marks cut by ``start``
+    began there (the pattern's look-behind sees the marks before ``start``)."""
+    if start and text[start - 1] in _MARKS:
+        first = _BOUNDARY_HERE.match(text, start, end)
+        if first is not None:
+            yield first
+            start = first.end()
+    yield from _BOUNDARY.finditer(text, start, end)
 
 
 def _add_sentence(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

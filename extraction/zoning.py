@@ -11,6 +11,7 @@ Decisions (see the ingest issue):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -19,17 +20,46 @@ from .text import sentence_spans, trim_words
 
 _DATE_HEADER = re.compile(r"\A[ \t\n]*date[ \t]+(\d{4})-(\d{1,2})-(\d{1,2})\b[ \t]*", re.IGNORECASE)
 
-# Boilerplate that may share a line with other text (removed as a phrase).
+# Boilerplate that may share a line with other text (removed as a phrase, from its opening
+# words to the end of its sentence). Each phrase lies within one sentence, so it is looked
+# for sentence by sentence (``_inline_boilerplate``): the one phrase that needs a later
+# word ("If you buy something ... commission") is tried only where that word follows,
+# rather than re-scanning the rest of the sentence from every "If you buy" (issue 12).
 _INLINE_BOILERPLATE = re.compile(
-    r"(?:We|I) may (?:earn|receive) (?:a )?(?:small )?(?:commission|affiliate)[^.!?\n]*[.!?]?"
+    r"(?:(?:We|I) may (?:earn|receive) (?:a )?(?:small )?(?:commission|affiliate)"
     r"|This (?:article|post|story|page) (?:contains|may contain|includes) affiliate links"
-    r"[^.!?\n]*[.!?]?"
-    r"|(?:Our|All) (?:products|items|picks) (?:are|were) independently (?:selected|chosen)"
-    r"[^.!?\n]*[.!?]?"
-    r"|If you (?:buy|click|purchase) (?:something|through)[^.!?\n]*(?:commission|affiliate)"
-    r"[^.!?\n]*[.!?]?",
+    r"|(?:Our|All) (?:products|items|picks) (?:are|were) independently (?:selected|chosen))"
+    r"[^.!?\n]*+[.!?]?",
     re.IGNORECASE,
 )
+_IF_YOU_BUY = re.compile(r"If you (?:buy|click|purchase) (?:something|through)", re.IGNORECASE)
+_COMMISSION = re.compile(r"commission|affiliate", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _inline_boilerplate(para: str) -> list[tuple[int, int]]:
+    """Spans of boilerplate phrases in ``para``, in order, never overlapping."""
+    spans = []
+    pos = 0
+    while pos < len(para):
+        stop = _SENTENCE_END.search(para, pos)
+        end = stop.start() if stop else len(para)  # the sentence is para[pos:end]
+        after = end + 1 if end < len(para) and para[end] != "\n" else end
+        found = _INLINE_BOILERPLATE.search(para, pos, after)
+        start = found.start() if found else None
+        last = None  # the last "commission" or "affiliate" of the sentence
+        for last in _COMMISSION.finditer(para, pos, end):  # noqa: B007
+            pass
+        if last is not None:
+            buy = _IF_YOU_BUY.search(para, pos, last.start())
+            if buy is not None and (start is None or buy.start() < start):
+                start = buy.start()
+        if start is not None:
+            spans.append((start, after))
+        pos = end + 1
+    return spans
+
+
 # Paragraphs that are boilerplate as a whole.
 _LINE_BOILERPLATE = re.compile(
     r"(?:MORE|READ(?: MORE)?|WATCH|SEE|SEE ALSO|RELATED|LISTEN|VIDEO|PICTURED|PHOTOS|GALLERY|"
@@ -51,11 +81,18 @@ _SPLIT_HEAD = re.compile(
     r"Fans|Viewers|Now|Here|But|After|Meanwhile) )"
 )
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
-_TRAILING_JUNK = re.compile(
-    r"(?:[\s,;:–—-]+|\s+(?:and|or|but|the|a|an|of|on|in|for|to|with|at|by|from|as|their|his|"
-    r"her|its|who|which|that|after|before|while))+$",
+_WORD = re.compile(r"\S+")  # the words of str.split()
+# What a cut headline may not end with: separators ("-", ",", white space) and small words
+# that need a following word (" and", " the"), in any mix ("budget -- and the").
+# Scanned from the end rather than matched with ``(?:[junk]+|\s+word)+$``: that pattern
+# backtracked exponentially on a run of dashes or commas (issue 12).
+_JUNK_MARKS = frozenset(",;:–—-")  # and any white space
+_JUNK_WORD = re.compile(
+    r"(?:and|or|but|the|a|an|of|on|in|for|to|with|at|by|from|as|their|his|her|its|who|which|"
+    r"that|after|before|while)",
     re.IGNORECASE,
 )
+_JUNK_WORD_LENGTHS = (1, 2, 3, 4, 5, 6)
 HEADLINE_MAX = 100
 HEADLINE_MIN = 50
 _CLAUSE_CUT = re.compile(
@@ -104,20 +141,23 @@ def _blocks(text: str) -> list[str]:
         if _hard_wrapped(lines):
             paras.append(" ".join(lines))
             continue
-        current = ""
+        # The lines of the paragraph being joined. Whether it ends a sentence depends on
+        # its last line only (a sentence end holds no space), so the test stays constant
+        # time: testing the joined text each time made a block of short lines quadratic.
+        current: list[str] = []
         for line in lines:
             if (
                 current
-                and not _TERMINAL.search(current)
-                and (line[0].islower() or current[-1] in ",-")
+                and not _TERMINAL.search(current[-1])
+                and (line[0].islower() or current[-1][-1] in ",-")
             ):
-                current += " " + line
+                current.append(line)
             else:
                 if current:
-                    paras.append(current)
-                current = line
+                    paras.append(" ".join(current))
+                current = [line]
         if current:
-            paras.append(current)
+            paras.append(" ".join(current))
     return paras
 
 
@@ -146,20 +186,57 @@ def derive_headline(lede: str) -> str:
         cuts = [m.start() for m in _CLAUSE_CUT.finditer(headline) if m.start() >= HEADLINE_MIN]
         if cuts:
             headline = headline[: cuts[-1]]
-        headline = _TRAILING_JUNK.sub("", headline)
+        headline = strip_trailing_junk(headline)
     return headline
+
+
+def strip_trailing_junk(text: str) -> str:
+    """``text`` without the longest suffix made of separators and small words, each word
+    after white space ("... a new budget -- and the" loses " -- and the").
+
+    Linear: ``tail[i]`` says whether ``text[i:]`` is such a suffix, computed from the
+    end; a suffix word is at most six letters long, so seven positions in a row that are
+    no suffix mean that no position before them is one either.
+    """
+    n = len(text)
+    tail = {n: True}
+    best = n
+    misses = 0
+    for i in range(n - 1, -1, -1):
+        ch = text[i]
+        ok = (ch.isspace() or ch in _JUNK_MARKS) and tail.get(i + 1, False)
+        if not ok and ch.isspace():
+            ok = any(
+                tail.get(i + 1 + k, False) and _JUNK_WORD.fullmatch(text, i + 1, i + 1 + k)
+                for k in _JUNK_WORD_LENGTHS
+                if i + 1 + k <= n
+            )
+        if ok:
+            tail[i] = True
+            best = i
+            misses = 0
+        else:
+            misses += 1
+            if misses > max(_JUNK_WORD_LENGTHS):
+                break
+    return text[:best]
 
 
 def split_headline(line: str) -> tuple[str, str]:
     """Split a headline that swallowed its standfirst; return (headline, standfirst)."""
+    # Counted once, not per candidate: re-splitting the rest of the line at every
+    # candidate was quadratic on "The The The ..." (issue 12). Each candidate is one space,
+    # so a word or a lower-case word lies wholly before or wholly after it.
+    words = [m.start() for m in _WORD.finditer(line)]
+    lower = [m.start() for m in _LOWER_WORD.finditer(line)]
     for m in _SPLIT_HEAD.finditer(line):
-        head, rest = line[: m.start()], line[m.end() :]
+        head_words = bisect.bisect_left(words, m.start())
         if (
-            len(head.split()) >= 4
-            and len(rest.split()) >= 4
-            and len(_LOWER_WORD.findall(rest)) >= 3
+            head_words >= 4
+            and len(words) - head_words >= 4
+            and len(lower) - bisect.bisect_left(lower, m.end()) >= 3
         ):
-            return head.strip(), rest.strip()
+            return line[: m.start()].strip(), line[m.end() :].strip()
     return line, ""
 
 
@@ -170,14 +247,19 @@ def zone(text: str) -> Zoned:
     for para in _blocks(text):
         kept = para
         low = para.lower()
-        found = (
-            [m.group().strip() for m in _INLINE_BOILERPLATE.finditer(para)]
+        spans = (
+            _inline_boilerplate(para)
             if "commission" in low or "affiliate" in low or "independently" in low
             else []
         )
-        if found:
-            zoned.boilerplate.extend(found)
-            kept = " ".join(_INLINE_BOILERPLATE.sub(" ", para).split())
+        if spans:
+            zoned.boilerplate.extend(para[s:e].strip() for s, e in spans)
+            pieces, pos = [], 0
+            for s, e in spans:
+                pieces.append(para[pos:s])
+                pos = e
+            pieces.append(para[pos:])
+            kept = " ".join(" ".join(pieces).split())
         if not kept:
             continue
         if _LINE_BOILERPLATE.match(kept):
