@@ -314,12 +314,13 @@ def test_tag_page_lists_its_published_stories(client, desk):
     assert client.get("/tags/no-such-tag/").status_code == 404
 
 
-def test_tag_without_published_stories_says_so(client):
-    """A tag only drafts use shows an empty state."""
+def test_tag_of_drafts_only_answers_like_an_unknown_tag(client):
+    """A tag only drafts use is not public (issue 12): 404, as for a slug that never existed."""
     tag = make_tag("Unused")
     make_article("Draft only", status=Article.Status.DRAFT).tags.add(tag)
-    page = html(client.get(tag.get_absolute_url()))
-    assert "No published stories" in page and "Draft only" not in page
+    response = client.get(tag.get_absolute_url())
+    assert response.status_code == 404 == client.get("/tags/never-existed/").status_code
+    assert "Unused" not in response.content.decode()
 
 
 # --- Search ---------------------------------------------------------------------------
