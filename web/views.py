@@ -30,7 +30,7 @@ from .queries import (
     timeline_rows,
     timeline_years,
 )
-from .rendering import date_label, offsets_fit, render_body, sentence_around
+from .rendering import date_label, local_date, offsets_fit, render_body, sentence_around
 from .search import highlight_page
 from .search import search as run_search
 
@@ -180,25 +180,31 @@ class TimelineItem:
 
 
 def timeline_items(rows) -> list[TimelineItem]:
-    """The page's (kind, id, date, ...) rows as TimelineItems, with their objects read in
-    one query per kind."""
+    """The page's (kind, id, ...) rows as TimelineItems, with their objects read in one
+    query per kind shown (never an article's body)."""
     ids = {"article": [], "event": [], "quote": []}
     for kind, pk, *_ in rows:
         ids[kind].append(pk)
+    article_fields = ("id", "title", "slug", "published_at")
     found = {
-        "article": Article.objects.in_bulk(ids["article"]),
-        "event": Event.objects.select_related("article").in_bulk(ids["event"]),
-        "quote": Quote.objects.select_related("article").in_bulk(ids["quote"]),
+        "article": Article.objects.only(*article_fields).in_bulk(ids["article"]),
+        "event": Event.objects.select_related("article")
+        .only("id", "summary", "date", "date_precision", *(f"article__{f}" for f in article_fields))
+        .in_bulk(ids["event"]),
+        "quote": Quote.objects.select_related("article")
+        .only("id", "text", *(f"article__{f}" for f in article_fields))
+        .in_bulk(ids["quote"]),
     }
     items = []
-    for kind, pk, when, *_ in rows:
+    for kind, pk, *_ in rows:
         obj = found[kind][pk]
         if kind == "event":
-            label = date_label(obj.date, obj.date_precision)
+            items.append(
+                TimelineItem(kind, obj.date, date_label(obj.date, obj.date_precision), obj)
+            )
         else:
             published = obj.published_at if kind == "article" else obj.article.published_at
-            label = date_label(published)
-        items.append(TimelineItem(kind, when, label, obj))
+            items.append(TimelineItem(kind, local_date(published), date_label(published), obj))
     return items
 
 
