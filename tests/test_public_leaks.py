@@ -71,6 +71,8 @@ WRITE_ACTIONS = ("-publish", "-unpublish", "-merge", "-confirm", "-reject", "-ac
 # Filters and searches tried on every URL without an identifier, with a draft-only value.
 QUERY_PARAMS = {
     "person": "person",
+    "after": "person",  # the people index's cursors
+    "before": "person",
     "speaker": "person",
     "tag": "tag",
     "article": "article",
