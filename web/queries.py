@@ -68,7 +68,11 @@ def article_pairs(person_ids):
     published = Article.Status.PUBLISHED
     mentions = Mention.objects.filter(person_id__in=person_ids, article__status=published)
     quotes = Quote.objects.public().filter(speaker_id__in=person_ids)
-    events = EventPerson.objects.filter(person_id__in=person_ids, event__article__status=published)
+    # The article's status as a correlated EXISTS, not a join: joined, SQLite may walk every
+    # published article towards the page's people instead of the other way round.
+    events = EventPerson.objects.filter(person_id__in=person_ids).filter(
+        Exists(Article.objects.published().filter(pk=OuterRef("event__article_id")))
+    )
     return (
         mentions.order_by()
         .values_list("person_id", "article_id")

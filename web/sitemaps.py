@@ -23,7 +23,7 @@ from .queries import public_people
 
 # URLs per section page. Search engines accept up to 50,000; a smaller page keeps each
 # request short (one page is one bounded query) and the response small.
-SITEMAP_LIMIT = 1000
+SITEMAP_LIMIT = 500
 
 
 @dataclass
