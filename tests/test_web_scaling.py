@@ -230,3 +230,22 @@ def test_person_timeline_is_paged_with_the_same_queries_per_page(client, big_des
     assert quotes == STAR_QUOTES
     assert items == quotes + Article.objects.published().filter(quotes__speaker=big_desk).count()
     assert len(counts) == 1, counts
+
+
+def test_sitemap_index_leads_to_every_public_article_and_person_once(client, big_desk):
+    """Following the sitemap index through every section page lists each published article
+    and each public person exactly once, no draft, each page with the same queries."""
+    index = client.get("/sitemap.xml").content.decode()
+    pages = [loc.replace("http://testserver", "") for loc in re.findall(r"<loc>([^<]+)", index)]
+    assert len(pages) > 6  # several pages per section
+    locations, counts = [], {}
+    for page in pages:
+        count, body = query_count(client, page.replace("&amp;", "&"))
+        counts.setdefault(page.split("?")[0], set()).add(count)
+        locations += re.findall(r"<loc>http://testserver([^<]+)</loc>", body)
+    assert len(locations) == len(set(locations))
+    articles = {a.get_absolute_url() for a in Article.objects.published()}
+    assert {url for url in locations if url.startswith("/articles/")} == articles
+    people = {url for url in locations if url.startswith("/people/") and url != "/people/"}
+    assert len(people) == PEOPLE + 1
+    assert all(len(section) == 1 for section in counts.values()), counts

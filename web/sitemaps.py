@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -33,21 +33,30 @@ class KeyRangePage:
 
 
 class KeyRangePaginator:
-    """Page n holds the items whose primary key is in ((n - 1) × limit, n × limit].
+    """Page n holds the items whose primary key is in the n-th run of ``limit`` keys from
+    the table's first key.
 
     What the sitemap views need of a paginator (``num_pages``, ``page(n)``), without
     Django's count of every item and ``OFFSET``: a page is a primary-key range, so it costs
     the same at any size. Pages may hold fewer than ``limit`` items (drafts, people no
-    published story names), never more.
+    published story names, deleted rows), never more.
     """
 
     def __init__(self, queryset, limit: int):
         self.queryset, self.limit = queryset, limit
 
     @cached_property
+    def _keys(self) -> tuple[int, int]:
+        """(first key - 1, last key) of the whole table: two ends of its primary-key index."""
+        keys = self.queryset.model._default_manager.aggregate(first=Min("pk"), last=Max("pk"))
+        if keys["first"] is None:
+            return 0, 0
+        return keys["first"] - 1, keys["last"]
+
+    @cached_property
     def num_pages(self) -> int:
-        last = self.queryset.model._default_manager.aggregate(last=Max("pk"))["last"]
-        return max(1, -(-(last or 0) // self.limit))
+        before, last = self._keys
+        return max(1, -(-(last - before) // self.limit))
 
     def page(self, number) -> KeyRangePage:
         try:
@@ -56,8 +65,8 @@ class KeyRangePaginator:
             raise PageNotAnInteger("That page number is not an integer") from exc
         if not 1 <= number <= self.num_pages:
             raise EmptyPage("That page contains no results")
-        low, high = (number - 1) * self.limit, number * self.limit
-        return KeyRangePage(number, self.queryset.filter(pk__gt=low, pk__lte=high))
+        low = self._keys[0] + (number - 1) * self.limit
+        return KeyRangePage(number, self.queryset.filter(pk__gt=low, pk__lte=low + self.limit))
 
 
 class KeyRangeSitemap(Sitemap):
