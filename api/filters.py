@@ -14,13 +14,14 @@ import re
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 
-from articles.models import Article, DatePrecision, Event, Mention, Quote, Tag
+from articles.models import Article, DatePrecision, Event, Quote, Tag
 from people.models import Person
 from search.services import article_ids, person_ids, quote_ids, ranked
+from web.queries import public_people
 
 from .permissions import is_editor
 
@@ -44,15 +45,17 @@ def visible_events(request):
 
 def visible_people(request):
     """Editors see everyone; the public sees people who appear in a published article
-    (named in it, speaker of a visible quote, or in one of its events)."""
+    (named in it, speaker of a visible quote, or in one of its events): the website's
+    definition, so that the site and the API never disagree about who is public."""
     if is_editor(request):
         return Person.objects.all()
-    published = Article.Status.PUBLISHED
-    return Person.objects.filter(
-        Exists(Mention.objects.filter(person=OuterRef("pk"), article__status=published))
-        | Exists(Quote.objects.public().filter(speaker=OuterRef("pk")))
-        | Exists(Event.objects.filter(people=OuterRef("pk"), article__status=published))
-    )
+    return public_people()
+
+
+def visible_tags(request):
+    """Editors see every tag; the public sees tags of published articles only (issue 12:
+    tags the importer made from drafts were listed)."""
+    return Tag.objects.all() if is_editor(request) else Tag.objects.public()
 
 
 # --- Free text (one function per model; replaced by full-text search later) -------------
@@ -182,7 +185,7 @@ class ArticleFilter(filters.FilterSet):
     )
     tag = SlugFilter(
         field_name="tags",
-        queryset=Tag.objects.all(),
+        queryset=visible_tags,
         distinct=True,
         noun="tag",
         help_text="Slug of a tag of the article.",

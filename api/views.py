@@ -42,6 +42,7 @@ from .filters import (
     visible_events,
     visible_people,
     visible_quotes,
+    visible_tags,
 )
 from .permissions import is_editor
 
@@ -499,7 +500,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         responses=serializers.TimelineItemSerializer(many=True),
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def timeline(self, request, slug=None):
+    def timeline(self, request, slug=None, format=None):  # format: ".json" URL suffix
         moved = _moved_person_redirect(request, slug, "api:person-timeline")
         return moved or self.cached_read(request, self._timeline)
 
@@ -624,7 +625,7 @@ class EventViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnly
 
 @extend_schema(tags=["tags"])
 class TagViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
-    """Tags (topics) of articles."""
+    """Tags (topics) of articles: the public sees tags of published articles only."""
 
     serializer_class = serializers.TagSerializer
     filterset_class = TagFilter
@@ -632,7 +633,7 @@ class TagViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_REGEX
 
     def get_queryset(self):
-        return Tag.objects.order_by("name", "pk")
+        return visible_tags(self.request).order_by("name", "pk")
 
     @extend_schema(summary="List tags")
     def list(self, request, *args, **kwargs):

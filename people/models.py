@@ -52,6 +52,8 @@ class Person(models.Model):
             models.CheckConstraint(condition=~models.Q(name=""), name="person_name_not_empty"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="person_slug_not_empty"),
         ]
+        # The people index walks people in name order from a cursor (issue 12).
+        indexes = [models.Index(fields=["name", "id"], name="person_name_idx")]
 
     def __str__(self):
         return self.name

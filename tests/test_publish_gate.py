@@ -198,7 +198,7 @@ def test_feeds_and_sitemap_skip_held_back_quotes(client, gate):
         page(client, reverse(f"web:feed-person-{kind}", kwargs={"slug": gate.loner.slug}), 404)
     latest = page(client, reverse("web:feed-articles-rss"))
     assert permalink(gate.held) not in latest
-    sitemap = page(client, reverse("web:sitemap"))
+    sitemap = page(client, reverse("web:sitemap-section", kwargs={"section": "people"}))
     assert gate.rose.get_absolute_url() in sitemap
     assert gate.loner.get_absolute_url() not in sitemap
 

@@ -111,13 +111,27 @@ def test_feed_is_limited_to_thirty_items(client):
     assert len(items) == 30
 
 
-def test_sitemap_lists_public_articles_people_and_tags_with_lastmod(client, desk):
-    """sitemap.xml lists sections, published stories, public people and used tags, each
-    content URL with a lastmod; drafts and draft-only people are absent."""
+def sitemap_urls(client) -> dict:
+    """{loc: lastmod} of every URL the sitemap index leads to, following its sections."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
+    index = ET.fromstring(response.content)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    urls = {}
+    for section in index:
+        location = section.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        page = client.get(location)
+        assert page.status_code == 200, location
+        for u in ET.fromstring(page.content):
+            urls[u.findtext(f"{SITEMAP}loc")] = u.findtext(f"{SITEMAP}lastmod")
+    return urls
+
+
+def test_sitemap_lists_public_articles_people_and_tags_with_lastmod(client, desk):
+    """The sitemap index leads to sections listing sections, published stories, public
+    people and used tags, stories and people with a lastmod; drafts and draft-only people
+    are absent."""
+    urls = sitemap_urls(client)
     base = "http://testserver"
     for path in (
         "/",

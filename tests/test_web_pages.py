@@ -314,12 +314,13 @@ def test_tag_page_lists_its_published_stories(client, desk):
     assert client.get("/tags/no-such-tag/").status_code == 404
 
 
-def test_tag_without_published_stories_says_so(client):
-    """A tag only drafts use shows an empty state."""
+def test_tag_of_drafts_only_answers_like_an_unknown_tag(client):
+    """A tag only drafts use is not public (issue 12): 404, as for a slug that never existed."""
     tag = make_tag("Unused")
     make_article("Draft only", status=Article.Status.DRAFT).tags.add(tag)
-    page = html(client.get(tag.get_absolute_url()))
-    assert "No published stories" in page and "Draft only" not in page
+    response = client.get(tag.get_absolute_url())
+    assert response.status_code == 404 == client.get("/tags/never-existed/").status_code
+    assert "Unused" not in response.content.decode()
 
 
 # --- Search ---------------------------------------------------------------------------
@@ -531,3 +532,28 @@ def test_imported_seed_stories_render_on_every_page(client, imported_seeds):
         assert person.name in html(client.get(person.get_absolute_url()))
     for url in ("/", "/events/", "/feeds/articles/rss/", "/sitemap.xml", "/search/?q=the"):
         assert client.get(url).status_code == 200
+
+
+# --- Hardening (issue 12) ---------------------------------------------------------------
+
+
+def test_person_page_with_an_odd_digit_year_ignores_it(client, desk):
+    """``?year=¹`` is not a year: str.isdigit() accepts it but int() does not (was a 500)."""
+    response = client.get(f"/people/{desk.rose.slug}/", {"year": "¹"})
+    assert response.status_code == 200
+
+
+def test_people_index_cursor_reaches_anonymous_readers_through_the_page_cache(client):
+    """The response cache keeps only the query parameters a page reads: the people index's
+    cursor (``?after=``) must be one of them, or every page would be the first."""
+    lines = [f"Person {n:03d} Example said: \"Words number {n}.\"" for n in range(105)]
+    story = make_story("A crowded story", lines)
+    for n in range(105):
+        person = make_person(f"Person {n:03d} Example")
+        make_quote_in(story, f"Words number {n}.", speaker=person)
+    first = html(client.get("/people/"))
+    assert "Person 000 Example" in first
+    assert "Person 104 Example" not in first
+    later = html(client.get("/people/", {"after": "person-099-example"}))
+    assert "Person 104 Example" in later
+    assert "Person 000 Example" not in later

@@ -48,7 +48,18 @@ PAGE_CACHE_SECONDS = 60 * 60  # a stored page is found only while the version is
 # pages). Others are dropped before the view runs: a page that starts reading a new
 # parameter must add it here (or pass ``params=`` to ``public_page``).
 PAGE_QUERY_PARAMS = frozenset(
-    {"page", "p", "q", "year", "person", "people_page", "quotes_page", "articles_page"}
+    {
+        "page",
+        "p",
+        "q",
+        "year",
+        "person",
+        "after",
+        "before",
+        "people_page",
+        "quotes_page",
+        "articles_page",
+    }
 )
 LOCAL_BACKENDS = {
     "django.core.cache.backends.locmem.LocMemCache",

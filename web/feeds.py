@@ -137,7 +137,8 @@ class PersonAtomFeed(PersonFeed):
 
 class TagFeed(ArticleItemsMixin, Feed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        # A tag of drafts only answers 404, like an unknown one (issue 12).
+        return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def title(self, tag):
         return f"{SITE_NAME}: {tag.name}"

@@ -1,14 +1,32 @@
-"""What the public may see, as querysets shared by pages, feeds, sitemaps and search.
+"""What the public may see, as querysets shared by pages, feeds, sitemaps, search and the API.
 
 The model querysets (``Article.objects.published()``, ``Quote.objects.public()``,
-``Event.objects.public()``) decide what is public; this module combines them for people,
-who are public only while some published content names them.
+``Event.objects.public()``, ``Tag.objects.public()``) decide what is public; this module
+combines them for people, who are public only while some published content names them.
+
+Every query here is bounded by what one page shows (issue 12): a person's visibility is
+three indexed ``EXISTS`` probes, and counts are computed for the rows of the page only,
+never for every person against every article.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from collections import Counter
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Substr
 
 from articles.models import Article, Event, Mention, Quote
 from people.models import Person
@@ -17,9 +35,8 @@ EventPerson = Event.people.through
 
 
 def featuring(person) -> Q:
-    """Articles that name ``person`` (a Person, a pk or an ``OuterRef``): mentioned,
-    quoted (by a public quote: never a rejected or held-back one) or involved in a
-    reported event."""
+    """Articles that name ``person`` (a Person or a pk): mentioned, quoted (by a public
+    quote: never a rejected or held-back one) or involved in a reported event."""
     return (
         Q(pk__in=Mention.objects.filter(person=person).values("article_id"))
         | Q(pk__in=Quote.objects.public().filter(speaker=person).values("article_id"))
@@ -27,28 +44,178 @@ def featuring(person) -> Q:
     )
 
 
-def _count(queryset, group_by: str):
-    """A correlated subquery counting the rows of ``queryset`` (0 when there are none)."""
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def public_people():
-    """People named by published content, with ``quote_count`` and ``article_count``."""
-    articles = Article.objects.published().filter(featuring(OuterRef(OuterRef("pk"))))
-    quotes = Quote.objects.public().filter(speaker=OuterRef("pk"))
-    return Person.objects.annotate(
-        quote_count=_count(quotes, "speaker"),
-        article_count=_count(articles, "status"),
-    ).filter(article_count__gt=0)
+    """People named by published content: mentioned in a published article, speaker of a
+    public quote, or involved in an event of a published article.
 
-
-def most_quoted_recently(*, articles: int = 50, limit: int = 6):
-    """The people most quoted in the latest ``articles`` published stories."""
-    recent = Article.objects.published().latest_first().values("pk")[:articles]
-    public = Quote.objects.public().filter(article__in=recent).values("pk")
-    return (
-        Person.objects.annotate(recent_quotes=Count("quotes", filter=Q(quotes__in=public)))
-        .filter(recent_quotes__gt=0)
-        .order_by("-recent_quotes", "name", "pk")[:limit]
+    The one definition, used by pages, feeds, sitemaps, search and the anonymous API: a
+    person named only in drafts is exactly as invisible as one who does not exist. Each
+    test is an indexed probe (mention by person, quote by speaker, event-person by person),
+    so a page of people costs the same however many articles there are."""
+    published = Article.Status.PUBLISHED
+    return Person.objects.filter(
+        Exists(Mention.objects.filter(person=OuterRef("pk"), article__status=published))
+        | Exists(Quote.objects.public().filter(speaker=OuterRef("pk")))
+        | Exists(
+            EventPerson.objects.filter(person=OuterRef("pk"), event__article__status=published)
+        )
     )
+
+
+def article_pairs(person_ids):
+    """Distinct (person id, article id) pairs: the published articles featuring each of
+    ``person_ids`` (see :func:`featuring`), as one SQL UNION driven by the person indexes."""
+    published = Article.Status.PUBLISHED
+    mentions = Mention.objects.filter(person_id__in=person_ids, article__status=published)
+    quotes = Quote.objects.public().filter(speaker_id__in=person_ids)
+    # The article's status as a correlated EXISTS, not a join: joined, SQLite may walk every
+    # published article towards the page's people instead of the other way round.
+    events = EventPerson.objects.filter(person_id__in=person_ids).filter(
+        Exists(Article.objects.published().filter(pk=OuterRef("event__article_id")))
+    )
+    return (
+        mentions.order_by()
+        .values_list("person_id", "article_id")
+        .union(
+            quotes.order_by().values_list("speaker_id", "article_id"),
+            events.order_by().values_list("person_id", "event__article_id"),
+        )
+    )
+
+
+def add_public_counts(people) -> list[Person]:
+    """Give each person of ``people`` (one page of them) ``quote_count`` (public quotes)
+    and ``article_count`` (published stories naming them), in two queries.
+
+    Counts are computed for the page's rows only, by indexed lookups, rather than stored
+    on Person: what is public depends on a setting read at query time
+    (``NEWSROOM_PUBLISH_MIN_CONFIDENCE``) and on every write path (import, admin, API,
+    body edits, merges), so a stored counter could drift; these queries cannot, and cost
+    what the page shows, not what the database holds."""
+    people = list(people)
+    ids = [person.pk for person in people]
+    quotes = dict(
+        Quote.objects.public()
+        .filter(speaker_id__in=ids)
+        .order_by()
+        .values("speaker_id")
+        .annotate(n=Count("pk"))
+        .values_list("speaker_id", "n")
+    )
+    articles = Counter(person_id for person_id, _ in article_pairs(ids)) if ids else Counter()
+    for person in people:
+        person.quote_count = quotes.get(person.pk, 0)
+        person.article_count = articles.get(person.pk, 0)
+    return people
+
+
+# --- A person's timeline ---------------------------------------------------------------
+
+TIMELINE_ORDER = {"article": 0, "event": 1, "quote": 2}  # on the same day
+
+
+def _timeline_parts(person, year: int | None = None):
+    """(kind, queryset, moment) for the person's public articles, events and quotes: an
+    item is placed at its article's publication time (a quote's article's), or at the start
+    of its event's date. Plain columns, so that SQLite sorts them without calling a Python
+    function per row (a person may have tens of thousands of quotes)."""
+    articles = Article.objects.published().filter(featuring(person))
+    events = Event.objects.public().filter(people=person)
+    quotes = Quote.objects.public().filter(speaker=person)
+    if year is not None:  # date ranges, so the indexes apply
+        articles = articles.filter(published_at__year=year)
+        events = events.filter(date__year=year)
+        quotes = quotes.filter(article__published_at__year=year)
+    return [
+        ("article", articles, "published_at"),
+        ("event", events, "date"),
+        ("quote", quotes, "article__published_at"),
+    ]
+
+
+def _moment(kind: str, field: str):
+    if kind == "event":
+        return Cast(field, DateTimeField())
+    return F(field)
+
+
+def timeline_rows(person, *, year: int | None = None) -> TimelineRows:
+    """(kind, id, moment, ...) rows of the person's public timeline, oldest first, undated
+    last, as one SQL UNION, so that the database sorts and pages it: only the rows of the
+    page shown are read."""
+    parts = _timeline_parts(person, year)
+    rows = [
+        queryset.order_by()
+        .annotate(
+            item_kind=Value(kind, output_field=CharField()),
+            item_id=F("pk"),
+            item_unknown=Case(
+                When(Q(**{f"{field}__isnull": True}), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            item_at=_moment(kind, field),
+            item_order=Value(TIMELINE_ORDER[kind], output_field=IntegerField()),
+        )
+        .values_list("item_kind", "item_id", "item_unknown", "item_at", "item_order")
+        for kind, queryset, field in parts
+    ]
+    ordered = (
+        rows[0]
+        .union(*rows[1:], all=True)
+        .order_by("item_unknown", "item_at", "item_order", "item_id")
+    )
+    ids = [queryset.order_by().values_list("pk") for _kind, queryset, _field in parts]
+    return TimelineRows(ordered, ids[0].union(*ids[1:], all=True))
+
+
+class TimelineRows:
+    """The timeline's ordered rows for a paginator: sliced from the ordered UNION, counted
+    on a cheaper UNION of ids."""
+
+    ordered = True  # what Paginator checks; the UNION has its ORDER BY
+
+    def __init__(self, rows, ids):
+        self._rows, self._ids = rows, ids
+
+    def count(self) -> int:
+        return self._ids.count()
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+
+def timeline_years(person) -> list[int]:
+    """The years of the person's dated public timeline items, ascending: the first four
+    characters of the stored date (UTC), which SQLite reads without a Python call per row."""
+    years = [
+        queryset.order_by()
+        .filter(**{f"{field}__isnull": False})
+        .annotate(item_year=Substr(Cast(field, CharField()), 1, 4))
+        .values_list("item_year", flat=True)
+        .distinct()
+        for _kind, queryset, field in _timeline_parts(person)
+    ]
+    return sorted({int(y) for y in years[0].union(*years[1:])})
+
+
+def most_quoted_recently(*, articles: int = 50, limit: int = 6) -> list[Person]:
+    """The people most quoted in the latest ``articles`` published stories, each with
+    ``recent_quotes``: counted from those stories' quotes, never over all people."""
+    recent = Article.objects.published().latest_first().values("pk")[:articles]
+    top = list(
+        Quote.objects.public()
+        .filter(article__in=recent, speaker__isnull=False)
+        .order_by()
+        .values("speaker_id", "speaker__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "speaker__name", "speaker_id")
+        .values_list("speaker_id", "n")[:limit]
+    )
+    people = Person.objects.in_bulk([pk for pk, _ in top])
+    ranked = []
+    for pk, n in top:
+        person = people[pk]
+        person.recent_quotes = n
+        ranked.append(person)
+    return ranked

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import feeds, views
@@ -35,11 +35,18 @@ urlpatterns = [
     ),
     path("feeds/tags/<slug:slug>/rss/", public_page(feeds.TagFeed()), name="feed-tag-rss"),
     path("feeds/tags/<slug:slug>/atom/", public_page(feeds.TagAtomFeed()), name="feed-tag-atom"),
+    # A sitemap index of paginated sections (issue 12): /sitemap-articles.xml?p=2.
     path(
         "sitemap.xml",
-        public_page(sitemap),
-        {"sitemaps": SITEMAPS},
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "web:sitemap-section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
     ),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
 ]

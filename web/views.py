@@ -13,6 +13,7 @@ from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,13 +24,21 @@ from people.models import Person, PersonRedirect
 
 from . import seo
 from .caching import public_page
-from .queries import EventPerson, featuring, most_quoted_recently, public_people
+from .queries import (
+    add_public_counts,
+    most_quoted_recently,
+    public_people,
+    timeline_rows,
+    timeline_years,
+)
 from .rendering import date_label, local_date, offsets_fit, render_body, sentence_around
 from .search import highlight_page
 from .search import search as run_search
 
 ARTICLES_PER_PAGE = 12
 EVENTS_PER_PAGE = 50
+PEOPLE_PER_PAGE = 100
+TIMELINE_PER_PAGE = 50
 SEARCH_PER_PAGE = 10
 
 
@@ -140,17 +149,55 @@ def _initial(name: str) -> str:
 @public_page
 @require_GET
 def person_list(request):
-    people = list(public_people().order_by("name", "pk"))
+    """Everyone published stories name, A to Z, a page at a time (issue 12: the whole list
+    with its counts cost people × articles, 51 s at 2,000 articles).
+
+    Pages follow a cursor, ``?after=<slug>`` (or ``?before=<slug>``) of the last (first)
+    person shown, rather than a page number: each page is one walk of the name index from
+    that person, so page 400 costs what page 1 does and nothing counts every person. The
+    cursor is looked up among public people, so a draft-only slug is an unknown one (404).
+    Counts are computed for the page's rows only."""
+    people = public_people()
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    cursor = get_object_or_404(people, slug=after or before) if after or before else None
+    if cursor is None:
+        rows = list(people.order_by("name", "pk")[: PEOPLE_PER_PAGE + 1])
+        more_before, more_after = False, len(rows) > PEOPLE_PER_PAGE
+        rows = rows[:PEOPLE_PER_PAGE]
+    elif after:
+        later = Q(name__gt=cursor.name) | Q(name=cursor.name, pk__gt=cursor.pk)
+        rows = list(people.filter(later).order_by("name", "pk")[: PEOPLE_PER_PAGE + 1])
+        more_before, more_after = True, len(rows) > PEOPLE_PER_PAGE
+        rows = rows[:PEOPLE_PER_PAGE]
+    else:
+        earlier = Q(name__lt=cursor.name) | Q(name=cursor.name, pk__lt=cursor.pk)
+        rows = list(people.filter(earlier).order_by("-name", "-pk")[: PEOPLE_PER_PAGE + 1])
+        more_before, more_after = len(rows) > PEOPLE_PER_PAGE, True
+        rows = rows[:PEOPLE_PER_PAGE][::-1]
+    people = add_public_counts(rows)
     letters = [
         Letter(letter, list(group)) for letter, group in groupby(people, lambda p: _initial(p.name))
     ]
+    path = reverse("web:people")
     meta = seo.PageMeta(
         title="People",
-        canonical=seo.absolute(request, reverse("web:people")),
+        canonical=seo.absolute(request, request.get_full_path() if cursor else path),
         description="Everyone our stories name, A to Z, with what they said and did.",
     )
+    previous_url = next_url = ""
+    if people and more_before:
+        previous_url = f"{path}?{urlencode({'before': people[0].slug})}"
+    if people and more_after:
+        next_url = f"{path}?{urlencode({'after': people[-1].slug})}"
     return render(
-        request, "web/person_list.html", {"letters": letters, "count": len(people), "meta": meta}
+        request,
+        "web/person_list.html",
+        {
+            "letters": letters,
+            "previous_url": previous_url,
+            "next_url": next_url,
+            "meta": meta,
+        },
     )
 
 
@@ -165,63 +212,62 @@ class TimelineItem:
     def year(self):
         return self.when.year if self.when else None
 
-    @property
-    def sort_key(self):
-        order = {"article": 0, "event": 1, "quote": 2}[self.kind]
-        return (self.when is None, self.when or date.min, order, self.obj.pk)
 
-
-def person_timeline(person):
-    """(items, quote count, article count): the person's public events, quotes and articles,
-    oldest first, undated ones last."""
-    quotes = Quote.objects.public().filter(speaker=person).select_related("article")
-    articles = Article.objects.published().filter(featuring(person))
-    events = (
-        Event.objects.public()
-        .filter(people=person)
-        .select_related("article")
-        .prefetch_related("people")
-    )
-    items = [
-        TimelineItem("article", local_date(a.published_at), date_label(a.published_at), a)
-        for a in articles
-    ]
-    quote_count = 0
-    for q in quotes:
-        quote_count += 1
-        published = q.article.published_at
-        items.append(TimelineItem("quote", local_date(published), date_label(published), q))
-    items.extend(
-        TimelineItem("event", e.date, date_label(e.date, e.date_precision), e) for e in events
-    )
-    article_count = sum(1 for item in items if item.kind == "article")
-    items.sort(key=lambda item: item.sort_key)
-    return items, quote_count, article_count
+def timeline_items(rows) -> list[TimelineItem]:
+    """The page's (kind, id, ...) rows as TimelineItems, with their objects read in one
+    query per kind shown (never an article's body)."""
+    ids = {"article": [], "event": [], "quote": []}
+    for kind, pk, *_ in rows:
+        ids[kind].append(pk)
+    article_fields = ("id", "title", "slug", "published_at")
+    found = {
+        "article": Article.objects.only(*article_fields).in_bulk(ids["article"]),
+        "event": Event.objects.select_related("article")
+        .only("id", "summary", "date", "date_precision", *(f"article__{f}" for f in article_fields))
+        .in_bulk(ids["event"]),
+        "quote": Quote.objects.select_related("article")
+        .only("id", "text", *(f"article__{f}" for f in article_fields))
+        .in_bulk(ids["quote"]),
+    }
+    items = []
+    for kind, pk, *_ in rows:
+        obj = found[kind][pk]
+        if kind == "event":
+            items.append(
+                TimelineItem(kind, obj.date, date_label(obj.date, obj.date_precision), obj)
+            )
+        else:
+            published = obj.published_at if kind == "article" else obj.article.published_at
+            items.append(TimelineItem(kind, local_date(published), date_label(published), obj))
+    return items
 
 
 @public_page
 @require_GET
 def person_detail(request, slug):
-    person = Person.objects.filter(slug=slug).prefetch_related("aliases").first()
+    """A person's timeline of public stories, events and quotes, a page at a time, sorted
+    and paged by the database (issue 12: a person with 13,400 quotes was one 8.9 MB page).
+    Someone named only in drafts answers exactly like an unknown slug."""
+    person = public_people().filter(slug=slug).prefetch_related("aliases").first()
     if person is None:
         kept = PersonRedirect.objects.kept_person(slug, among=public_people())
         if kept is None:
             raise Http404("No such person.")
         return redirect(kept, permanent=True)
-    items, quote_count, article_count = person_timeline(person)
-    if not items:
-        raise Http404("No published story names this person.")
-    years = sorted({item.year for item in items if item.year is not None})
+    add_public_counts([person])
+    years = timeline_years(person)
     year = request.GET.get("year", "")
-    selected_year = int(year) if year.isdigit() and int(year) in years else None
-    if selected_year:
-        items = [item for item in items if item.year == selected_year]
+    # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses (a 500).
+    selected_year = int(year) if year.isascii() and year.isdigit() and int(year) in years else None
+    page = paginate(request, timeline_rows(person, year=selected_year), TIMELINE_PER_PAGE)
+    items = timeline_items(page.object_list)
     aliases = list(person.aliases.all())
     meta = seo.PageMeta(
-        title=person.name,
-        canonical=seo.absolute(request, person.get_absolute_url()),
+        title=person.name if page.number == 1 else f"{person.name}, page {page.number}",
+        canonical=canonical(request, person.get_absolute_url(), page),
         description=person.description
-        or f"{person.name} in the news: {quote_count} quotes in {article_count} stories.",
+        or f"{person.name} in the news: {person.quote_count} quotes in "
+        f"{person.article_count} stories.",
         og_type="profile",
         json_ld=seo.json_ld(seo.profile_ld(request, person, aliases)),
     )
@@ -232,10 +278,12 @@ def person_detail(request, slug):
             "person": person,
             "aliases": aliases,
             "items": items,
+            "page": page,
+            "extra_query": urlencode({"year": selected_year}) if selected_year else "",
             "years": years,
             "selected_year": selected_year,
-            "quote_count": quote_count,
-            "article_count": article_count,
+            "quote_count": person.quote_count,
+            "article_count": person.article_count,
             "meta": meta,
         },
     )
@@ -353,14 +401,16 @@ def event_list(request):
     person = None
     slug = request.GET.get("person", "")
     if slug:
-        person = get_object_or_404(Person, slug=slug)
+        # Among public people only: a person named only in drafts is an unknown slug (404),
+        # not a 200 that shows their name (issue 12).
+        person = get_object_or_404(public_people(), slug=slug)
         events = events.filter(people=person)
     page = paginate(request, events, EVENTS_PER_PAGE)
-    choices = Person.objects.filter(
-        pk__in=EventPerson.objects.filter(event__article__status=Article.Status.PUBLISHED).values(
-            "person_id"
-        )
-    ).order_by("name", "pk")
+    # The people of this page's events (already prefetched), not everyone with an event:
+    # the list stays as short as the page at any size.
+    choices = _unique_people(
+        [person] if person else [], (p for event in page.object_list for p in event.people.all())
+    )
     path = reverse("web:events")
     meta = seo.PageMeta(
         title=f"Events with {person.name}" if person else "Events",
@@ -386,7 +436,7 @@ def event_list(request):
 @public_page
 @require_GET
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag.objects.public(), slug=slug)
     articles = tag.articles.published().latest_first().prefetch_related("tags")
     page = paginate(request, articles, ARTICLES_PER_PAGE)
     meta = seo.PageMeta(
