@@ -546,7 +546,7 @@ def test_person_page_with_an_odd_digit_year_ignores_it(client, desk):
 def test_people_index_cursor_reaches_anonymous_readers_through_the_page_cache(client):
     """The response cache keeps only the query parameters a page reads: the people index's
     cursor (``?after=``) must be one of them, or every page would be the first."""
-    lines = [f"Person {n:03d} Example said: \"Words number {n}.\"" for n in range(105)]
+    lines = [f'Person {n:03d} Example said: "Words number {n}."' for n in range(105)]
     story = make_story("A crowded story", lines)
     for n in range(105):
         person = make_person(f"Person {n:03d} Example")
