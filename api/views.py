@@ -277,7 +277,7 @@ class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOn
         responses={200: serializers.ArticleDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def publish(self, request, slug=None):
+    def publish(self, request, slug=None, format=None):
         return self._set_status(request, Article.Status.PUBLISHED)
 
     @extend_schema(
@@ -287,7 +287,7 @@ class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOn
         responses={200: serializers.ArticleDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def unpublish(self, request, slug=None):
+    def unpublish(self, request, slug=None, format=None):
         return self._set_status(request, Article.Status.DRAFT)
 
 
@@ -387,7 +387,7 @@ class QuoteViewSet(
         parameters=[IF_MATCH],
         responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, pk=None, format=None):
         quote = self.get_object()
         data = serializers.QuoteSpeakerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -413,7 +413,7 @@ class QuoteViewSet(
         responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def confirm(self, request, pk=None):
+    def confirm(self, request, pk=None, format=None):
         return self._set_status(request, Quote.Status.CONFIRMED)
 
     @extend_schema(
@@ -423,7 +423,7 @@ class QuoteViewSet(
         responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def reject(self, request, pk=None):
+    def reject(self, request, pk=None, format=None):
         return self._set_status(request, Quote.Status.REJECTED)
 
     @extend_schema(
@@ -441,7 +441,7 @@ class QuoteViewSet(
         filter_backends=[],
         pagination_class=None,
     )
-    def accept_suggestion(self, request, pk=None):
+    def accept_suggestion(self, request, pk=None, format=None):
         quote = self.get_object()
         try:
             _run_service(request, services.quote_accept_suggestion, quote=quote)
@@ -541,7 +541,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: serializers.PersonSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
-    def merge(self, request, slug=None):
+    def merge(self, request, slug=None, format=None):
         source = self.get_object()
         data = serializers.PersonMergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -112,3 +112,26 @@ def test_admin_accept_suggestion_needs_a_plain_version(editor_client, world, ver
     assert "Reload the quote" in response.content.decode()
     quote.refresh_from_db()
     assert (quote.speaker, quote.status, quote.version) == (None, Quote.Status.AUTO, 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "quotes/{quote}/confirm.json"),
+        ("post", "quotes/{quote}/reject.json"),
+        ("post", "quotes/{quote}/accept-suggestion.json"),
+        ("patch", "quotes/{quote}.json"),
+        ("post", "articles/{article}/publish.json"),
+        ("post", "articles/{article}/unpublish.json"),
+        ("post", "people/{person}/merge.json"),
+    ],
+)
+def test_writes_through_the_json_suffix_are_never_a_500(editor_api, world, method, path):
+    """The router also routes ``<action>.json``; each action takes the suffix's ``format``
+    (a missing parameter was a TypeError: 500). Without a version: 428, or 400 for merge."""
+    url = "/api/v1/" + path.format(
+        quote=world.q_fan.pk, article=world.pub1.slug, person=world.gio.slug
+    )
+    response = getattr(editor_api, method)(url, {}, format="json")
+    assert response.status_code < 500, response.content
+    assert response.status_code in (400, 404, 428)
