@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ArticlesConfig(AppConfig):
@@ -6,6 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import content_version
+        from . import content_version, statistics
 
         content_version.connect_signals()
+        # Once per `migrate`/`flush` (sent per app: this app's signal only).
+        post_migrate.connect(
+            statistics.after_migrate, sender=self, dispatch_uid="articles_refresh_statistics"
+        )

@@ -1,12 +1,15 @@
-"""Requests per second of ``GET /api/v1/articles/?page_size=20`` against a hand-written
-plain Django view returning the same JSON, over real HTTP on loopback (issue 4).
+"""Requests per second of the API's public lists (``GET /api/v1/<list>/?page_size=20``)
+against hand-written plain Django views returning the same JSON (``bench/bench_urls.py``),
+over real HTTP on loopback (issues 4 and 12).
 
     .venv/bin/python bench/bench_api.py [--articles 200] [--requests 2000] [--threads 4]
+                                        [--lists articles people quotes events tags]
 
 Builds a throw-away SQLite database, starts gunicorn (2 workers) on a free port twice —
-once with the API's response cache on (the default), once with it off — and drives each
-URL with a bounded number of keep-alive requests from a few threads. Prints figures; it is
-a measurement, not a pass/fail test.
+once with the API's response cache on (the default; articles only), once with it off (every
+list) — and drives each URL with a bounded number of keep-alive requests from a few
+threads. Prints the ratio API / hand-written per list (target ≥ 0.9 with the cache off)
+and whether the JSON is identical. A measurement, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-API_PATH = "/api/v1/articles/?page_size=20"
-PLAIN_PATH = "/bench/articles/?page_size=20"
+LISTS = ("articles", "people", "quotes", "events", "tags")
+
+
+def paths(name: str) -> tuple[str, str]:
+    return f"/api/v1/{name}/?page_size=20", f"/bench/{name}/?page_size=20"
 
 
 def free_port() -> int:
@@ -57,15 +63,22 @@ import datetime as dt, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests.factories import make_article, make_mention, make_person, make_tag
+from tests.factories import (make_alias, make_article, make_event, make_mention, make_person,
+                             make_quote, make_tag)
 tags = [make_tag(f"Topic {n}") for n in range(10)]
-people = [make_person(f"Person Number{n}") for n in range(40)]
+people = [make_person(f"Person Number{n}", description=f"Role {n}") for n in range(40)]
+for n, person in enumerate(people):
+    make_alias(person, f"Number{n}")
 for n in range(ARTICLES):
     a = make_article(f"Story {n}", body="Words " * 300,
                      published_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n))
     a.tags.add(tags[n % 10], tags[(n + 3) % 10])
     for k in range(3):
         make_mention(a, people[(n + k * 7) % 40], start=k * 10, end=k * 10 + 5)
+    make_quote(a, text="Words Words", speaker=people[n % 40], start=0, end=11)
+    make_quote(a, text="Words", speaker=None, speaker_label="one fan", start=12, end=17)
+    make_event(a, summary=f"Event {n}", date=dt.date(2024, 1, 1) + dt.timedelta(days=n % 300),
+               date_precision="day", people=[people[n % 40], people[(n + 1) % 40]])
 """
 
 
@@ -142,14 +155,14 @@ def requests_per_second(port: int, path: str, total: int, threads: int) -> float
     return per_thread * threads / elapsed
 
 
-def measure(port: int, total: int, threads: int) -> tuple[float, float]:
-    for path in (API_PATH, PLAIN_PATH):  # warm up both workers and caches
+def measure(port: int, api_path: str, plain_path: str, total: int, threads: int):
+    for path in (api_path, plain_path):  # warm up both workers and caches
         requests_per_second(port, path, 40, 4)
     # Alternate three rounds and keep each side's best: fairer on a busy machine.
     api = plain = 0.0
     for _ in range(3):
-        api = max(api, requests_per_second(port, API_PATH, total // 3, threads))
-        plain = max(plain, requests_per_second(port, PLAIN_PATH, total // 3, threads))
+        api = max(api, requests_per_second(port, api_path, total // 3, threads))
+        plain = max(plain, requests_per_second(port, plain_path, total // 3, threads))
     return api, plain
 
 
@@ -166,6 +179,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--lists", nargs="+", choices=LISTS, default=list(LISTS))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,24 +189,30 @@ def main() -> None:
             f"{args.articles} published articles; {args.requests} requests per figure, "
             f"{args.threads} client threads, gunicorn 2 workers, {dt.date.today()}"
         )
-        for label, extra in (
-            ("API (response cache on, default)", {}),
-            ("API (response cache off)", {"NEWSROOM_API_RESPONSE_CACHE_SECONDS": "0"}),
+        for label, extra, lists in (
+            ("response cache on (default)", {}, [n for n in args.lists if n == "articles"]),
+            ("response cache off", {"NEWSROOM_API_RESPONSE_CACHE_SECONDS": "0"}, args.lists),
         ):
+            if not lists:
+                continue
             server = Server(db_path, **extra)
             try:
-                _, api_body = get(server.port, API_PATH)
-                _, plain_body = get(server.port, PLAIN_PATH)
-                same = json.loads(api_body) == json.loads(plain_body)
-                if not same:
-                    show_difference(json.loads(api_body), json.loads(plain_body))
-                api, plain = measure(server.port, args.requests, args.threads)
+                for name in lists:
+                    api_path, plain_path = paths(name)
+                    _, api_body = get(server.port, api_path)
+                    _, plain_body = get(server.port, plain_path)
+                    same = json.loads(api_body) == json.loads(plain_body)
+                    if not same:
+                        show_difference(json.loads(api_body), json.loads(plain_body))
+                    api, plain = measure(
+                        server.port, api_path, plain_path, args.requests, args.threads
+                    )
+                    print(
+                        f"{name:<9} {label:<28} API {api:6.0f} req/s   hand-written "
+                        f"{plain:6.0f} req/s   ratio {api / plain:.2f}   identical JSON: {same}"
+                    )
             finally:
                 server.stop()
-            print(
-                f"{label}: {api:8.0f} req/s   hand-written view: {plain:8.0f} req/s   "
-                f"ratio {api / plain:.2f}   identical JSON: {same}"
-            )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 
 from django.db import DatabaseError, connection
 
-from .query import SearchQuery, fold, to_fts5, to_tsquery
+from .query import SearchQuery, fold, match_window, to_fts5, to_tsquery
 
 # Highlight markers: private-use characters, stripped from indexed text, so that the
 # escaped snippet can safely turn them into <mark> tags.
@@ -35,6 +35,9 @@ PUBLIC, NOT_REJECTED, ALL = "public", "not_rejected", "all"
 SNIPPET = {"article": ("body", 2, 30), "quote": ("extra", 1, 40), "person": ("extra", 1, 16)}
 COLUMNS = ("title", "extra", "body")
 TABLE = "search_searchentry"
+# Snippets of a longer text are cut from a window this wide around its first match: the
+# engines' snippet functions cost the square of the text they are given (issue 12).
+SNIPPET_WINDOW_CHARS = 4000
 
 
 def get_backend():
@@ -139,13 +142,103 @@ class SqliteBackend:
     def highlights(
         self, kind: str, query: SearchQuery, entry_ids: Iterable[int]
     ) -> dict[int, tuple[str, str]]:
-        """{entry id: (title, snippet)} with MARK_START/MARK_STOP around matches."""
+        """{entry id: (title, snippet)} with MARK_START/MARK_STOP around matches.
+
+        Snippets of texts longer than SNIPPET_WINDOW_CHARS come from a window around the
+        first match (``_window_snippets``), so the work is bounded however long the text."""
         entry_ids = list(entry_ids)
         if not entry_ids:
             return {}
+        column = SNIPPET[kind][0]
+        long_ids = self._long_ids(column, entry_ids)
+        marks = self._marks(kind, query, entry_ids, [pk for pk in entry_ids if pk not in long_ids])
+        for pk, snippet in self._window_snippets(kind, query, long_ids).items():
+            if pk in marks:
+                marks[pk] = (marks[pk][0], snippet)
+        return marks
+
+    @staticmethod
+    def _long_ids(column: str, entry_ids: list[int]) -> set[int]:
+        assert column in COLUMNS
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {TABLE} WHERE id IN ({', '.join(['%s'] * len(entry_ids))})"
+                f" AND length({column}) > %s",
+                [*entry_ids, SNIPPET_WINDOW_CHARS],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    def _window_snippets(self, kind: str, query: SearchQuery, ids: set[int]) -> dict[int, str]:
+        """{entry id: snippet} cut from a window of each long text around its first match."""
+        if not ids:
+            return {}
+        column = SNIPPET[kind][0]
+        snippets = {}
+        for pk in sorted(ids):
+            # One text at a time: a page may hold several long ones.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {column} FROM {TABLE} WHERE id = %s", [pk])
+                row = cursor.fetchone()
+            if row is None:
+                continue
+            window, cut_before, cut_after = match_window(row[0], query, SNIPPET_WINDOW_CHARS)
+            snippet = self._snippet_of(kind, query, window)
+            if snippet is None:  # the guess was wrong: the window's first words, unmarked
+                words = window.split()[: SNIPPET[kind][2]]
+                snippet, cut_after = " ".join(words), cut_after or len(words) < len(window.split())
+            if cut_before and not snippet.startswith("…"):
+                snippet = "…" + snippet
+            if cut_after and not snippet.endswith("…"):
+                snippet += "…"
+            snippets[pk] = snippet
+        return snippets
+
+    def _snippet_of(self, kind: str, query: SearchQuery, text: str) -> str | None:
+        """FTS5's snippet of ``text`` (a bounded window), through a scratch index in the
+        connection's temporary schema built like the real one (folded words indexed, the
+        original text shown); None if the query does not match it."""
+        _, column, words = SNIPPET[kind]
+        values = ["", "", ""]
+        values[column] = text
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS search_window_content"
+                " (id INTEGER PRIMARY KEY, title TEXT, extra TEXT, body TEXT)"
+            )
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_window USING fts5("
+                " title, extra, body, content='search_window_content', content_rowid='id',"
+                " tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            cursor.execute(
+                "INSERT INTO search_window_content (id, title, extra, body) VALUES (1, %s, %s, %s)",
+                values,
+            )
+            cursor.execute(
+                "INSERT INTO search_window (rowid, title, extra, body) VALUES (1, %s, %s, %s)",
+                [fold(value) for value in values],
+            )
+            try:
+                cursor.execute(
+                    f"SELECT snippet(search_window, {column}, %s, %s, '…', {words})"
+                    " FROM search_window WHERE search_window MATCH %s",
+                    [MARK_START, MARK_STOP, self._match(query)],
+                )
+                row = cursor.fetchone()
+            finally:
+                cursor.execute("INSERT INTO search_window (search_window) VALUES ('delete-all')")
+                cursor.execute("DELETE FROM search_window_content")
+        return row[0] if row else None
+
+    def _marks(
+        self, kind: str, query: SearchQuery, entry_ids: list[int], snippet_ids: list[int]
+    ) -> dict[int, tuple[str, str]]:
+        """{entry id: (title, snippet)}: the snippet ("" unless in ``snippet_ids``) is cut
+        by FTS5 from the whole stored text."""
         table = self._table(kind)
         _, column, words = SNIPPET[kind]
-        placeholders = ", ".join(["%s"] * len(entry_ids))
+        wanted = ", ".join(["%s"] * len(entry_ids))
+        snipped = ", ".join(["%s"] * len(snippet_ids)) or "NULL"
         # One pass over the matches in the ids' rowid range, marking only the wanted rows:
         # `MATCH ... AND rowid IN (...)` restarts the query per id, and each restart of
         # a prefix query (e.g. "gover*") merges the doclists of all its words again. The
@@ -153,10 +246,10 @@ class SqliteBackend:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid, title, snippet FROM (SELECT rowid,"
-                f" +rowid IN ({placeholders}) AS wanted,"
-                f" CASE WHEN +rowid IN ({placeholders})"
+                f" +rowid IN ({wanted}) AS wanted,"
+                f" CASE WHEN +rowid IN ({wanted})"
                 f" THEN highlight({table}, 0, %s, %s) END AS title,"
-                f" CASE WHEN +rowid IN ({placeholders})"
+                f" CASE WHEN +rowid IN ({snipped})"
                 f" THEN snippet({table}, {column}, %s, %s, '…', {words}) END AS snippet"
                 f" FROM {table} WHERE {table} MATCH %s AND rowid BETWEEN %s AND %s)"
                 " WHERE wanted",
@@ -165,7 +258,7 @@ class SqliteBackend:
                     *entry_ids,
                     MARK_START,
                     MARK_STOP,
-                    *entry_ids,
+                    *snippet_ids,
                     MARK_START,
                     MARK_STOP,
                     self._match(query),
@@ -352,27 +445,39 @@ class PostgresBackend(SqliteBackend):
         rows.sort(key=lambda row: (-row[1], -row[0]))
         return rows
 
-    def highlights(
-        self, kind: str, query: SearchQuery, entry_ids: Iterable[int]
-    ) -> dict[int, tuple[str, str]]:
-        entry_ids = list(entry_ids)
-        if not entry_ids:
-            return {}
-        column, _, words = SNIPPET[kind]
+    def _headline_options(self, kind: str) -> tuple[str, str]:
+        _, _, words = SNIPPET[kind]
         marks = f'StartSel="{MARK_START}", StopSel="{MARK_STOP}"'
-        title_options = f"{marks}, HighlightAll=true"
         snippet_options = (
             f"{marks}, MaxWords={words}, MinWords={max(words // 2, 5)}, ShortWord=2,"
             ' MaxFragments=1, FragmentDelimiter=" … "'
         )
+        return f"{marks}, HighlightAll=true", snippet_options
+
+    def _marks(
+        self, kind: str, query: SearchQuery, entry_ids: list[int], snippet_ids: list[int]
+    ) -> dict[int, tuple[str, str]]:
+        column, _, _ = SNIPPET[kind]
+        title_options, snippet_options = self._headline_options(kind)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, ts_headline('{self.CONFIG}', title, q, %s),"
-                f" ts_headline('{self.CONFIG}', {column}, q, %s)"
+                f" CASE WHEN id = ANY(%s) THEN ts_headline('{self.CONFIG}', {column}, q, %s) END"
                 f" FROM {TABLE}, {self._tsquery()} WHERE id = ANY(%s)",
-                [title_options, snippet_options, to_tsquery(query), entry_ids],
+                [title_options, snippet_ids, snippet_options, to_tsquery(query), entry_ids],
             )
             return {row[0]: (row[1] or "", row[2] or "") for row in cursor.fetchall()}
+
+    def _snippet_of(self, kind: str, query: SearchQuery, text: str) -> str | None:
+        _, snippet_options = self._headline_options(kind)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ts_headline('{self.CONFIG}', %s::text, q, %s) FROM {self._tsquery()}"
+                f" WHERE to_tsvector('{self.CONFIG}', %s::text) @@ q",
+                [text, snippet_options, to_tsquery(query), text],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def names_containing(self, text: str, visibility: str, *, limit: int) -> list[int]:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -195,3 +195,54 @@ def to_tsquery(query: SearchQuery) -> str:
         rendered = " <-> ".join(lexemes)
         parts.append(f"({rendered})" if term.is_phrase else rendered)
     return " & ".join(parts)
+
+
+# --- Bounded snippet windows -------------------------------------------------------------
+
+# A long text is scanned for the first likely match this many characters at a time.
+_SCAN_CHARS = 65536
+_SPACE = re.compile(r"\s+")
+_LAST_SPACE = re.compile(r"\s+(?=\S*\Z)")
+
+
+def _stem_prefix(word: str, prefix: bool) -> str:
+    """What a word found by stemming most likely starts with ("dancing" -> "danc")."""
+    return word if prefix else word[: max(3, len(word) - 3)]
+
+
+def match_window(text: str, query: SearchQuery, size: int) -> tuple[str, bool, bool]:
+    """At most ``size`` characters of ``text`` around its first word that likely matches
+    ``query`` (its start when none does), cut at white space: ``(window, cut_before,
+    cut_after)``.
+
+    Snippet engines (FTS5's ``snippet()``, PostgreSQL's ``ts_headline``) score every match
+    against the others, so their cost grows with the square of the text: a multi-megabyte
+    article made one search take minutes (issue 12). They are given this window instead.
+    Finding it is linear and stops at the first candidate; it is a guess (no stemmer
+    here), which the engine then confirms and marks inside the window.
+    """
+    if len(text) <= size:
+        return text, False, False
+    prefixes = sorted(
+        {_stem_prefix(w, t.prefix and w == t.words[-1]) for t in query.terms for w in t.words},
+        key=len,
+        reverse=True,
+    )
+    found = 0
+    if prefixes:
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")")
+        overlap = MAX_WORD_CHARS
+        for start in range(0, len(text), _SCAN_CHARS):
+            chunk = text[start : start + _SCAN_CHARS + overlap]
+            # Folding keeps positions but for a few letters (ß -> ss): close enough for a
+            # window a few thousand characters wide.
+            if match := pattern.search(fold(chunk).casefold()):
+                found = start + match.start()
+                break
+    begin = max(0, min(found - size // 4, len(text) - size))
+    end = begin + size
+    if begin > 0 and (space := _SPACE.search(text, begin, begin + MAX_WORD_CHARS)):
+        begin = space.end()  # start and end on white space, not inside a word
+    if end < len(text) and (space := _LAST_SPACE.search(text, end - MAX_WORD_CHARS, end)):
+        end = space.start()
+    return text[begin:end], begin > 0, end < len(text)

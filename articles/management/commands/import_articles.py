@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer
 from articles.sources import collect_sources
+from articles.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -62,6 +63,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{outcome.status:9} {outcome.path}{key}{extra}")
         if progress:
             progress.finish()
+        refresh_statistics()  # the planner's view of the grown tables (issue 12)
         self.stdout.write(self.summary(outcomes, time.perf_counter() - started, dry_run))
         failed = sum(o.status == FAILED for o in outcomes)
         if failed:
