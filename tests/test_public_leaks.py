@@ -107,6 +107,9 @@ def public_url_names() -> set[tuple[str, tuple[str, ...]]]:
 @pytest.fixture
 def desk(settings):
     settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.5
+    # The walk makes hundreds of anonymous requests: rate limits would answer 429.
+    settings.NEWSROOM_API_ANON_RATE = "100000/min"
+    settings.NEWSROOM_SITE_ANON_RATE = "off"
     now = timezone.now()
     amelia = make_person("Amelia Hart", description="Council leader")
     topic = make_tag("Harbour")
