@@ -3,9 +3,7 @@ fits in one story (issue 12)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from articles.importing import FAILED, Importer, read_story
 from articles.models import Article
 from extraction import IngestError
 from people.models import Person
+from tests.deadlines import deadline
 from tests.test_import_command import GOOD_STORY, run_import, summary_value
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +25,6 @@ GIVEN = """Anna Brian Clara David Emma Frank Grace Henry Irene James Karen Louis
     George Helen""".split()  # noqa: SIM905 (a list of words reads better as words)
 # Invented surnames (no gazetteer or lexicon knows them): "Qabton", "Qedton", ...
 SURNAMES = [f"Q{vowel}{consonant}ton" for vowel in "aeiou" for consonant in "bdfglmnprstvz"]
-
-
-@contextlib.contextmanager
-def deadline(seconds: float):
-    """Fail instead of hanging: the old importer waited forever on a FIFO."""
-
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def bytes_read() -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import signal
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from extraction.people import _SENTENCE_END, _SentenceEnds
 from extraction.text import _boundaries
 from extraction.zoning import _SPLIT_HEAD, _inline_boilerplate, split_headline
 from extraction.zoning import strip_trailing_junk as strip_junk
+from tests.deadlines import deadline
 
 CORPUS = Path(__file__).parent / "corpus"
 # The story of issue 12: 40 dashes in the opening sentence, each of which doubled the time
@@ -31,22 +31,6 @@ HANGING_LINE = (
     "Council news ---------------------------------------- the council met on Monday to "
     "agree a new budget for the coming year after months of talks."
 )
-
-
-@contextlib.contextmanager
-def deadline(seconds: float):
-    """Fail instead of hanging."""
-
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_run_of_dashes_in_the_opening_sentence_does_not_hang():
