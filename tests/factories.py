@@ -131,6 +131,20 @@ def make_event_in(article, summary, text, *, date=None, precision=None, people=(
     )
 
 
+def newsdesk_pages(desk) -> list[str]:
+    """One URL of each kind of public page in :func:`build_newsdesk`'s desk."""
+    return [
+        "/",
+        desk.bafta.get_absolute_url(),
+        "/people/",
+        desk.rose.get_absolute_url(),
+        desk.rose_quote.get_absolute_url(),
+        "/events/",
+        desk.strictly.get_absolute_url(),
+        "/search/?q=rose",
+    ]
+
+
 def build_newsdesk():
     """A small, realistic desk: two published stories, a draft, a rejected quote, people
     with aliases, tags and events. Returns a namespace of the objects made."""

@@ -22,6 +22,7 @@ from tests.factories import (
     make_quote_in,
     make_story,
     make_tag,
+    newsdesk_pages,
 )
 from web.rendering import date_label, paragraph_spans, render_body, sentence_around
 from web.search import clean_query, search
@@ -424,17 +425,7 @@ def test_pages_load_nothing_from_other_sites(client, desk):
 
 def test_every_page_has_landmarks_skip_link_and_one_h1(client, desk):
     """Each page has header, nav, main and footer landmarks, a skip link and one h1."""
-    urls = [
-        "/",
-        desk.bafta.get_absolute_url(),
-        "/people/",
-        desk.rose.get_absolute_url(),
-        desk.rose_quote.get_absolute_url(),
-        "/events/",
-        desk.strictly.get_absolute_url(),
-        "/search/?q=rose",
-    ]
-    for url in urls:
+    for url in newsdesk_pages(desk):
         page = html(client.get(url))
         for landmark in ("<header", "<nav", '<main id="content"', "<footer"):
             assert landmark in page, (url, landmark)

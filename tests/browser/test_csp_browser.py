@@ -3,7 +3,7 @@ API docs load with no violation reported."""
 
 import pytest
 
-from tests.factories import build_newsdesk, make_editor
+from tests.factories import build_newsdesk, make_editor, newsdesk_pages
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -44,17 +44,7 @@ def test_public_pages_load_without_csp_violations(live_server, watched_page):
     strict policy and the browser blocks nothing on them."""
     page, console = watched_page
     desk = build_newsdesk()
-    paths = [
-        "/",
-        desk.bafta.get_absolute_url(),
-        "/people/",
-        desk.rose.get_absolute_url(),
-        desk.rose_quote.get_absolute_url(),
-        "/events/",
-        desk.strictly.get_absolute_url(),
-        "/search/?q=rose",
-        "/no/such/page/",
-    ]
+    paths = [*newsdesk_pages(desk), "/no/such/page/"]
     for path in paths:
         response, violations = visit(page, live_server.url + path, console)
         policy = response.headers["content-security-policy"]
