@@ -38,12 +38,25 @@ def featuring(person) -> Q:
     """Articles that name ``person`` (a Person or a pk): mentioned, quoted (by a public
     quote: never a rejected or held-back one) or involved in a reported event.
 
-    One ``IN`` over a ``UNION`` of the person's rows, not three ``IN``s joined by ``OR``:
-    PostgreSQL can only test ``OR``-ed subqueries row by row, so it read every article
-    (a sequential scan of the table, issue 12); the ``UNION`` is driven by the person
-    indexes and joined to the articles by primary key."""
-    return Q(
-        pk__in=Mention.objects.filter(person=person)
+    For the latest few such articles (a feed): PostgreSQL hashes the person's rows and walks
+    the publication-date index until the page is full. To read *all* of them (a timeline,
+    its years), use :func:`featured_article_ids`, which never reads every article."""
+    return (
+        Q(pk__in=Mention.objects.filter(person=person).values("article_id"))
+        | Q(pk__in=Quote.objects.public().filter(speaker=person).values("article_id"))
+        | Q(pk__in=EventPerson.objects.filter(person=person).values("event__article_id"))
+    )
+
+
+def featured_article_ids(person):
+    """The ids of the articles :func:`featuring` ``person``, as one ``UNION`` of the
+    person's rows (mentions, public quotes, events), driven by the person indexes.
+
+    ``pk__in`` this is one semi-join by primary key. The three ``IN``s of ``featuring``
+    joined by ``OR`` are tested article by article instead, so reading all of a person's
+    articles (every item of a timeline) read every article in the table (issue 12)."""
+    return (
+        Mention.objects.filter(person=person)
         .order_by()
         .values("article_id")
         .union(
@@ -143,7 +156,7 @@ def _timeline_parts(person, year: int | None = None):
     item is placed at its article's publication time (a quote's article's), or at the start
     of its event's date. Plain columns, so that SQLite sorts them without calling a Python
     function per row (a person may have tens of thousands of quotes)."""
-    articles = Article.objects.published().filter(featuring(person))
+    articles = Article.objects.published().filter(pk__in=featured_article_ids(person))
     events = Event.objects.public().filter(people=person)
     quotes = Quote.objects.public().filter(speaker=person)
     if year is not None:  # date ranges, so the indexes apply
