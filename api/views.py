@@ -44,6 +44,7 @@ from .filters import (
     visible_quotes,
     visible_tags,
 )
+from .pagination import CachedCountPagination
 from .permissions import is_editor
 
 SLUG_REGEX = r"[-a-zA-Z0-9_]+"
@@ -180,6 +181,7 @@ class CachedReadMixin:
         # Unknown parameters would only multiply cache entries (issue 12).
         caching.drop_unknown_params(request, caching.known_query_params(self))
         state = content_state()
+        request.content_token = state.token  # stored counts are keyed by it (pagination)
         editor = is_editor(request)
         etag = caching.request_etag(
             request,
@@ -471,6 +473,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.PersonSerializer
     filterset_class = PersonFilter
+    pagination_class = CachedCountPagination  # counting public people grows with the archive
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
     write_permissions = {"merge": ["people.change_person", "people.delete_person"]}

@@ -36,11 +36,33 @@ EventPerson = Event.people.through
 
 def featuring(person) -> Q:
     """Articles that name ``person`` (a Person or a pk): mentioned, quoted (by a public
-    quote: never a rejected or held-back one) or involved in a reported event."""
+    quote: never a rejected or held-back one) or involved in a reported event.
+
+    For the latest few such articles (a feed): PostgreSQL hashes the person's rows and walks
+    the publication-date index until the page is full. To read *all* of them (a timeline,
+    its years), use :func:`featured_article_ids`, which never reads every article."""
     return (
         Q(pk__in=Mention.objects.filter(person=person).values("article_id"))
         | Q(pk__in=Quote.objects.public().filter(speaker=person).values("article_id"))
         | Q(pk__in=EventPerson.objects.filter(person=person).values("event__article_id"))
+    )
+
+
+def featured_article_ids(person):
+    """The ids of the articles :func:`featuring` ``person``, as one ``UNION`` of the
+    person's rows (mentions, public quotes, events), driven by the person indexes.
+
+    ``pk__in`` this is one semi-join by primary key. The three ``IN``s of ``featuring``
+    joined by ``OR`` are tested article by article instead, so reading all of a person's
+    articles (every item of a timeline) read every article in the table (issue 12)."""
+    return (
+        Mention.objects.filter(person=person)
+        .order_by()
+        .values("article_id")
+        .union(
+            Quote.objects.public().filter(speaker=person).order_by().values("article_id"),
+            EventPerson.objects.filter(person=person).order_by().values("event__article_id"),
+        )
     )
 
 
@@ -49,16 +71,31 @@ def public_people():
     public quote, or involved in an event of a published article.
 
     The one definition, used by pages, feeds, sitemaps, search and the anonymous API: a
-    person named only in drafts is exactly as invisible as one who does not exist. Each
-    test is an indexed probe (mention by person, quote by speaker, event-person by person),
-    so a page of people costs the same however many articles there are."""
+    person named only in drafts is exactly as invisible as one who does not exist.
+
+    One ``EXISTS`` over a ``UNION ALL`` of the three indexed probes (mention by person,
+    quote by speaker, event-person by person), not three ``EXISTS`` joined by ``OR``:
+    PostgreSQL turns each ``OR``-ed ``EXISTS`` into a "hashed SubPlan" that reads every
+    mention, quote, event and published article before the first person is shown (it
+    plans for every person, ignoring the page's ``LIMIT``: 230 ms for a page of 50 at
+    100,000 articles, issue 12). A set operation cannot be hashed, so each person is
+    probed by the indexes, and the probes stop at the first hit: a page of people costs
+    the same however many articles there are, on SQLite as on PostgreSQL."""
+    return Person.objects.filter(Exists(_naming_rows()))
+
+
+def _naming_rows():
+    """One row per piece of published content naming ``OuterRef("pk")`` (see
+    :func:`public_people`)."""
     published = Article.Status.PUBLISHED
-    return Person.objects.filter(
-        Exists(Mention.objects.filter(person=OuterRef("pk"), article__status=published))
-        | Exists(Quote.objects.public().filter(speaker=OuterRef("pk")))
-        | Exists(
-            EventPerson.objects.filter(person=OuterRef("pk"), event__article__status=published)
-        )
+    person = OuterRef("pk")
+    mentions = Mention.objects.filter(person=person, article__status=published)
+    quotes = Quote.objects.public().filter(speaker=person)
+    events = EventPerson.objects.filter(person=person, event__article__status=published)
+    return (
+        mentions.order_by()
+        .values("pk")
+        .union(quotes.order_by().values("pk"), events.order_by().values("pk"), all=True)
     )
 
 
@@ -119,7 +156,7 @@ def _timeline_parts(person, year: int | None = None):
     item is placed at its article's publication time (a quote's article's), or at the start
     of its event's date. Plain columns, so that SQLite sorts them without calling a Python
     function per row (a person may have tens of thousands of quotes)."""
-    articles = Article.objects.published().filter(featuring(person))
+    articles = Article.objects.published().filter(pk__in=featured_article_ids(person))
     events = Event.objects.public().filter(people=person)
     quotes = Quote.objects.public().filter(speaker=person)
     if year is not None:  # date ranges, so the indexes apply
@@ -139,10 +176,11 @@ def _moment(kind: str, field: str):
     return F(field)
 
 
-def timeline_rows(person, *, year: int | None = None) -> TimelineRows:
+def timeline_rows(person, *, year: int | None = None, count: int | None = None) -> TimelineRows:
     """(kind, id, moment, ...) rows of the person's public timeline, oldest first, undated
     last, as one SQL UNION, so that the database sorts and pages it: only the rows of the
-    page shown are read."""
+    page shown are read. ``count``, when the caller knows it (see
+    :func:`timeline_count`), spares counting the UNION again."""
     parts = _timeline_parts(person, year)
     rows = [
         queryset.order_by()
@@ -166,7 +204,16 @@ def timeline_rows(person, *, year: int | None = None) -> TimelineRows:
         .order_by("item_unknown", "item_at", "item_order", "item_id")
     )
     ids = [queryset.order_by().values_list("pk") for _kind, queryset, _field in parts]
-    return TimelineRows(ordered, ids[0].union(*ids[1:], all=True))
+    return TimelineRows(ordered, ids[0].union(*ids[1:], all=True), count=count)
+
+
+def timeline_count(person) -> int:
+    """How many items the person's whole timeline holds, from the counts of
+    :func:`add_public_counts` (``article_count``, ``quote_count``) and one indexed count of
+    their public events: the timeline is exactly those articles, quotes and events, so
+    counting its UNION again (every item of a much-quoted person, issue 12) is not needed."""
+    events = Event.objects.public().filter(people=person).count()
+    return person.article_count + person.quote_count + events
 
 
 class TimelineRows:
@@ -175,11 +222,11 @@ class TimelineRows:
 
     ordered = True  # what Paginator checks; the UNION has its ORDER BY
 
-    def __init__(self, rows, ids):
-        self._rows, self._ids = rows, ids
+    def __init__(self, rows, ids, *, count: int | None = None):
+        self._rows, self._ids, self._count = rows, ids, count
 
     def count(self) -> int:
-        return self._ids.count()
+        return self._ids.count() if self._count is None else self._count
 
     def __getitem__(self, index):
         return self._rows[index]
@@ -187,14 +234,19 @@ class TimelineRows:
 
 def timeline_years(person) -> list[int]:
     """The years of the person's dated public timeline items, ascending: the first four
-    characters of the stored date (UTC), which SQLite reads without a Python call per row."""
+    characters of the stored date (UTC), which SQLite reads without a Python call per row.
+
+    Quotes are left out: a public quote is dated by its article, which is published and
+    names its speaker, so its year is already an article's (and reading a much-quoted
+    person's every quote cost as much as the rest of the page, issue 12)."""
     years = [
         queryset.order_by()
         .filter(**{f"{field}__isnull": False})
         .annotate(item_year=Substr(Cast(field, CharField()), 1, 4))
         .values_list("item_year", flat=True)
         .distinct()
-        for _kind, queryset, field in _timeline_parts(person)
+        for kind, queryset, field in _timeline_parts(person)
+        if kind != "quote"
     ]
     return sorted({int(y) for y in years[0].union(*years[1:])})
 

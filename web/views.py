@@ -28,6 +28,7 @@ from .queries import (
     add_public_counts,
     most_quoted_recently,
     public_people,
+    timeline_count,
     timeline_rows,
     timeline_years,
 )
@@ -259,7 +260,9 @@ def person_detail(request, slug):
     year = request.GET.get("year", "")
     # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses (a 500).
     selected_year = int(year) if year.isascii() and year.isdigit() and int(year) in years else None
-    page = paginate(request, timeline_rows(person, year=selected_year), TIMELINE_PER_PAGE)
+    count = timeline_count(person) if selected_year is None else None
+    rows = timeline_rows(person, year=selected_year, count=count)
+    page = paginate(request, rows, TIMELINE_PER_PAGE)
     items = timeline_items(page.object_list)
     aliases = list(person.aliases.all())
     meta = seo.PageMeta(
