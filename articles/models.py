@@ -153,6 +153,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(fields=["-published_at"], name="article_published_idx"),
+            # The narrowest index holding both the status and the id: counting published
+            # articles (every paginated list) and joining them to their quotes, events
+            # and tags read it alone (index-only) instead of the 150 MB table (issue 12).
+            models.Index(fields=["status", "id"], name="article_status_id_idx"),
         ]
 
     def __str__(self):
@@ -339,6 +343,12 @@ class Quote(models.Model):
         indexes = [
             models.Index(fields=["speaker", "status"], name="quote_speaker_status_idx"),
             models.Index(fields=["status", "confidence"], name="quote_review_queue_idx"),
+            # Every column ``public()`` reads, by article: the count of public quotes (the
+            # API's quote list, a person's quotes) is an index-only join with
+            # ``article_status_id_idx`` instead of two full table scans (issue 12).
+            models.Index(
+                fields=["article", "status", "confidence"], name="quote_article_public_idx"
+            ),
         ]
 
     def __str__(self):
