@@ -173,7 +173,8 @@ def _publishable_quotes(rows: list[tuple[int, float]]) -> list[tuple[int, float]
     if not rows:
         return rows
     ids = [object_id_of(pk) for pk, _ in rows]
-    public = set(Quote.objects.public().filter(pk__in=ids).values_list("pk", flat=True))
+    public = Quote.objects.public().filter(pk__in=ids).order_by()  # a set: no sort needed
+    public = set(public.values_list("pk", flat=True))
     return [row for row in rows if object_id_of(row[0]) in public]
 
 
