@@ -157,6 +157,8 @@ class Article(models.Model):
             # articles (every paginated list) and joining them to their quotes, events
             # and tags read it alone (index-only) instead of the 150 MB table (issue 12).
             models.Index(fields=["status", "id"], name="article_status_id_idx"),
+            # The sitemap's lastmod: the latest change of a published article (issue 12).
+            models.Index(fields=["status", "-updated_at"], name="article_status_updated_idx"),
         ]
 
     def __str__(self):

@@ -28,6 +28,10 @@ def count_plan(queryset) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         queryset.count()
     (sql,) = [query["sql"] for query in queries.captured_queries]
+    return explain(sql)
+
+
+def explain(sql: str) -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
@@ -75,3 +79,14 @@ def test_counting_published_articles_reads_an_index_only(desk):
 def test_counting_public_quotes_reads_indexes_only(desk):
     """Quotes: the article's status and the quote's status and confidence, by article."""
     assert table_reads(count_plan(Quote.objects.public())) == []
+
+
+def test_the_latest_change_of_a_published_article_is_read_from_an_index(desk):
+    """The sitemap index's lastmod: no scan and sort of every published article."""
+    latest = Article.objects.published().order_by("-updated_at").values_list("updated_at")[:1]
+    with CaptureQueriesContext(connection) as queries:
+        list(latest)
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    plan = explain(sql)
+    assert not [line for line in plan if "SORT" in line.upper() or "B-TREE" in line.upper()]
+    assert table_reads(plan) == []
