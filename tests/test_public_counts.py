@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article, Quote
 from tests.factories import make_person, make_quote_in, make_story
 
-pytestmark = pytest.mark.django_db
+# Transactional: PostgreSQL's VACUUM runs outside a transaction only.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TABLES = ("articles_article", "articles_quote")
 
@@ -39,13 +40,13 @@ def explain(sql: str) -> list[str]:
         # A few rows would make any plan cheap: price out what a big table rules out.
         off = ("enable_seqscan", "enable_bitmapscan", "enable_nestloop")
         for setting in off:
-            cursor.execute(f"SET LOCAL {setting} = off")
+            cursor.execute(f"SET {setting} = off")
         try:
             cursor.execute("EXPLAIN " + sql)
             return [row[0] for row in cursor.fetchall()]
         finally:
             for setting in off:
-                cursor.execute(f"SET LOCAL {setting} = on")
+                cursor.execute(f"RESET {setting}")
 
 
 def table_reads(plan: list[str]) -> list[str]:
@@ -70,6 +71,11 @@ def desk():
     for n in range(3):
         story = make_story(f"Story {n}", [f"“Words number {n},” said Ada Speaker."])
         make_quote_in(story, f"Words number {n},", speaker=speaker)
+    if connection.vendor == "postgresql":
+        # What autovacuum does after an import: without a visibility map PostgreSQL
+        # prices an index-only scan like a plain one.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) articles_article, articles_quote")
 
 
 def test_counting_published_articles_reads_an_index_only(desk):
