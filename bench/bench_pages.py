@@ -418,6 +418,13 @@ def drop_postgres(name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def database_name(name: str) -> str:
+    """A plain identifier: it is written into CREATE and DROP DATABASE statements."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise argparse.ArgumentTypeError(f"not a plain lower-case identifier: {name!r}")
+    return name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -428,7 +435,7 @@ def main() -> None:
     parser.add_argument(
         "--database-name",
         default=PG_DB,
-        type=lambda name: re.fullmatch(r"[a-z_][a-z0-9_]*", name).group(),
+        type=database_name,
         help=f"PostgreSQL database to create and drop (default {PG_DB})",
     )
     parser.add_argument(
