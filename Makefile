@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint format bench eval clean
+.PHONY: install browser run test lint format bench bench-pages eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -43,12 +43,19 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Performance figures (not pass/fail): pipeline, import, API and search. About 15 minutes.
+# Performance figures (not pass/fail): pipeline, pathological inputs, import, API, search and
+# a mixed load over gunicorn. About 25 minutes. `make bench-pages` times every public page at
+# 100,000 articles on SQLite and PostgreSQL (building them takes a while).
 bench: install
 	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_pathological.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_search.py
+	$(PY) bench/bench_load.py
+
+bench-pages: install
+	$(PY) bench/bench_pages.py
 
 # Extraction quality (figures, not pass/fail): house articles, the development corpus beside the
 # checkout (../shared/corpora/polnear-train, skipped when absent) and confidence calibration.
