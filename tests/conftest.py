@@ -41,3 +41,22 @@ def editor_client(client, db):
 
     client.force_login(make_editor())
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrated rows (``serialized_rollback=True``).
+
+    Without it, the flush after the test runs post_migrate, which re-creates content types
+    and permissions; the next serialized-rollback test then fails to restore its copy of
+    them (a UNIQUE error at set-up, depending on test order)."""
+    careless = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "transactional tests need serialized_rollback=True: " + ", ".join(careless[:5])
+        )

@@ -18,8 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article, Quote
 from tests.factories import make_person, make_quote_in, make_story
 
-# Transactional: PostgreSQL's VACUUM runs outside a transaction only.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional: PostgreSQL's VACUUM runs outside a transaction only. serialized_rollback,
+# as every transactional test here: the flush then skips post_migrate, so later
+# serialized-rollback tests can restore the migrated rows (content types) without clashes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TABLES = ("articles_article", "articles_quote")
 
