@@ -26,7 +26,6 @@ import os
 import queue
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,18 +38,13 @@ from urllib.parse import quote as urlquote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_api import free_port  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "newsroom_bench_load"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 UNLIMITED = "100000000/min"  # every client is 127.0.0.1 here: throttles would measure themselves
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(database_url: str, **extra) -> dict:
