@@ -23,6 +23,11 @@ def pytest_configure(config):
         # WhiteNoise warns that STATIC_ROOT (filled by collectstatic) does not exist.
         config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
+    # Tests see every write on the next request; the few seconds anonymous readers may wait
+    # for additions in production are tested on their own (tests/test_additions_grace.py).
+    if settings.configured:
+        settings.NEWSROOM_ADDITIONS_GRACE_SECONDS = 0
+
     # Rate-limit counters on disk (no REDIS_URL): a directory of this run's own, so parallel
     # runs never share counts.
     if settings.configured and "filebased" in settings.CACHES["throttle"]["BACKEND"]:

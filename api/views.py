@@ -27,7 +27,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from articles import services
-from articles.content_version import content_state
+from articles.content_version import content_state, public_content_state
 from articles.models import Article, Mention, Quote, RemovedQuote, Tag
 from people.models import Alias, Person, PersonRedirect
 
@@ -180,9 +180,11 @@ class CachedReadMixin:
     def cached_read(self, request, handler, *args, **kwargs):
         # Unknown parameters would only multiply cache entries (issue 12).
         caching.drop_unknown_params(request, caching.known_query_params(self))
-        state = content_state()
-        request.content_token = state.token  # stored counts are keyed by it (pagination)
         editor = is_editor(request)
+        # Editors see their own writes at once; anonymous clients are served at the public
+        # version, at which additions may wait a few seconds (articles/content_version.py).
+        state = content_state() if editor else public_content_state()
+        request.content_token = state.token  # stored counts are keyed by it (pagination)
         etag = caching.request_etag(
             request,
             token=state.token,

@@ -16,32 +16,75 @@ Last-Modified, stored JSON) both key on it. Writes that bypass model signals
 (``QuerySet.update()``, ``bulk_create()``) must call :func:`bump_content_version`
 themselves; the editorial services end with ``save()`` or ``delete()``, and each import
 saves its article, so both are covered.
+
+Additions and retractions (issue 12, load). A single version that every write bumps
+leaves the caches cold under a steady stream of imports and confirmations: every stored
+page is unreachable a few milliseconds after it was stored. So the row holds two tokens:
+
+* ``token`` changes on every write;
+* ``retraction_token`` changes only on writes that may withdraw or alter something
+  readers could already see: every delete and m2m removal, and every update of an
+  existing row, except the few service writes known to only *add* (publishing an article,
+  confirming a quote, accepting a suggested speaker: :func:`additive_changes`). Creating a
+  row only ever adds.
+
+Anonymous readers are served at :func:`public_content_state`: the version as it was at
+most ``NEWSROOM_ADDITIONS_GRACE_SECONDS`` ago *unless a retraction happened since*, which
+shows on the very next request. So a new story or a confirmed quote may reach anonymous
+readers a few seconds late (the ``Cache-Control: max-age`` of public responses already
+allows a minute), while an unpublished article, a rejected quote or a corrected speaker
+never outlives the write. Editors are always served the current version.
 """
 
 from __future__ import annotations
 
+import contextvars
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 VERSION_PK = 1
+PUBLIC_STATE_KEY = "content:public-state"
+
+# Set inside ``additive_changes()``: updates made there only add to what readers see.
+_additive = contextvars.ContextVar("additive_content_changes", default=False)
 
 
 @dataclass(frozen=True)
 class ContentState:
-    """The current version: ``token`` changes on every bump; ``changed_at`` never goes back."""
+    """The current version: ``token`` changes on every bump, ``retraction`` only on bumps
+    that may withdraw or alter public content; ``changed_at`` never goes back."""
 
     token: str
     changed_at: datetime
+    retraction: str = ""
 
 
-def bump_content_version() -> None:
-    """Give the public content a new version (call after writes that send no model signal)."""
+@contextmanager
+def additive_changes():
+    """Mark the updates made inside as additions: they make content public (publish,
+    confirm) and withdraw nothing, so anonymous readers may see them a few seconds late.
+    Deletes and m2m removals inside still count as retractions."""
+    reset = _additive.set(True)
+    try:
+        yield
+    finally:
+        _additive.reset(reset)
+
+
+def bump_content_version(*, retraction: bool = True) -> None:
+    """Give the public content a new version (call after writes that send no model signal).
+
+    ``retraction=False`` only for writes that add to what readers see and change nothing
+    they could already see (new rows; see the module docstring)."""
     from .models import ContentVersion
 
     token, now = uuid.uuid4().hex, timezone.now()
@@ -49,14 +92,16 @@ def bump_content_version() -> None:
     changed_at = Greatest(
         models.Value(now, output_field=models.DateTimeField()), models.F("changed_at")
     )
-    updated = ContentVersion.objects.filter(pk=VERSION_PK).update(
-        token=token, changed_at=changed_at
-    )
+    values = {"token": token, "changed_at": changed_at}
+    if retraction:
+        values["retraction_token"] = token
+    updated = ContentVersion.objects.filter(pk=VERSION_PK).update(**values)
     if not updated:
         # The row is created by a migration; a flushed database recreates it here.
         with transaction.atomic():
             ContentVersion.objects.update_or_create(
-                pk=VERSION_PK, defaults={"token": token, "changed_at": now}
+                pk=VERSION_PK,
+                defaults={"token": token, "changed_at": now, "retraction_token": token},
             )
 
 
@@ -72,12 +117,34 @@ def content_state() -> ContentState:
     row = _read_version()
     if row is None:
         bump_content_version()
-        row = ContentVersion.objects.values_list("token", "changed_at").get(pk=VERSION_PK)
-    token, changed_at = row
-    return ContentState(f"{token}:{publish_min_confidence()!r}", changed_at)
+        row = ContentVersion.objects.values_list("token", "changed_at", "retraction_token").get(
+            pk=VERSION_PK
+        )
+    token, changed_at, retraction = row
+    threshold = f"{publish_min_confidence()!r}"
+    return ContentState(f"{token}:{threshold}", changed_at, f"{retraction}:{threshold}")
 
 
-def _read_version() -> tuple[str, datetime] | None:
+def public_content_state() -> ContentState:
+    """The version anonymous readers are served at (see the module docstring): the state
+    first read after the latest retraction, for up to ``NEWSROOM_ADDITIONS_GRACE_SECONDS``.
+
+    It is kept in the default cache under the retraction token, so a retraction makes it
+    unreachable at once, and with a shared cache (Redis) every process serves, and stores
+    pages under, the same version. Still one primary-key read per request: the retraction
+    token is read from the database, never trusted from the cache."""
+    current = content_state()
+    seconds = settings.NEWSROOM_ADDITIONS_GRACE_SECONDS
+    if seconds <= 0:
+        return current
+    key = f"{PUBLIC_STATE_KEY}:{current.retraction}"
+    stored = cache.get(key)
+    if stored is None and not cache.add(key, current, seconds):
+        stored = cache.get(key)  # another process stored it first: serve the same version
+    return stored or current
+
+
+def _read_version() -> tuple[str, datetime, str] | None:
     """The version row, read with plain SQL: it is read on every request, and compiling
     the equivalent ORM query cost ten times the query itself (issue 12). The backend's
     converters still turn the stored value into an aware datetime."""
@@ -88,25 +155,34 @@ def _read_version() -> tuple[str, datetime] | None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(meta.get_field('token').column)}, {quote(field.column)}"
+            f"SELECT {quote(meta.get_field('token').column)}, {quote(field.column)},"
+            f" {quote(meta.get_field('retraction_token').column)}"
             f" FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s",
             [VERSION_PK],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    token, changed_at = row
+    token, changed_at, retraction = row
     for convert in connection.ops.get_db_converters(field.get_col(meta.db_table)):
         changed_at = convert(changed_at, field, connection)
-    return token, changed_at
+    return token, changed_at, retraction
 
 
-def _bump_on_write(**_signal_kwargs) -> None:
+def _bump_on_save(*, created, **_signal_kwargs) -> None:
+    # A new row only adds; an update may alter what readers saw, unless the service making
+    # it declared it an addition (publish, confirm).
+    bump_content_version(retraction=not (created or _additive.get()))
+
+
+def _bump_on_delete(**_signal_kwargs) -> None:
     bump_content_version()
 
 
 def _bump_on_m2m(*, action, **_signal_kwargs) -> None:
-    if action in {"post_add", "post_remove", "post_clear"}:
+    if action == "post_add":
+        bump_content_version(retraction=False)
+    elif action in {"post_remove", "post_clear"}:
         bump_content_version()
 
 
@@ -125,8 +201,8 @@ def connect_signals() -> None:
 
     for model in tracked_models():
         uid = f"articles.content_version.{model._meta.label_lower}"
-        post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"{uid}.save")
-        post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"{uid}.delete")
+        post_save.connect(_bump_on_save, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_bump_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
     for through in (Article.tags.through, Event.people.through):
         m2m_changed.connect(
             _bump_on_m2m,

@@ -469,6 +469,9 @@ class ContentVersion(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField()
+    # Changes only with writes that may withdraw or alter public content (a retraction):
+    # what anonymous readers are served follows it at once, and additions within seconds.
+    retraction_token = models.CharField(max_length=32, default="")
 
     class Meta:
         ordering = ["pk"]

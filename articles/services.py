@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from people.models import Alias, Person, PersonRedirect, RejectedName
 from search import index as search_index
 
 from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
-from .content_version import bump_content_version
+from .content_version import additive_changes, bump_content_version
 from .models import Article, Event, Mention, Quote, TagSuggestion
 
 
@@ -97,7 +98,10 @@ def quote_set_status(
     quote.status = status
     quote.reviewed_at = timezone.now() if status != Quote.Status.AUTO else None
     _record(quote, user, f"status set to {status}")
-    quote.save(update_fields=["status", "reviewed_at", "version"])
+    # Confirming only adds (a confirmed quote is public whatever its confidence); rejecting
+    # or sending back to review may withdraw it, which readers must see at once.
+    with additive_changes() if status == Quote.Status.CONFIRMED else nullcontext():
+        quote.save(update_fields=["status", "reviewed_at", "version"])
     return quote
 
 
@@ -149,16 +153,17 @@ def quote_accept_suggestion(
     quote.status = Quote.Status.CONFIRMED
     quote.reviewed_at = timezone.now()
     _record(quote, user, "suggested speaker accepted")
-    quote.save(
-        update_fields=[
-            "speaker",
-            "speaker_label",
-            "suggested_speaker",
-            "status",
-            "reviewed_at",
-            "version",
-        ]
-    )
+    with additive_changes():  # a held-back quote becomes public: nothing is withdrawn
+        quote.save(
+            update_fields=[
+                "speaker",
+                "speaker_label",
+                "suggested_speaker",
+                "status",
+                "reviewed_at",
+                "version",
+            ]
+        )
     return quote
 
 
@@ -172,7 +177,9 @@ def article_set_status(
     _bump_version(article, expected_version=expected_version)
     article.status = status
     _record(article, user, f"status set to {status}")
-    article.save(update_fields=["status", "version", "updated_at"])
+    # Publishing only adds; unpublishing withdraws, which readers must see at once.
+    with additive_changes() if status == Article.Status.PUBLISHED else nullcontext():
+        article.save(update_fields=["status", "version", "updated_at"])
     return article
 
 

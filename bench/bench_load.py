@@ -1,7 +1,8 @@
 """Mixed load over real HTTP: readers, editors' API writes and an import, on gunicorn (issue 12).
 
     .venv/bin/python bench/bench_load.py [--articles 400] [--seconds 20] [--workers 4]
-                                         [--skip-sqlite] [--skip-postgres]
+                                         [--worker-class sync] [--corrections 0.1]
+                                         [--grace SECONDS] [--skip-sqlite] [--skip-postgres]
 
 For each database (SQLite in a file; PostgreSQL with Redis as the shared cache) it builds a
 fresh database from the generated corpus, starts gunicorn on loopback and then:
@@ -11,7 +12,11 @@ fresh database from the generated corpus, starts gunicorn on loopback and then:
    throughput the machine sustains;
 2. **mixed load**: readers arrive open-loop at *half* that rate (latency counted from the
    moment each request was due, so a stalled server cannot hide its queue), while two
-   editors confirm and reject quotes through the API and an import of new stories runs.
+   editors review quotes through the API (confirming each; ``--corrections`` rejects a
+   share instead) and an import of new stories runs.
+
+The server runs with the repository's ``gunicorn.conf.py`` (threaded workers), as in
+production; ``--worker-class sync`` and ``--grace 0`` measure without either.
 
 It reports throughput, p50/p99 and every error and 5xx. Target: 0 errors, 0 5xx, p99 under
 1 s in the mixed phase. Figures, not pass/fail.
@@ -77,14 +82,16 @@ def manage(*args, env) -> str:
 
 
 class Server:
-    def __init__(self, env: dict, workers: int):
+    def __init__(self, env: dict, workers: int, worker_class: str | None = None):
         self.port = free_port()
+        # Everything else from the repository's gunicorn.conf.py, as in production.
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "newsroom.wsgi:application",
                 f"--bind=127.0.0.1:{self.port}",
                 f"--workers={workers}",
+                *([f"--worker-class={worker_class}"] if worker_class else []),
                 "--log-level=warning",
                 "--timeout=60",
             ],
@@ -262,13 +269,23 @@ def open_loop(port: int, paths: list[str], rate: float, seconds: float) -> tuple
     return tally, len(tally.latencies) / (time.perf_counter() - start)
 
 
-def editor(port: int, token: str, quote_ids: list[int], stop: threading.Event, tally: Tally):
-    """Confirm and reject this editor's own quotes in turn, each write with its version."""
-    client = Client(port, token)
+def editor(
+    port: int,
+    token: str,
+    quote_ids: list[int],
+    stop: threading.Event,
+    tally: Tally,
+    corrections: float,
+    seed: int,
+):
+    """Review this editor's own unreviewed quotes one after another, each write with its
+    version: confirm each, except a share ``corrections`` that is rejected instead (a
+    correction withdraws a public quote, so it reaches readers at once)."""
+    client, rng = Client(port, token), random.Random(seed)
     n = 0
     while not stop.is_set():
         pk = quote_ids[n % len(quote_ids)]
-        action = "confirm" if n % 2 == 0 else "reject"
+        action = "reject" if rng.random() < corrections else "confirm"
         n += 1
         started = time.perf_counter()
         try:
@@ -302,16 +319,27 @@ def prepare(env: dict, corpus: Path) -> str:
 
 
 def editor_quote_ids(port: int, token: str, paths: list[str]) -> list[int]:
-    """Quotes the readers do not fetch: a quote an editor rejects is rightly a 404 to them."""
-    _status, body = Client(port, token).request("GET", "/api/v1/quotes/?page_size=100")
+    """Unreviewed quotes the readers do not fetch (a quote an editor rejects is rightly a
+    404 to them): enough for every write of the phase to review a different quote."""
+    client, ids, page = Client(port, token), [], 1
     read = {path for path in paths if path.startswith("/quotes/")}
-    ids = [q["id"] for q in json.loads(body)["results"] if f"/quotes/{q['id']}/" not in read]
-    return ids[:40]
+    while len(ids) < 1000:
+        status, body = client.request(
+            "GET", f"/api/v1/quotes/?status=auto&page_size=100&page={page}"
+        )
+        if status != 200:
+            break
+        data = json.loads(body)
+        ids += [q["id"] for q in data["results"] if f"/quotes/{q['id']}/" not in read]
+        if not data["next"]:
+            break
+        page += 1
+    return ids
 
 
 def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) -> None:
     token = prepare(env, corpus)
-    server = Server(env, args.workers)
+    server = Server(env, args.workers, args.worker_class)
     try:
         paths = reader_paths(server.port)
         closed_loop(server.port, paths, args.workers, 3)  # warm every worker
@@ -320,7 +348,10 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
         ids = editor_quote_ids(server.port, token, paths)
         stop, editors = threading.Event(), Tally()
         writers = [
-            threading.Thread(target=editor, args=(server.port, token, ids[k::2], stop, editors))
+            threading.Thread(
+                target=editor,
+                args=(server.port, token, ids[k::2], stop, editors, args.corrections, k),
+            )
             for k in range(2)
         ]
         importer = subprocess.Popen(
@@ -341,7 +372,11 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
     finally:
         server.stop()
 
-    print(f"\n== {label}: {args.workers} gunicorn workers, {len(paths)} URLs")
+    grace = env.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "default")
+    print(
+        f"\n== {label}: {args.workers} gunicorn workers ({args.worker_class or 'gthread'}),"
+        f" {len(paths)} URLs, additions grace {grace}, corrections {args.corrections:.0%}"
+    )
     print(f"read-only capacity   {capacity:7.1f} req/s   {capacity_tally.summary()}")
     print(f"mixed: readers       {achieved:7.1f} req/s (offered {rate:.1f})   {mixed.summary()}")
     print(f"mixed: editor writes {len(editors.latencies):7d} done   {editors.summary()}")
@@ -397,9 +432,28 @@ def main() -> None:
     parser.add_argument("--import-articles", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 2))
+    parser.add_argument(
+        "--worker-class",
+        default=None,
+        help="gunicorn worker class (default: gunicorn.conf.py's, threaded); 'sync' to compare",
+    )
+    parser.add_argument(
+        "--corrections",
+        type=float,
+        default=0.0,
+        help="share of editor writes that reject instead of confirm (default 0: confirming)",
+    )
+    parser.add_argument(
+        "--grace",
+        type=int,
+        default=None,
+        help="NEWSROOM_ADDITIONS_GRACE_SECONDS for the server (default: the setting's)",
+    )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
+    if args.grace is not None:
+        os.environ["NEWSROOM_ADDITIONS_GRACE_SECONDS"] = str(args.grace)
 
     tmp = Path(tempfile.mkdtemp(prefix="newsroom-load-"))
     try:

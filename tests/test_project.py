@@ -158,3 +158,23 @@ def test_bad_publish_threshold_is_a_clear_startup_error():
     assert result.returncode != 0
     assert "NEWSROOM_PUBLISH_MIN_CONFIDENCE must be a number from 0 to 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gunicorn_runs_threaded_workers_from_the_repository_config():
+    """Production gunicorn reads gunicorn.conf.py: threaded workers, so a request waiting on
+    a database lock holds one thread and readers keep being served (issue 12, load), and a
+    worker timeout above the database statement timeout, so the database cancels a slow
+    statement (a 503) before gunicorn kills the worker."""
+    from gunicorn.config import Config
+
+    config = Config()
+    root = Path(__file__).resolve().parent.parent
+    namespace: dict = {}
+    exec(compile((root / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.worker_class_str == "gthread"
+    assert config.threads >= 2
+    assert config.workers >= 1
+    assert config.timeout > int(os.environ.get("NEWSROOM_DB_STATEMENT_TIMEOUT", "10"))

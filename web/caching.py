@@ -39,7 +39,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import condition
 
 from api.caching import drop_unknown_params
-from articles.content_version import ContentState, content_state
+from articles.content_version import ContentState, public_content_state
 
 PAGE_KEY_PREFIX = "web:page"
 MAX_AGE = 60  # seconds a browser or reverse proxy may reuse an anonymous page
@@ -74,8 +74,10 @@ def cache_is_shared() -> bool:
 
 def _state(request) -> ContentState:
     # Read once per request, so the ETag, Last-Modified and page key name the same version.
+    # Only anonymous requests get here (editors bypass the page cache): they are served at
+    # the public version, which lets additions wait a few seconds (content_version.py).
     if not hasattr(request, "_content_state"):
-        request._content_state = content_state()
+        request._content_state = public_content_state()
     return request._content_state
 
 
