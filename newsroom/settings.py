@@ -345,6 +345,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Anonymous readers may be served a page or API response stored up to this many seconds
+# before something was *added* (a new story, a confirmed quote); withdrawals and
+# corrections (unpublish, reject, a corrected speaker, a merge, any delete) show on the
+# very next request. Keeps the caches warm under a stream of imports and confirmations
+# (issue 12); 0 serves every addition at once too. See articles/content_version.py.
+NEWSROOM_ADDITIONS_GRACE_SECONDS = int(os.environ.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "5"))
+
 # --- REST API v1 (issue 4; see api/) ------------------------------------------------------
 # Anonymous clients are throttled (429 with Retry-After); editors are not.
 NEWSROOM_API_ANON_RATE = os.environ.get("NEWSROOM_API_ANON_RATE", "120/min")
