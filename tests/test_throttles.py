@@ -229,3 +229,46 @@ def test_redis_counts_simultaneous_requests_exactly(settings):
     finally:
         connection.flushdb()
     assert allowed == 60
+
+
+def test_redis_counts_each_request_in_one_round_trip(settings):
+    """With Redis, counting a request is one MULTI (SET NX EX, INCR, PTTL): a cached page
+    under load paid four round trips for it (issue 12, load). The window still ends when it
+    opened plus the duration."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/4"
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from unittest import mock
+
+    from django.core.cache import caches
+    from redis.connection import Connection
+
+    from newsroom.ratelimit import count_hit
+
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    settings.CACHES = {"default": backend, "throttle": backend}
+    connection.flushdb()
+    cache = caches["throttle"]
+    sent = []
+    original = Connection.send_packed_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(1)
+        return original(self, *args, **kwargs)
+
+    try:
+        count_hit(cache, "warm-up", duration=60, now=1000.0)  # opens the connection
+        with mock.patch.object(Connection, "send_packed_command", counting):
+            first = count_hit(cache, "client-a", duration=60, now=1000.0)
+            assert len(sent) == 1
+            second = count_hit(cache, "client-a", duration=60, now=1000.5)
+            assert len(sent) == 2
+    finally:
+        connection.flushdb()
+    assert first[0] == 1 and second[0] == 2
+    assert 1059.0 <= first[1] <= 1060.0  # the window ends 60 s after it opened
+    assert abs(second[1] - first[1]) < 1.0
