@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_load.py [--articles 400] [--seconds 20] [--workers 4]
                                          [--worker-class sync] [--corrections 0.1]
-                                         [--grace SECONDS] [--skip-sqlite] [--skip-postgres]
+                                         [--grace SECONDS] [--import-nice 10]
+                                         [--skip-sqlite] [--skip-postgres]
 
 For each database (SQLite in a file; PostgreSQL with Redis as the shared cache) it builds a
 fresh database from the generated corpus, starts gunicorn on loopback and then:
@@ -354,8 +355,11 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
             )
             for k in range(2)
         ]
+        # A batch job sharing the host with the web workers runs at a lower CPU priority
+        # (README, "Production"): readers first, the import takes what is left.
+        nice = ["nice", "-n", str(args.import_nice)] if args.import_nice else []
         importer = subprocess.Popen(
-            [sys.executable, "manage.py", "import_articles", "--publish", str(extra_corpus)],
+            [*nice, sys.executable, "manage.py", "import_articles", "--publish", str(extra_corpus)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -375,7 +379,8 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
     grace = env.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "default")
     print(
         f"\n== {label}: {args.workers} gunicorn workers ({args.worker_class or 'gthread'}),"
-        f" {len(paths)} URLs, additions grace {grace}, corrections {args.corrections:.0%}"
+        f" {len(paths)} URLs, additions grace {grace}, corrections {args.corrections:.0%},"
+        f" import nice {args.import_nice}"
     )
     print(f"read-only capacity   {capacity:7.1f} req/s   {capacity_tally.summary()}")
     print(f"mixed: readers       {achieved:7.1f} req/s (offered {rate:.1f})   {mixed.summary()}")
@@ -448,6 +453,12 @@ def main() -> None:
         type=int,
         default=None,
         help="NEWSROOM_ADDITIONS_GRACE_SECONDS for the server (default: the setting's)",
+    )
+    parser.add_argument(
+        "--import-nice",
+        type=int,
+        default=10,
+        help="nice level of the import in the mixed phase (default 10; 0: same as the server)",
     )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
