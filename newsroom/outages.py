@@ -16,13 +16,28 @@ outside everything that may query: sessions, authentication, messages, the views
 error reaches ``process_exception``; an error raised in another middleware is turned into a
 500 by Django at that middleware's boundary, so the ``got_request_exception`` receiver marks
 the request and ``__call__`` replaces that 500 with the 503.
+
+One outage gets past every timeout of the driver and the server: a PostgreSQL server that
+acknowledges packets but never answers on a connection already open (a frozen process,
+storage hung beneath it, a stalled proxy). TCP keepalives and ``tcp_user_timeout`` see an
+acknowledging peer, and the server cannot run its statement timeout. ``guard_database_waits``
+(wrapped around the WSGI application in ``newsroom/wsgi.py``) covers it: a watchdog thread
+per process samples, once a second, the request threads that are inside the database
+driver, and shuts the database socket of one that has sat in the *same* driver call for
+``NEWSROOM_DB_STALL_SECONDS`` (the statement timeout plus a margin). The driver then fails
+with "server closed the connection", an outage: the request gets its 503, the connection is
+discarded, and the thread is free again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sqlite3
 import sys
+import threading
+import time
 
 from django.core.signals import got_request_exception
 from django.db import connections
@@ -139,3 +154,135 @@ class DatabaseUnavailableMiddleware:
         )
         discard_broken_connections()
         return unavailable_response(request)
+
+
+# --- A watchdog for stalled database calls ------------------------------------------------
+
+_DRIVER_PATH = f"{os.sep}psycopg{os.sep}"
+SAMPLE_SECONDS = 1.0
+
+
+class StallWatchdog:
+    """Shuts the PostgreSQL sockets of request threads stuck in one driver call too long.
+
+    Request threads register on entry (``watching``); a daemon thread, started lazily in
+    each process (so after gunicorn forks), samples their stacks. A thread counts as stuck
+    only while the outermost driver frame of its stack is the very same frame object as at
+    the previous samples: many quick queries never add up to a stall."""
+
+    def __init__(self, limit_seconds: float):
+        self.limit = limit_seconds
+        self._lock = threading.Lock()
+        self._watched: dict[int, list] = {}  # thread ident -> its database wrappers
+        self._stuck: dict[int, tuple[object, float]] = {}  # ident -> (driver frame, since)
+        self._pid = None
+
+    def watching(self, wrappers: list):
+        return _Watch(self, wrappers)
+
+    def _enter(self, wrappers: list) -> int:
+        ident = threading.get_ident()
+        with self._lock:
+            self._watched[ident] = wrappers
+            if self._pid != os.getpid():  # first request in this process
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="db-stall-watchdog", daemon=True).start()
+        return ident
+
+    def _leave(self, ident: int) -> None:
+        with self._lock:
+            self._watched.pop(ident, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(SAMPLE_SECONDS)
+            try:
+                self.sample(time.monotonic())
+            except Exception:  # the watchdog must outlive any surprise
+                logger.exception("Database stall watchdog failed a sample")
+
+    def sample(self, now: float) -> list[int]:
+        """Check every watched thread once; returns the threads whose sockets were shut."""
+        frames = sys._current_frames()
+        with self._lock:
+            watched = list(self._watched.items())
+        stuck, shut = {}, []
+        for ident, wrappers in watched:
+            frame = _outermost_driver_frame(frames.get(ident))
+            if frame is None:
+                continue
+            previous, since = self._stuck.get(ident, (None, now))
+            since = since if previous is frame else now
+            if now - since >= self.limit:
+                logger.warning(
+                    "A database call has not returned for %.0f s: closing its connection",
+                    now - since,
+                )
+                for wrapper in wrappers:
+                    shut_socket(wrapper)
+                shut.append(ident)
+            else:
+                stuck[ident] = (frame, since)
+        self._stuck = stuck
+        return shut
+
+
+class _Watch:
+    def __init__(self, watchdog: StallWatchdog, wrappers: list):
+        self.watchdog, self.wrappers = watchdog, wrappers
+
+    def __enter__(self):
+        self.ident = self.watchdog._enter(self.wrappers)
+
+    def __exit__(self, *exc_info):
+        self.watchdog._leave(self.ident)
+
+
+def _outermost_driver_frame(frame):
+    """The outermost frame of the driver's code on this stack, or None."""
+    found = None
+    while frame is not None:
+        if _DRIVER_PATH in frame.f_code.co_filename:
+            found = frame
+        frame = frame.f_back
+    return found
+
+
+def shut_socket(wrapper) -> None:
+    """Shut down the socket of a Django database wrapper's open connection, from any thread:
+    a call blocked on it returns at once with an error."""
+    connection = wrapper.connection
+    if connection is None:
+        return
+    try:
+        fd = connection.pgconn.socket
+        with socket.socket(fileno=os.dup(fd)) as sock:  # shutdown acts on the shared socket
+            sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # already closed, or closing under us: nothing left to unblock
+        pass
+
+
+def guard_database_waits(application):
+    """Wrap a WSGI application so that its PostgreSQL calls cannot hang for good (see the
+    module docstring). Without PostgreSQL or with ``NEWSROOM_DB_STALL_SECONDS`` 0, the
+    application is returned as it is."""
+    from django.conf import settings
+
+    limit = getattr(settings, "NEWSROOM_DB_STALL_SECONDS", 0)
+    aliases = [
+        alias
+        for alias, config in settings.DATABASES.items()
+        if config["ENGINE"] == "django.db.backends.postgresql"
+    ]
+    if not limit or not aliases:
+        return application
+    watchdog = StallWatchdog(limit)
+
+    def guarded(environ, start_response):
+        # This thread's wrappers (made now if need be; connecting stays lazy), registered
+        # before Django's request_started health check can touch the connection.
+        with watchdog.watching([connections[alias] for alias in aliases]):
+            return application(environ, start_response)
+
+    guarded.watchdog = watchdog
+    return guarded

@@ -192,6 +192,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("keepalives_interval", 2)
     _options.setdefault("keepalives_count", 3)
     _options.setdefault("tcp_user_timeout", 10_000)  # milliseconds
+    # - A server that acknowledges at the TCP level but never answers on an open connection
+    #   (a frozen process, storage hung under it, a stalled proxy) defeats all of the above:
+    #   a request still waiting on the driver this long after the statement timeout has
+    #   its database socket shut by newsroom.outages' watchdog, then gets its 503.
+    NEWSROOM_DB_STALL_SECONDS = _seconds(
+        "NEWSROOM_DB_STALL_SECONDS", str(_statement_seconds + 3 if _statement_seconds else 0)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

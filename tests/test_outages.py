@@ -265,11 +265,119 @@ def test_postgres_connections_have_timeouts_and_keepalives():
     assert "NEWSROOM_DB_STATEMENT_TIMEOUT" in error
 
 
+def test_the_stall_limit_follows_the_statement_timeout():
+    code = "import newsroom.settings as s; print(s.NEWSROOM_DB_STALL_SECONDS)"
+
+    def stall_seconds(**environ) -> float:
+        env = {**os.environ, "DATABASE_URL": "postgres://u@db.invalid:5432/newsroom", **environ}
+        env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        return float(result.stdout)
+
+    assert stall_seconds() == 13  # 10 s statement timeout + 3
+    assert stall_seconds(NEWSROOM_DB_STATEMENT_TIMEOUT="0") == 0  # no limit: no watchdog
+    assert stall_seconds(NEWSROOM_DB_STALL_SECONDS="30") == 30
+
+
+@pytest.fixture
+def raw_postgres():
+    """A plain psycopg connection to the PostgreSQL server, outside Django's."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        conn = psycopg.connect(
+            with_database(postgres_server_url(), "postgres"), autocommit=True, connect_timeout=3
+        )
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL is not reachable: {error}")
+    with conn:
+        yield conn
+
+
+class _Wrapper:
+    """What the watchdog needs of Django's database wrapper: ``.connection``."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+
+def _in_thread(target):
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = target()
+        except Exception as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    return thread, outcome
+
+
+def test_the_watchdog_shuts_a_call_stuck_in_the_driver(raw_postgres):
+    """A thread stuck in one driver call past the limit gets its socket shut: the call
+    returns at once with a connection error (an outage, so a 503), not when the server
+    would have answered."""
+    import psycopg
+
+    from newsroom.outages import StallWatchdog
+
+    watchdog = StallWatchdog(limit_seconds=2)
+    started = threading.Event()
+
+    def stuck():
+        with watchdog.watching([_Wrapper(raw_postgres)]):
+            started.set()
+            raw_postgres.execute("SELECT pg_sleep(60)")  # the server "never" answers
+
+    thread, outcome = _in_thread(stuck)
+    thread.start()
+    started.wait(5)
+    time.sleep(0.3)  # inside the driver's wait by now
+    now = time.monotonic()
+    assert watchdog.sample(now) == []
+    assert watchdog.sample(now + 1) == []
+    assert watchdog.sample(now + 2) == [thread.ident]
+    thread.join(10)
+    assert not thread.is_alive()
+    assert isinstance(outcome.get("error"), psycopg.OperationalError)
+
+
+def test_many_quick_calls_never_add_up_to_a_stall(raw_postgres):
+    """A thread making query after query is in the driver at most samples, but never in the
+    same call for long: the watchdog leaves it alone."""
+    from newsroom.outages import StallWatchdog
+
+    watchdog = StallWatchdog(limit_seconds=0.2)
+    done = threading.Event()
+
+    def busy():
+        with watchdog.watching([_Wrapper(raw_postgres)]):
+            count = 0
+            while not done.is_set():
+                raw_postgres.execute("SELECT pg_sleep(0.01)")
+                count += 1
+            return count
+
+    thread, outcome = _in_thread(busy)
+    thread.start()
+    shut = []
+    for _ in range(40):
+        time.sleep(0.05)
+        shut += watchdog.sample(time.monotonic())
+    done.set()
+    thread.join(10)
+    assert shut == []
+    assert "error" not in outcome and outcome["value"] > 20
+
+
 # --- live: gunicorn behind a loopback TCP proxy, on PostgreSQL ----------------------------------
 
 CONNECT_TIMEOUT = 2  # seconds; libpq's minimum
 STATEMENT_TIMEOUT = 2
 MARGIN = 3  # seconds on top of a timeout, for a loaded test machine
+SAMPLE = 1  # the stall watchdog looks once a second
 CLIENT_TIMEOUT = 20  # the client gives up (and the test fails) well before gunicorn's 30 s
 LIVE_DATABASE = "test_outages_live"
 
@@ -281,9 +389,13 @@ class Proxy:
     * ``refuse``: nothing listens on the port any more (the server is down);
     * ``drop``: connections are accepted and reset at once (a server or pooler that dies on
       every new connection);
-    * ``stall``: connections are accepted and read, and never answered.
+    * ``stall``: connections are accepted and read, and never answered;
+    * ``freeze``: like ``stall`` for new connections, and the connections already open stay
+      open but nothing more passes on them (a frozen server process, storage hung beneath
+      it: the kernel still acknowledges every packet).
 
-    Changing the mode cuts the connections already open, as a restart of the server would.
+    Changing the mode cuts the connections already open, as a restart of the server would,
+    except when freezing.
     """
 
     def __init__(self, upstream: tuple[str, int]):
@@ -308,6 +420,8 @@ class Proxy:
     def set_mode(self, mode: str) -> None:
         with self.lock:
             self.mode = mode
+            if mode == "freeze":
+                return
             for sock in self.sockets:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -347,8 +461,8 @@ class Proxy:
                 server.settimeout(None)
                 with self.lock:
                     self.sockets.add(server)
-                threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
-                threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+                for pair in ((client, server), (server, client)):
+                    threading.Thread(target=self._pump, args=pair, daemon=True).start()
             elif mode == "drop":
                 # Linger 0: close() sends a reset, not an orderly end.
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -358,10 +472,11 @@ class Proxy:
             else:  # stall: swallow whatever comes, never answer
                 threading.Thread(target=self._pump, args=(client, None), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket | None) -> None:
+    def _pump(self, source: socket.socket, target: socket.socket | None) -> None:
         try:
             while data := source.recv(65536):
+                while self.mode == "freeze" and not self.closed:
+                    time.sleep(0.05)  # swallow: received (so acknowledged), never passed on
                 if target is not None:
                     target.sendall(data)
         except OSError:
@@ -562,6 +677,25 @@ def test_a_stalled_database_gives_503_within_the_connect_timeout_and_recovers(li
         proxy.set_mode("pass")
     print(f"stalled: 503 in {max(seconds):.2f} s at most")
     assert min(seconds) >= CONNECT_TIMEOUT - 0.5  # the timeout, not some other failure
+    assert_serving(port)
+
+
+def test_a_frozen_server_under_open_connections_gives_503_and_recovers(live):
+    """The server freezes under the workers' open, persistent connections: it acknowledges
+    every packet and answers none, so no driver or server timeout fires. The watchdog shuts
+    the stuck connection after NEWSROOM_DB_STALL_SECONDS (the statement timeout + 3 s),
+    the request gets its 503, and pages are served again once the server is back."""
+    port, proxy = live["port"], live["proxy"]
+    assert_serving(port)  # every worker thread used here now holds an open connection
+    proxy.set_mode("freeze")
+    stall = STATEMENT_TIMEOUT + 3
+    try:
+        # The first requests wait the stall limit on their open connection; the next ones
+        # find a frozen server when they connect again (the connect timeout).
+        seconds = assert_503(port, within=stall + SAMPLE + CONNECT_TIMEOUT + MARGIN)
+    finally:
+        proxy.set_mode("pass")
+    print(f"frozen: 503 in {max(seconds):.2f} s at most")
     assert_serving(port)
 
 
