@@ -39,6 +39,7 @@ never outlives the write. Editors are always served the current version.
 from __future__ import annotations
 
 import contextvars
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ from django.utils import timezone
 
 VERSION_PK = 1
 PUBLIC_STATE_KEY = "content:public-state"
+REMEMBER_SECONDS = 1.0
+_remembered: dict[str, tuple[ContentState, float]] = {}
 
 # Set inside ``additive_changes()``: updates made there only add to what readers see.
 _additive = contextvars.ContextVar("additive_content_changes", default=False)
@@ -138,10 +141,26 @@ def public_content_state() -> ContentState:
     if seconds <= 0:
         return current
     key = f"{PUBLIC_STATE_KEY}:{current.retraction}"
+    now = time.time()
+    # This process keeps what it read for up to a second (a cache round trip saved per
+    # request), never past the shared entry's end: keyed by the retraction token just read,
+    # so a retraction still shows at once.
+    remembered = _remembered.get(key)
+    if remembered is not None and remembered[1] > now:
+        return remembered[0]
+    entry = (current, now + seconds)
     stored = cache.get(key)
-    if stored is None and not cache.add(key, current, seconds):
+    if stored is None and not cache.add(key, entry, seconds):
         stored = cache.get(key)  # another process stored it first: serve the same version
-    return stored or current
+    state, ends = stored or entry
+    _remembered.clear()
+    _remembered[key] = (state, min(now + REMEMBER_SECONDS, ends))
+    return state
+
+
+def forget_public_state() -> None:
+    """Drop this process's copy of the public version (tests clear caches between cases)."""
+    _remembered.clear()
 
 
 def _read_version() -> tuple[str, datetime, str] | None:

@@ -30,8 +30,11 @@ def _fresh_cache():
     """Every test starts with an empty cache: no throttle counts or stored responses carry
     over from another test. (The pure pipeline tests also run without Django.)"""
     if settings.configured:
+        from articles.content_version import forget_public_state
+
         cache.clear()
         caches["throttle"].clear()
+        forget_public_state()
 
 
 @pytest.fixture

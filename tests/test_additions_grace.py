@@ -203,3 +203,21 @@ def test_editors_see_additions_at_once(desk):
     assert response.status_code == 200
     assert "Fresh story" in {a["title"] for a in response.json()["results"]}
     assert Article.objects.filter(title="Fresh story").exists()
+
+
+def test_each_process_reads_the_public_version_from_the_cache_at_most_once_a_second(client, desk):
+    """Anonymous requests in a burst cost one primary-key read each and, between them, one
+    cache read of the public version a second; a retraction is still seen at once."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    _etag(client, "/")
+    with mock.patch.object(cache, "get", wraps=cache.get) as cache_get:
+        for _ in range(5):
+            _etag(client, "/api/v1/tags/")
+    version_reads = [c for c in cache_get.call_args_list if "public-state" in str(c.args[0])]
+    assert version_reads == []
+    etag = _etag(client, "/")
+    _unpublish(desk)
+    assert not _still_current(client, "/", etag)
