@@ -343,9 +343,11 @@ class Mention(ArticleCopy):
         ]
         indexes = [
             models.Index(fields=["person", "article"], name="mention_person_idx"),
-            # A person's published stories and their dates, from the index alone.
+            # A person's published stories and their dates, from the index alone, in date
+            # order (the status after the date: SQLite tests a boolean column, it does
+            # not match it to an index prefix).
             models.Index(
-                fields=["person", "article_published", "article_published_at", "article"],
+                fields=["person", "article_published_at", "article", "article_published"],
                 name="mention_person_published_idx",
             ),
         ]
@@ -474,12 +476,13 @@ class Quote(ArticleCopy):
             # SQLite, which reads its two ranges (confirmed; unreviewed and sure enough).
             models.Index(fields=["article", "status", "confidence"], name="quote_public_idx"),
             models.Index(fields=["status", "confidence", "article"], name="quote_review_queue_idx"),
-            # A speaker's public quotes, their stories and dates, from the index alone
-            # (the person page's counts, years and timeline; issue 12).
+            # A speaker's public quotes, their stories and dates, from the index alone and
+            # in date order (the person page's counts, years and timeline, the speaker's
+            # feed and "more quotes"; issue 12). Status after the date, as for mentions.
             models.Index(
                 fields=[
-                    *("speaker", "article_published", "article_published_at"),
-                    *("article", "id", "status", "confidence"),
+                    *("speaker", "article_published_at", "article", "id"),
+                    *("article_published", "status", "confidence"),
                 ],
                 name="quote_speaker_public_idx",
             ),

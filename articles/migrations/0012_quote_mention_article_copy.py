@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="mention",
             index=models.Index(
-                fields=["person", "article_published", "article_published_at", "article"],
+                fields=["person", "article_published_at", "article", "article_published"],
                 name="mention_person_published_idx",
             ),
         ),
@@ -61,8 +61,8 @@ class Migration(migrations.Migration):
             model_name="quote",
             index=models.Index(
                 fields=[
-                    *("speaker", "article_published", "article_published_at"),
-                    *("article", "id", "status", "confidence"),
+                    *("speaker", "article_published_at", "article", "id"),
+                    *("article_published", "status", "confidence"),
                 ],
                 name="quote_speaker_public_idx",
             ),
