@@ -162,14 +162,13 @@ TIMELINE_ORDER = {"article": 0, "event": 1, "quote": 2}  # on the same day
 
 
 def _timeline_parts(person, year: int | None = None):
-    """(kind, queryset, moment) for the sources of the person's public timeline: an item
-    is placed at its article's publication time (a quote's article's), or at the start of
-    its event's date. The person's stories are read from their mentions, public quotes
-    and events (an article appears once per way it names them: the timeline's ``UNION``
-    keeps one); mentions and quotes carry their article's status and date (see
-    ``articles.models.ArticleCopy``), so these are the person's own index entries, never
-    a join to each of their articles (issue 12). Plain columns, so that SQLite sorts them
-    without calling a Python function per row."""
+    """(kind, queryset, key, date field) for each source of the person's public timeline:
+    an item is placed at its article's publication time (a quote's article's), or at the
+    start of its event's date. The person's stories come from three sources (mentions,
+    public quotes, events: a story named several ways is one item); mentions and quotes
+    carry their article's status and date (see ``articles.models.ArticleCopy``), so they
+    are read from the person's own index entries, in date order, never joined to each of
+    their articles (issue 12)."""
     published = Article.Status.PUBLISHED
     mentioned = Mention.objects.published().filter(person=person)
     quoted = Quote.objects.public().filter(speaker=person)
