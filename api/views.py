@@ -6,16 +6,9 @@ from __future__ import annotations
 import re
 
 from django.db.models import (
-    Case,
-    CharField,
-    DateField,
     F,
-    IntegerField,
     Prefetch,
-    Value,
-    When,
 )
-from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,6 +23,7 @@ from articles import services
 from articles.content_version import content_state, public_content_state
 from articles.models import Article, Mention, Quote, RemovedQuote, Tag
 from people.models import Alias, Person, PersonRedirect
+from web.queries import TimelineRows
 
 from . import caching, serializers
 from .filters import (
@@ -310,6 +304,8 @@ class QuoteViewSet(
 
     serializer_class = serializers.QuoteSerializer
     filterset_class = QuoteFilter
+    # Counting every public quote grows with the archive (issue 12): once per version.
+    pagination_class = CachedCountPagination
     person_slug_params = ("speaker",)
     lookup_value_regex = r"[0-9]+"
     write_permissions = {
@@ -513,7 +509,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         person = get_object_or_404(visible_people(request), slug=self.kwargs["slug"])
         page = self.paginate_queryset(_timeline_rows(request, person))
         ids = {"event": [], "quote": [], "article": []}
-        for kind, pk, _date, _unknown in page:
+        for kind, pk, *_ in page:
             ids[kind].append(pk)
         found = {
             "event": _event_queryset(request).in_bulk(ids["event"]),
@@ -526,7 +522,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
             .in_bulk(ids["article"]),
         }
         items = []
-        for kind, pk, date, _unknown in page:
+        for kind, pk, _undated, date, _rank in page:
             item = {"type": kind, "date": date, "date_precision": None}
             item.update(event=None, quote=None, article=None)
             item[kind] = found[kind][pk]
@@ -562,46 +558,20 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def _timeline_rows(request, person):
-    """(type, id, date, unknown) rows of a person's timeline, ordered, as one SQL UNION so the
-    database paginates it."""
-
-    def rows(queryset, kind, date):
-        return queryset.annotate(
-            item_type=Value(kind, output_field=CharField()),
-            item_id=F("pk"),
-            item_date=date,
-            item_unknown=Case(
-                When(**{f"{date_path(kind)}__isnull": True}, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        ).values_list("item_type", "item_id", "item_date", "item_unknown")
-
-    def date_path(kind):
-        return (
-            "date"
-            if kind == "event"
-            else ("published_at" if kind == "article" else "article__published_at")
-        )
-
-    events = rows(
-        visible_events(request).filter(people=person).order_by(),
-        "event",
-        F("date"),
-    )
-    quotes = rows(
-        visible_quotes(request).filter(speaker=person).order_by(),
-        "quote",
-        TruncDate("article__published_at", output_field=DateField()),
-    )
-    articles = rows(
-        visible_articles(request).filter(mentions__person=person).distinct().order_by(),
-        "article",
-        TruncDate("published_at", output_field=DateField()),
-    )
-    return events.union(quotes, articles, all=True).order_by(
-        "item_unknown", "item_date", "item_type", "item_id"
-    )
+    """The person's timeline rows, (type, id, undated, date, rank), for the paginator:
+    their events, quotes and the stories that mention them, oldest day first (undated
+    last), then type and id. Read as short indexed reads per source (see
+    ``web.queries.TimelineRows``): quotes and mentions carry their article's status and
+    date, so a page never sorts every item of a much-quoted person (issue 12)."""
+    mentions = Mention.objects.filter(person=person)
+    if not is_editor(request):
+        mentions = mentions.published()
+    parts = [
+        ("article", mentions, "article_id", "article_published_at"),
+        ("event", visible_events(request).filter(people=person), "pk", "date"),
+        ("quote", visible_quotes(request).filter(speaker=person), "pk", "article_published_at"),
+    ]
+    return TimelineRows(parts, by_day=True)
 
 
 # --- Events and tags -------------------------------------------------------------------------

@@ -143,3 +143,17 @@ def test_timeline_count_is_the_number_of_timeline_items(desk):
         person = add_public_counts([people[name]])[0]
         every = timeline_rows(person).count()  # counts the UNION of every item
         assert timeline_count(person) == every == len(list(timeline_rows(person)[:100]))
+
+
+def test_api_quotes_count_is_counted_once_per_content_version(client, desk, settings):
+    """Counting every public quote grows with the archive (issue 12): the API's quote list
+    counts once per content version, like the people list; a write counts afresh."""
+    settings.NEWSROOM_API_RESPONSE_CACHE_SECONDS = 0
+    people, story, _draft = desk
+    count, queries = count_queries(client, "/api/v1/quotes/")
+    assert (count, len(queries)) == (1, 1)
+    count, queries = count_queries(client, "/api/v1/quotes/")
+    assert (count, queries) == (1, [])
+    make_quote_in(story, "Yes.", speaker=people["Ann"], status=Quote.Status.CONFIRMED)
+    count, queries = count_queries(client, "/api/v1/quotes/")
+    assert (count, len(queries)) == (2, 1)

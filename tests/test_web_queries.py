@@ -31,8 +31,11 @@ MAX_QUERIES = 8
 # its highlights, plus one for quotes (the publish gate, checked on the quotes themselves):
 # a fixed number, larger than a plain page's.
 # A person's page (issue 12) pages its timeline in the database: the person and aliases,
-# counts, years, the page's count and rows, then one read per kind of item shown.
-MAX_QUERIES_BY_PAGE = {"search": 15, "person": 12, "person year": 12}
+# counts, years, the page's count, one short indexed read per source of the timeline
+# (stories by mention, by quote and by event; events; quotes; and as many again for
+# undated items when the dated ones end before the page does), then one read per kind of
+# item shown.
+MAX_QUERIES_BY_PAGE = {"search": 15, "person": 16, "person year": 16}
 
 
 def build(n):

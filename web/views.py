@@ -331,7 +331,7 @@ def quote_detail(request, pk):
             .filter(speaker_id=quote.speaker_id)
             .exclude(pk=quote.pk)
             .select_related("article")
-            .order_by("-article__published_at", "-pk")[:5]
+            .order_by("-article_published_at", "-pk")[:5]
         )
     meta = seo.PageMeta(
         title=headline,
