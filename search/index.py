@@ -356,11 +356,16 @@ def after_migrate(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     - A database that had content before this app was installed gets its index built.
     - SQLite: ``flush`` (also run between transactional tests) empties the tables Django
       knows about, not the FTS5 index, whose rows would then point at reused entry ids.
+    - SQLite: the statistics just gathered (articles.statistics, which runs first) must
+      not leave FTS5's own statements scanning its shadow tables as the index grows
+      (``SqliteBackend.keep_shadow_plans``).
     Cheap when the index is in step (the usual case).
     """
     if using != connection.alias:
         return
     try:
+        if connection.vendor == "sqlite":
+            get_backend().keep_shadow_plans()
         entries = SearchEntry.objects.count()
         in_index = entries if connection.vendor != "sqlite" else get_backend().indexed_count()
     except DatabaseError:  # not migrated this far (e.g. `migrate search zero`)
