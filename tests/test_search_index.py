@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import services
 from articles.models import Article, Quote
@@ -330,3 +331,19 @@ def test_statistics_of_an_empty_index_do_not_make_indexing_scan_it(story, write)
         index.after_migrate(using=connection.alias)
     assert _fts_deletes_scan() == []
     assert article_ids("ballroom") == [article.pk]
+
+
+def test_rebuild_finds_who_is_public_in_one_pass(story):
+    """A rebuild learns which people are public (named by published content) with one
+    query per table for everyone, not one per chunk of people: each of those walked every
+    published article, so the people's share of a rebuild grew with the square of it."""
+    _, giovanni, _ = story
+    make_person("Nobody Quoted")  # named by nothing: not public
+    make_person("Another Nobody")
+    with CaptureQueriesContext(connection) as queries:
+        index.rebuild(chunk=1)
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([s for s in sql if "articles_event_people" in s]) == 1
+    assert len([s for s in sql if 'FROM "articles_mention"' in s]) == 1
+    public = SearchEntry.objects.filter(kind="person", published=True)
+    assert list(public.values_list("object_id", flat=True)) == [giovanni.pk]
