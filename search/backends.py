@@ -39,7 +39,7 @@ TABLE = "search_searchentry"
 # engines' snippet functions cost the square of the text they are given (issue 12).
 SNIPPET_WINDOW_CHARS = 4000
 # Rows the planner is told an FTS5 shadow table holds when ANALYZE saw it (nearly) empty:
-# see SqliteBackend._keep_shadow_plans.
+# see SqliteBackend.keep_shadow_plans.
 SHADOW_ROWS = 1_000_000
 
 
