@@ -1,17 +1,21 @@
 """Full-text search latency at 10,000 and 100,000 articles, on SQLite and PostgreSQL (issue 7).
 
     .venv/bin/python bench/bench_search.py [--sizes 10000 100000] [--skip-postgres]
-                                           [--skip-sqlite] [--repeat 5]
+                                           [--skip-sqlite] [--repeat 5] [--rebuild-only]
 
 For each engine, in a child process with its own database (a temporary SQLite file; the
 PostgreSQL database ``newsroom_bench_search``, created and dropped here): migrate,
 generate a deterministic corpus straight into the tables (articles, people, aliases,
 mentions, quotes; bulk SQL, no signals), rebuild the search index with
-``search.index.rebuild()`` (timed), then run a fixed set of queries through
-``search.services.search`` (all three kinds, first page of 20 with snippets), each
-``--repeat`` times after a warm-up. The corpus then grows to the next size and the index is
-rebuilt again. Prints the median and 95th percentile per engine and size, and the slowest
-queries. Figures, not a pass/fail test.
+``search.index.rebuild()`` (timed; from an emptied index whose planner statistics were
+gathered while empty, as ``migrate`` leaves a fresh install), then run a fixed set of
+queries through ``search.services.search`` (all three kinds, first page of 20 with
+snippets), each ``--repeat`` times after a warm-up. The corpus then grows to the next
+size and the index is rebuilt again. Prints the median and 95th percentile per engine and
+size, and the slowest queries; then the rebuild times and how they grow from one size
+to the next (linear: the time grows by the same factor as the articles). With
+``--rebuild-only`` no queries are run, e.g. ``--sizes 5000 10000 20000 40000
+--rebuild-only --skip-postgres``. Figures, not a pass/fail test.
 
 Synthetic text: a Zipf-distributed vocabulary (real news words first, then made-up
 words), so a query's selectivity ranges from a handful of stories to most of them, as on
@@ -256,7 +260,7 @@ class Generator:
         self.articles += count
 
 
-def run_engine(sizes: list[int], repeat: int) -> list[dict]:
+def run_engine(sizes: list[int], repeat: int, rebuild_only: bool = False) -> list[dict]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
@@ -264,6 +268,7 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from articles.statistics import refresh_statistics
     from search import index
     from search.models import SearchEntry
     from search.services import search
@@ -278,6 +283,11 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
             generator.add_people(people_wanted - len(generator.people))
             generator.add_articles(size - generator.articles)
         generated = time.perf_counter() - started
+        # The state a fresh install's `migrate` leaves: an empty index, analysed empty.
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            index.get_backend().clear()
+        refresh_statistics()
         started = time.perf_counter()
         counts = index.rebuild()
         indexed = time.perf_counter() - started
@@ -287,15 +297,15 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
         timings: dict[str, list[float]] = {}
         matches: dict[str, int] = {}
         load = os.getloadavg()[0]
-        for query in QUERIES:
+        for query in [] if rebuild_only else QUERIES:
             results = search(query)  # warm-up
             matches[query] = results.articles.total
             for _ in range(repeat):
                 began = time.perf_counter()
                 search(query)
                 timings.setdefault(query, []).append(time.perf_counter() - began)
-        every = sorted(t for values in timings.values() for t in values)
-        p95 = every[min(len(every) - 1, round(0.95 * len(every)) - 1)]
+        every = sorted(t for values in timings.values() for t in values) or [0.0]
+        p95 = every[min(len(every) - 1, max(0, round(0.95 * len(every)) - 1))]
         rows.append(
             {
                 "engine": connection.vendor,
@@ -318,11 +328,13 @@ def run_engine(sizes: list[int], repeat: int) -> list[dict]:
 # --- The parent: one child per engine, then the table -------------------------------------
 
 
-def child(database_url: str, sizes: list[int], repeat: int) -> list[dict]:
+def child(database_url: str, sizes: list[int], repeat: int, rebuild_only: bool) -> list[dict]:
     env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SECRET_KEY="bench-only-key")
     env.pop("DJANGO_DEBUG", None)
+    command = [sys.executable, __file__, "--child", "--sizes", *map(str, sizes)]
+    command += ["--repeat", str(repeat)] + (["--rebuild-only"] if rebuild_only else [])
     result = subprocess.run(
-        [sys.executable, __file__, "--child", "--sizes", *map(str, sizes), "--repeat", str(repeat)],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -359,10 +371,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--rebuild-only", action="store_true", help="time rebuilds only")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_engine(args.sizes, args.repeat)))
+        print(json.dumps(run_engine(args.sizes, args.repeat, args.rebuild_only)))
         return
 
     started = time.perf_counter()
@@ -370,14 +383,49 @@ def main():
     results = []
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            results += child(f"sqlite:///{folder}/bench.sqlite3", args.sizes, args.repeat)
+            results += child(
+                f"sqlite:///{folder}/bench.sqlite3", args.sizes, args.repeat, args.rebuild_only
+            )
     if not args.skip_postgres and (url := postgres_url()):
         try:
-            results += child(url, args.sizes, args.repeat)
+            results += child(url, args.sizes, args.repeat, args.rebuild_only)
         finally:
             drop_postgres()
 
-    print(f"\nsearch() latency, {len(QUERIES)} queries × {args.repeat} runs, all kinds, page 1")
+    print_rebuilds(results)
+    if not args.rebuild_only:
+        print_latency(results, args.repeat)
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f}s")
+    load_after = os.getloadavg()
+    print(
+        f"load average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)},"
+        f" after {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
+
+
+def print_rebuilds(results: list[dict]) -> None:
+    """Rebuild time per size, and its growth from the previous size (linear: the same
+    factor as the articles')."""
+    print("\nsearch.index.rebuild(), from an empty index analysed empty")
+    print("engine       articles   entries  rebuild  µs/article  growth (time for articles)")
+    for engine in dict.fromkeys(row["engine"] for row in results):
+        previous = None
+        for row in (row for row in results if row["engine"] == engine):
+            growth = ""
+            if previous and previous["index_s"] > 0:
+                growth = (
+                    f"×{row['index_s'] / previous['index_s']:.2f}"
+                    f" for ×{row['size'] / previous['size']:.2f}"
+                )
+            print(
+                f"{engine:<12} {row['size']:>8} {row['entries']:>9} {row['index_s']:>7.1f}s"
+                f" {row['index_s'] / row['size'] * 1e6:>10.0f}  {growth}"
+            )
+            previous = row
+
+
+def print_latency(results: list[dict], repeat: int) -> None:
+    print(f"\nsearch() latency, {len(QUERIES)} queries × {repeat} runs, all kinds, page 1")
     print("engine       articles   entries  generate  index   median ms   p95 ms   load")
     for row in results:
         print(
@@ -401,12 +449,6 @@ def main():
             f"  {fmt_ms(r['per_query'][query])} ({r['matches'][query]:>6})" for r in results
         )
         print(f"{query[:31]:<32}{cells}")
-    print(f"\ntotal bench time {time.perf_counter() - started:.0f}s")
-    load_after = os.getloadavg()
-    print(
-        f"load average (1, 5, 15 min) before {' '.join(f'{x:.2f}' for x in load_before)},"
-        f" after {' '.join(f'{x:.2f}' for x in load_after)}"
-    )
 
 
 if __name__ == "__main__":

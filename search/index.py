@@ -105,32 +105,35 @@ def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
     }
 
 
-def _people_named_by_published(ids: list[int]) -> set[int]:
-    """Who is public: named by published content (mentioned, quoted, in an event)."""
+def _people_named_by_published(ids: list[int] | None = None) -> set[int]:
+    """Who is public: named by published content (mentioned, quoted, in an event).
+
+    ``ids=None``: everyone, in one pass over each table (a rebuild). With thousands of ids
+    each query walks every published article instead, which per chunk of a rebuild made
+    the people's share grow with the square of the archive."""
     published = Article.Status.PUBLISHED
-    named = set(
-        Mention.objects.filter(person_id__in=ids, article__status=published).values_list(
-            "person_id", flat=True
-        )
-    )
-    named.update(
-        Quote.objects.public().filter(speaker_id__in=ids).values_list("speaker_id", flat=True)
-    )
-    named.update(
-        Event.people.through.objects.filter(
-            person_id__in=ids, event__article__status=published
-        ).values_list("person_id", flat=True)
-    )
+    mentions = Mention.objects.filter(article__status=published)
+    quotes = Quote.objects.public().filter(speaker__isnull=False)
+    events = Event.people.through.objects.filter(event__article__status=published)
+    if ids is not None:
+        mentions = mentions.filter(person_id__in=ids)
+        quotes = quotes.filter(speaker_id__in=ids)
+        events = events.filter(person_id__in=ids)
+    named = set(mentions.order_by().values_list("person_id", flat=True).distinct())
+    named.update(quotes.order_by().values_list("speaker_id", flat=True).distinct())
+    named.update(events.order_by().values_list("person_id", flat=True).distinct())
     return named
 
 
-def _person_entries(ids: list[int]) -> dict[int, SearchEntry]:
+def _person_entries(ids: list[int], public: set[int] | None = None) -> dict[int, SearchEntry]:
+    """``public``: who is public, if already known (``_people_named_by_published``)."""
     aliases: dict[int, list[str]] = {}
     for person_id, text in (
         Alias.objects.filter(person_id__in=ids).values_list("person_id", "text").order_by("text")
     ):
         aliases.setdefault(person_id, []).append(text)
-    public = _people_named_by_published(ids)
+    if public is None:
+        public = _people_named_by_published(ids)
     entries = {}
     for pk, name, description in Person.objects.filter(pk__in=ids).values_list(
         "pk", "name", "description"
@@ -337,8 +340,11 @@ def rebuild(*, chunk: int = CHUNK) -> dict[str, int]:
         for kind, model in ((ARTICLE, Article), (QUOTE, Quote), (PERSON, Person)):
             counts[kind] = 0
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            build = _BUILDERS[kind]
+            if kind == PERSON:  # who is public, for everyone at once: linear
+                build = partial(_person_entries, public=_people_named_by_published())
             for part in _chunks(ids, chunk):
-                entries = list(_BUILDERS[kind](part).values())
+                entries = list(build(part).values())
                 # Raw executemany: the ORM's bulk_create costs more than the indexing.
                 with connection.cursor() as cursor:
                     cursor.executemany(
@@ -356,11 +362,16 @@ def after_migrate(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     - A database that had content before this app was installed gets its index built.
     - SQLite: ``flush`` (also run between transactional tests) empties the tables Django
       knows about, not the FTS5 index, whose rows would then point at reused entry ids.
+    - SQLite: the statistics just gathered (articles.statistics, which runs first) must
+      not leave FTS5's own statements scanning its shadow tables as the index grows
+      (``SqliteBackend.keep_shadow_plans``).
     Cheap when the index is in step (the usual case).
     """
     if using != connection.alias:
         return
     try:
+        if connection.vendor == "sqlite":
+            get_backend().keep_shadow_plans()
         entries = SearchEntry.objects.count()
         in_index = entries if connection.vendor != "sqlite" else get_backend().indexed_count()
     except DatabaseError:  # not migrated this far (e.g. `migrate search zero`)

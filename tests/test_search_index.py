@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import services
 from articles.models import Article, Quote
@@ -292,3 +293,57 @@ def test_newest_matches_are_ranked_whichever_way_they_are_found(
     assert sorted(found, reverse=True) == newest
     headline = [pk for pk in newest if Article.objects.get(pk=pk).title == "Budget day"]
     assert found[: len(headline)] == sorted(headline, reverse=True)  # title matches first
+
+
+def _fts_deletes_scan() -> list[str]:
+    """The FTS5 indexes whose deletes of merged segments would scan the whole index."""
+    scanning = []
+    with connection.cursor() as cursor:
+        for kind in SearchEntry.Kind.values:
+            cursor.execute(
+                f"EXPLAIN QUERY PLAN DELETE FROM search_fts_{kind}_data WHERE id >= 1 AND id <= 2"
+            )
+            if not any("rowid>" in r[-1] and "rowid<" in r[-1] for r in cursor.fetchall()):
+                scanning.append(kind)
+    return scanning
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 (SQLite) only")
+@pytest.mark.parametrize("write", ["rebuild", "reindex", "migrate"])
+def test_statistics_of_an_empty_index_do_not_make_indexing_scan_it(story, write):
+    """ANALYZE run while the FTS5 index was empty (after `migrate` on a fresh install, or
+    an import) recorded its shadow tables as two-row tables: every merge of segments then
+    deleted the old ones by scanning the whole index, and a rebuild took the square of its
+    size in time. The next index write, rebuild or migrate puts FTS5 back on its keys."""
+    from articles.statistics import refresh_statistics
+
+    article, _, _ = story
+    index.flush()
+    SearchEntry.objects.all().delete()
+    index.get_backend().clear()
+    refresh_statistics()  # as after `migrate`: the index is empty
+    assert _fts_deletes_scan() == ["article", "quote", "person"]
+    if write == "rebuild":
+        index.rebuild()
+    elif write == "reindex":
+        index.reindex_article(article.pk)
+    else:
+        index.after_migrate(using=connection.alias)
+    assert _fts_deletes_scan() == []
+    assert article_ids("ballroom") == [article.pk]
+
+
+def test_rebuild_finds_who_is_public_in_one_pass(story):
+    """A rebuild learns which people are public (named by published content) with one
+    query per table for everyone, not one per chunk of people: each of those walked every
+    published article, so the people's share of a rebuild grew with the square of it."""
+    _, giovanni, _ = story
+    make_person("Nobody Quoted")  # named by nothing: not public
+    make_person("Another Nobody")
+    with CaptureQueriesContext(connection) as queries:
+        index.rebuild(chunk=1)
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([s for s in sql if "articles_event_people" in s]) == 1
+    assert len([s for s in sql if 'FROM "articles_mention"' in s]) == 1
+    public = SearchEntry.objects.filter(kind="person", published=True)
+    assert list(public.values_list("object_id", flat=True)) == [giovanni.pk]
