@@ -166,7 +166,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
             "slug": obj.slug,
             "title": obj.title,
             "standfirst": obj.standfirst,
-            "published_at": _datetime(self, "published_at", obj.published_at),
+            "published_at": _datetime(obj.published_at),
             "status": _choice(obj.status),
             "version": obj.version,
             "url": absolute_url(self, obj),
@@ -180,8 +180,15 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
         }
 
 
-def _datetime(serializer, name, value):
-    return None if value is None else serializer.fields[name].to_representation(value)
+# DRF's rendering of a date-time, without building the serializer's fields: ``self.fields``
+# binds a copy of every declared and model field, once per response (a fifth of a
+# millisecond for articles, issue 12). The field's output depends only on the settings and
+# the current time zone, both read when it renders, so one unbound instance serves all.
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME_FIELD.to_representation(value)
 
 
 def _choice(value):

@@ -40,6 +40,7 @@ from .filters import (
 )
 from .pagination import CachedCountPagination
 from .permissions import is_editor
+from .renderers import ContentNegotiation
 
 SLUG_REGEX = r"[-a-zA-Z0-9_]+"
 
@@ -165,8 +166,28 @@ class CachedReadMixin:
     JSON, both keyed by the content version, checked before any filtering or serialisation
     (see ``api/caching.py``)."""
 
+    content_negotiation_class = ContentNegotiation
+
     def list(self, request, *args, **kwargs):
-        return self.cached_read(request, super().list, *args, **kwargs)
+        return self.cached_read(request, self._list, *args, **kwargs)
+
+    def _list(self, request, *args, **kwargs):
+        """DRF's ``ListModelMixin.list``; for JSON with a ``FastOutput`` serializer, the
+        page's rows are built by its ``represent()`` directly, without DRF's per-response
+        list serializer (with a bound copy of the row serializer) around them, as the same
+        rows. The browsable API keeps DRF's path (its page reads the serializer attached
+        to the data)."""
+        serializer_class = self.get_serializer_class()
+        if request.accepted_renderer.format != "json" or not issubclass(
+            serializer_class, serializers.FastOutput
+        ):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        row = serializer_class(context=self.get_serializer_context())
+        if page is None:  # not paginated (no list is, today)
+            return Response([row.represent(obj) for obj in queryset])
+        return self.get_paginated_response([row.represent(obj) for obj in page])
 
     def retrieve(self, request, *args, **kwargs):
         return self.cached_read(request, super().retrieve, *args, **kwargs)
