@@ -129,3 +129,28 @@ def test_filtered_list_query_count_is_constant(anon, many):
     assert query_count(anon, f"{URL}?{query}&page_size=1") == query_count(
         anon, f"{URL}?{query}&page_size=100"
     )
+
+
+def test_pages_are_read_keys_first_in_the_full_order(anon, many):
+    """The ordered read of a page touches the quote table alone (no join sorts every public
+    quote with its columns: 300 ms at 100,000 articles on SQLite, issue 12), and the pages,
+    read keys first, are exactly the ordered public list, page after page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Quote
+
+    expected = list(
+        Quote.objects.public().order_by("article_id", "start", "pk").values_list("pk", flat=True)
+    )
+    got = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            got += ids(anon.get(f"{URL}?page_size=7&page={page}"))
+        ordered = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+        assert ordered and all("JOIN" not in sql for sql in ordered)
+    assert got == expected[:21]
+    assert (
+        ids(anon.get(f"{URL}?page_size=7&page=2&ordering=-date,-start"))
+        == ids(anon.get(f"{URL}?page_size=21&ordering=-date,-start"))[7:14]
+    )
