@@ -198,7 +198,7 @@ class CachedReadMixin:
         editor = is_editor(request)
         # Editors see their own writes at once; anonymous clients are served at the public
         # version, at which additions may wait a few seconds (articles/content_version.py).
-        state = content_state() if editor else public_content_state()
+        state = content_state() if editor else public_content_state(request.path)
         request.content_token = state.token  # stored counts are keyed by it (pagination)
         etag = caching.request_etag(
             request,

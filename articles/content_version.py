@@ -39,8 +39,10 @@ never outlives the write. Editors are always served the current version.
 from __future__ import annotations
 
 import contextvars
+import random
 import time
 import uuid
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +57,7 @@ from django.utils import timezone
 VERSION_PK = 1
 PUBLIC_STATE_KEY = "content:public-state"
 REMEMBER_SECONDS = 1.0
+PUBLIC_STATE_BUCKETS = 16
 _remembered: dict[str, tuple[ContentState, float]] = {}
 
 # Set inside ``additive_changes()``: updates made there only add to what readers see.
@@ -128,19 +131,26 @@ def content_state() -> ContentState:
     return ContentState(f"{token}:{threshold}", changed_at, f"{retraction}:{threshold}")
 
 
-def public_content_state() -> ContentState:
-    """The version anonymous readers are served at (see the module docstring): the state
-    first read after the latest retraction, for up to ``NEWSROOM_ADDITIONS_GRACE_SECONDS``.
+def public_content_state(url: str = "") -> ContentState:
+    """The version anonymous readers of ``url`` are served at (see the module docstring): the
+    state first read after the latest retraction, for up to
+    ``NEWSROOM_ADDITIONS_GRACE_SECONDS``.
 
     It is kept in the default cache under the retraction token, so a retraction makes it
     unreachable at once, and with a shared cache (Redis) every process serves, and stores
     pages under, the same version. Still one primary-key read per request: the retraction
-    token is read from the database, never trusted from the cache."""
+    token is read from the database, never trusted from the cache.
+
+    URLs fall into ``PUBLIC_STATE_BUCKETS`` groups, each with its own state and a lifetime
+    drawn between half the grace and all of it: if one state served every URL, every
+    stored page would expire in the same instant, and under load the whole site would be
+    rendered again at once, every few seconds (the p99 of the mixed load, issue 12)."""
     current = content_state()
     seconds = settings.NEWSROOM_ADDITIONS_GRACE_SECONDS
     if seconds <= 0:
         return current
-    key = f"{PUBLIC_STATE_KEY}:{current.retraction}"
+    bucket = zlib.crc32(url.encode()) % PUBLIC_STATE_BUCKETS
+    key = f"{PUBLIC_STATE_KEY}:{current.retraction}:{bucket}"
     now = time.time()
     # This process keeps what it read for up to a second (a cache round trip saved per
     # request), never past the shared entry's end: keyed by the retraction token just read,
@@ -148,12 +158,14 @@ def public_content_state() -> ContentState:
     remembered = _remembered.get(key)
     if remembered is not None and remembered[1] > now:
         return remembered[0]
-    entry = (current, now + seconds)
+    lifetime = max(1, round(seconds * random.uniform(0.5, 1.0)))  # whole seconds (Redis)
+    entry = (current, now + lifetime)
     stored = cache.get(key)
-    if stored is None and not cache.add(key, entry, seconds):
+    if stored is None and not cache.add(key, entry, lifetime):
         stored = cache.get(key)  # another process stored it first: serve the same version
     state, ends = stored or entry
-    _remembered.clear()
+    if len(_remembered) >= 4 * PUBLIC_STATE_BUCKETS:
+        _remembered.clear()  # entries of past retraction tokens
     _remembered[key] = (state, min(now + REMEMBER_SECONDS, ends))
     return state
 

@@ -213,6 +213,7 @@ def test_each_process_reads_the_public_version_from_the_cache_at_most_once_a_sec
     from django.core.cache import cache
 
     _etag(client, "/")
+    _etag(client, "/api/v1/tags/")
     with mock.patch.object(cache, "get", wraps=cache.get) as cache_get:
         for _ in range(5):
             _etag(client, "/api/v1/tags/")
@@ -221,3 +222,38 @@ def test_each_process_reads_the_public_version_from_the_cache_at_most_once_a_sec
     etag = _etag(client, "/")
     _unpublish(desk)
     assert not _still_current(client, "/", etag)
+
+
+def test_urls_move_to_new_additions_at_different_times(client, desk):
+    """Each group of URLs has its own public version and lifetime, so stored pages do not
+    all expire in the same instant (a site-wide re-render every few seconds under load):
+    one URL's version can move on while another's stays."""
+    from django.core.cache import cache
+
+    from articles.content_version import PUBLIC_STATE_KEY, content_state, forget_public_state
+
+    urls = ["/", "/people/", "/events/", "/feeds/articles/rss/"]
+    urls += [f"/api/v1/{name}/" for name in ("articles", "quotes", "people", "events", "tags")]
+    assert len({_bucket_key(url) for url in urls}) > 1
+    first, second = _two_urls_in_different_buckets(urls)
+    etags = {url: _etag(client, url) for url in (first, second)}
+    make_article("Fresh story")
+    retraction = content_state().retraction
+    cache.delete(f"{PUBLIC_STATE_KEY}:{retraction}:{_bucket_key(second)}")  # its time is up
+    forget_public_state()
+    assert _still_current(client, first, etags[first])
+    assert not _still_current(client, second, etags[second])
+
+
+def _bucket_key(url):
+    import zlib
+
+    from articles.content_version import PUBLIC_STATE_BUCKETS
+
+    return zlib.crc32(url.encode()) % PUBLIC_STATE_BUCKETS
+
+
+def _two_urls_in_different_buckets(urls):
+    first = urls[0]
+    second = next(url for url in urls if _bucket_key(url) != _bucket_key(first))
+    return first, second

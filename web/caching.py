@@ -77,7 +77,7 @@ def _state(request) -> ContentState:
     # Only anonymous requests get here (editors bypass the page cache): they are served at
     # the public version, which lets additions wait a few seconds (content_version.py).
     if not hasattr(request, "_content_state"):
-        request._content_state = public_content_state()
+        request._content_state = public_content_state(request.path)
     return request._content_state
 
 
