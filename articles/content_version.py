@@ -142,7 +142,7 @@ def public_content_state(url: str = "") -> ContentState:
     token is read from the database, never trusted from the cache.
 
     URLs fall into ``PUBLIC_STATE_BUCKETS`` groups, each with its own state and a lifetime
-    drawn between half the grace and all of it: if one state served every URL, every
+    drawn between three quarters of the grace and all of it: if one state served every URL, every
     stored page would expire in the same instant, and under load the whole site would be
     rendered again at once, every few seconds (the p99 of the mixed load, issue 12)."""
     current = content_state()
@@ -158,7 +158,7 @@ def public_content_state(url: str = "") -> ContentState:
     remembered = _remembered.get(key)
     if remembered is not None and remembered[1] > now:
         return remembered[0]
-    lifetime = max(1, round(seconds * random.uniform(0.5, 1.0)))  # whole seconds (Redis)
+    lifetime = max(1, round(seconds * random.uniform(0.75, 1.0)))  # whole seconds (Redis)
     entry = (current, now + lifetime)
     stored = cache.get(key)
     if stored is None and not cache.add(key, entry, lifetime):

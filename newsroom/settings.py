@@ -357,7 +357,7 @@ CONTENT_SECURITY_POLICY = {
 # corrections (unpublish, reject, a corrected speaker, a merge, any delete) show on the
 # very next request. Keeps the caches warm under a stream of imports and confirmations
 # (issue 12); 0 serves every addition at once too. See articles/content_version.py.
-NEWSROOM_ADDITIONS_GRACE_SECONDS = int(os.environ.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "5"))
+NEWSROOM_ADDITIONS_GRACE_SECONDS = int(os.environ.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "10"))
 
 # --- REST API v1 (issue 4; see api/) ------------------------------------------------------
 # Anonymous clients are throttled (429 with Retry-After); editors are not.
