@@ -197,9 +197,9 @@ def test_site_rate_limit_can_be_switched_off(client, settings):
     assert {client.get("/robots.txt").status_code for _ in range(20)} == {200}
 
 
-def test_redis_counts_simultaneous_requests_exactly(settings):
-    """With Redis (db 4) as the throttle cache, 8 threads x 25 simultaneous requests from
-    one client are allowed exactly the rate."""
+@pytest.fixture
+def redis_throttle(settings):
+    """Redis (db 4) as the default and throttle caches, flushed before and after."""
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/4"
     connection = redis.Redis.from_url(url, socket_connect_timeout=1)
@@ -207,41 +207,38 @@ def test_redis_counts_simultaneous_requests_exactly(settings):
         connection.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    settings.CACHES = {"default": backend, "throttle": backend}
+    connection.flushdb()
+    yield
+    connection.flushdb()
+
+
+def test_redis_counts_simultaneous_requests_exactly(settings, redis_throttle):
+    """With Redis as the throttle cache, 8 threads x 25 simultaneous requests from one
+    client are allowed exactly the rate."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.contrib.auth.models import AnonymousUser
 
     from api.throttling import AnonymousRateThrottle
 
-    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    settings.CACHES = {"default": backend, "throttle": backend}
     settings.NEWSROOM_API_ANON_RATE = "60/hour"
-    connection.flushdb()
 
     def attempt(_):
         request = request_from("203.0.113.60")
         request.user = AnonymousUser()
         return AnonymousRateThrottle().allow_request(request, None)
 
-    try:
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            allowed = sum(pool.map(attempt, range(200)))
-    finally:
-        connection.flushdb()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        allowed = sum(pool.map(attempt, range(200)))
     assert allowed == 60
 
 
-def test_redis_counts_each_request_in_one_round_trip(settings):
+def test_redis_counts_each_request_in_one_round_trip(redis_throttle):
     """With Redis, counting a request is one MULTI (SET NX EX, INCR, PTTL): a cached page
     under load paid four round trips for it (issue 12, load). The window still ends when it
     opened plus the duration."""
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/4"
-    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
     from unittest import mock
 
     from django.core.cache import caches
@@ -249,9 +246,6 @@ def test_redis_counts_each_request_in_one_round_trip(settings):
 
     from newsroom.ratelimit import count_hit
 
-    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    settings.CACHES = {"default": backend, "throttle": backend}
-    connection.flushdb()
     cache = caches["throttle"]
     sent = []
     original = Connection.send_packed_command
@@ -260,15 +254,12 @@ def test_redis_counts_each_request_in_one_round_trip(settings):
         sent.append(1)
         return original(self, *args, **kwargs)
 
-    try:
-        count_hit(cache, "warm-up", duration=60, now=1000.0)  # opens the connection
-        with mock.patch.object(Connection, "send_packed_command", counting):
-            first = count_hit(cache, "client-a", duration=60, now=1000.0)
-            assert len(sent) == 1
-            second = count_hit(cache, "client-a", duration=60, now=1000.5)
-            assert len(sent) == 2
-    finally:
-        connection.flushdb()
+    count_hit(cache, "warm-up", duration=60, now=1000.0)  # opens the connection
+    with mock.patch.object(Connection, "send_packed_command", counting):
+        first = count_hit(cache, "client-a", duration=60, now=1000.0)
+        assert len(sent) == 1
+        second = count_hit(cache, "client-a", duration=60, now=1000.5)
+        assert len(sent) == 2
     assert first[0] == 1 and second[0] == 2
     assert 1059.0 <= first[1] <= 1060.0  # the window ends 60 s after it opened
     assert abs(second[1] - first[1]) < 1.0
