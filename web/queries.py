@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Substr
@@ -102,17 +103,21 @@ def article_pairs(person_ids):
     ``person_ids`` (see :func:`featuring`), as one SQL UNION driven by the person indexes."""
     mentions = Mention.objects.published().filter(person_id__in=person_ids)
     quotes = Quote.objects.public().filter(speaker_id__in=person_ids)
-    # The article's status as a correlated EXISTS, not a join: joined, SQLite may walk every
-    # published article towards the page's people instead of the other way round.
-    events = EventPerson.objects.filter(person_id__in=person_ids).filter(
-        Exists(Article.objects.published().filter(pk=OuterRef("event__article_id")))
+    # The event's article and its status as correlated lookups by primary key, not joins:
+    # joined, SQLite may walk every published article towards the page's people, and
+    # PostgreSQL hashed every event of the archive for a page of 100 people (issue 12).
+    event_article = Event.objects.filter(pk=OuterRef("event_id")).values("article_id")[:1]
+    events = (
+        EventPerson.objects.filter(person_id__in=person_ids)
+        .annotate(event_article_id=Subquery(event_article))
+        .filter(Exists(Article.objects.published().filter(pk=OuterRef("event_article_id"))))
     )
     return (
         mentions.order_by()
         .values_list("person_id", "article_id")
         .union(
             quotes.order_by().values_list("speaker_id", "article_id"),
-            events.order_by().values_list("person_id", "event__article_id"),
+            events.order_by().values_list("person_id", "event_article_id"),
         )
     )
 
