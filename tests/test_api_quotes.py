@@ -131,14 +131,17 @@ def test_filtered_list_query_count_is_constant(anon, many):
     )
 
 
-def test_pages_are_read_keys_first_in_the_full_order(anon, many):
+def test_pages_are_read_keys_first_in_the_full_order(anon, many, monkeypatch):
     """The ordered read of a page touches the quote table alone (no join sorts every public
     quote with its columns: 300 ms at 100,000 articles on SQLite, issue 12), and the pages,
     read keys first, are exactly the ordered public list, page after page."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from api.pagination import DeferredJoinPaginator
     from articles.models import Quote
+
+    monkeypatch.setattr(DeferredJoinPaginator, "min_rows", 1)  # as in a large archive
 
     expected = list(
         Quote.objects.public().order_by("article_id", "start", "pk").values_list("pk", flat=True)
