@@ -197,6 +197,28 @@ class Importer:
         return outcome
 
 
+def import_sources(
+    files: Sequence,
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    on_outcome=None,
+) -> list[ImportOutcome]:
+    """Import ``files`` (``articles.sources.SourceFile``: a path and its source key), one
+    outcome per story in order. ``on_outcome(outcome)`` is called as each one is known
+    (progress bars, task progress). The command, the background task and the admin upload
+    all import through here."""
+    importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
+    outcomes = []
+    for file in files:
+        outcome = importer.import_path(file.path, key=file.key)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return outcomes
+
+
 # What a path that is no regular file is, for the refusal.
 _FILE_TYPES = {
     stat.S_IFDIR: "a folder",

@@ -3,10 +3,11 @@
 
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, Importer
+from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, import_sources
 from articles.sources import collect_sources
 from articles.statistics import refresh_statistics
 
@@ -46,21 +47,22 @@ class Command(BaseCommand):
             raise CommandError(f"--source: {error}") from error
         if not files:
             raise CommandError("No files to import: no *.txt file under the given paths.")
-        importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
         progress = ProgressBar(len(files)) if sys.stderr.isatty() and len(files) >= 20 else None
-        started = time.perf_counter()
-        outcomes = []
-        for file in files:
-            outcome = importer.import_path(file.path, key=file.key)
-            outcomes.append(outcome)
+
+        def report(outcome):
             if progress:
                 progress.step()
             if outcome.status == FAILED:
                 self.stderr.write(f"FAILED {outcome.path}: {outcome.reason}")
             elif verbosity >= 2:
                 extra = f" ({'; '.join(outcome.notes)})" if outcome.notes else ""
-                key = f" as {outcome.key}" if outcome.key != file.path.name else ""
+                key = f" as {outcome.key}" if outcome.key != Path(outcome.path).name else ""
                 self.stdout.write(f"{outcome.status:9} {outcome.path}{key}{extra}")
+
+        started = time.perf_counter()
+        outcomes = import_sources(
+            files, publish=publish, dry_run=dry_run, max_bytes=max_bytes, on_outcome=report
+        )
         if progress:
             progress.finish()
         refresh_statistics()  # the planner's view of the grown tables (issue 12)
