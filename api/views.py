@@ -253,6 +253,7 @@ class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOn
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
     filterset_class = ArticleFilter
+    pagination_class = CachedCountPagination  # counting public articles grows with the archive
     person_slug_params = ("person",)
     write_permissions = {
         "publish": ["articles.change_article"],
@@ -605,6 +606,7 @@ class EventViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnly
 
     serializer_class = serializers.EventSerializer
     filterset_class = EventFilter
+    pagination_class = CachedCountPagination  # counting public events grows with the archive
     person_slug_params = ("person",)
     lookup_value_regex = r"[0-9]+"
 
