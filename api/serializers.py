@@ -260,12 +260,18 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
     )
     article = ArticleRefSerializer(read_only=True, help_text="The article it is quoted in.")
     url = serializers.SerializerMethodField(help_text="The quote's public permalink.")
+    display_text = serializers.CharField(
+        read_only=True,
+        help_text="The quote as readers see it: attribution punctuation at its end made a "
+        "full stop. `text` is the source's exact characters, which `start`/`end` point at.",
+    )
 
     class Meta:
         model = Quote
         fields = [
             "id",
             "text",
+            "display_text",
             "speaker",
             "speaker_label",
             "article",
@@ -296,6 +302,7 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
         return {
             "id": obj.id,
             "text": obj.text,
+            "display_text": obj.display_text,
             "speaker": _person_ref(obj.speaker),
             "speaker_label": obj.speaker_label or None,
             "article": {"id": article.id, "slug": article.slug, "title": article.title},

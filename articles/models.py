@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Person, unique_slug
 
+from . import quote_display
 from .anchoring import holds
 
 
@@ -499,6 +500,17 @@ class Quote(ArticleCopy):
 
     def get_absolute_url(self):
         return reverse("web:quote", kwargs={"pk": self.pk})
+
+    @property
+    def display_text(self) -> str:
+        """The quote as readers see it (``articles.quote_display``); ``text`` stays the
+        source's exact characters, which the offsets point at."""
+        return quote_display.display_text(self.text, partial=self.partial)
+
+    @property
+    def share_text(self) -> str:
+        """The display text without bracketed placeholders, for share links."""
+        return quote_display.share_text(self.text, partial=self.partial)
 
     @property
     def attributed_to(self) -> str:

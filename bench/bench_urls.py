@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils import timezone
 
 from articles.models import Article, Event, Mention, Quote, Tag
+from articles.quote_display import display_text
 from newsroom.urls import urlpatterns as product_urlpatterns
 from people.models import Alias, Person
 
@@ -125,6 +126,7 @@ def quotes(request):
         return {
             "id": quote.id,
             "text": quote.text,
+            "display_text": display_text(quote.text, partial=quote.partial),
             "speaker": speaker and {"id": speaker.id, "name": speaker.name, "slug": speaker.slug},
             "speaker_label": quote.speaker_label or None,
             "article": {

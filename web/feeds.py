@@ -26,12 +26,12 @@ class ArticleItemsMixin:
 
     def item_title(self, item):
         if isinstance(item, Quote):
-            return f"{item.attributed_to}: “{summary(item.text, 100)}”"
+            return f"{item.attributed_to}: “{summary(item.display_text, 100)}”"
         return item.title
 
     def item_description(self, item):
         if isinstance(item, Quote):
-            return f"“{item.text}” — {item.attributed_to}, in “{item.article.title}”"
+            return f"“{item.display_text}” — {item.attributed_to}, in “{item.article.title}”"
         return item.standfirst or summary(item.body, 300)
 
     def item_pubdate(self, item):

@@ -109,7 +109,7 @@ def quotation_ld(request, quote) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Quotation",
-        "text": quote.text,
+        "text": quote.display_text,
         "url": absolute(request, quote.get_absolute_url()),
         "inLanguage": "en-GB",
         "isPartOf": {

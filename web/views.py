@@ -227,7 +227,7 @@ def timeline_items(rows) -> list[TimelineItem]:
         .only("id", "summary", "date", "date_precision", *(f"article__{f}" for f in article_fields))
         .in_bulk(ids["event"]),
         "quote": Quote.objects.select_related("article")
-        .only("id", "text", *(f"article__{f}" for f in article_fields))
+        .only("id", "text", "partial", *(f"article__{f}" for f in article_fields))
         .in_bulk(ids["quote"]),
     }
     items = []
@@ -322,8 +322,15 @@ def quote_detail(request, pk):
     if offsets_fit(article.body, quote):
         context_parts = sentence_around(article.body, quote.start, quote.end)
     url = seo.absolute(request, quote.get_absolute_url())
-    said = seo.summary(quote.text, 180)
-    headline = f"{quote.attributed_to}: “{seo.summary(quote.text, 80)}”"
+    said = seo.summary(quote.display_text, 180)
+    headline = f"{quote.attributed_to}: “{seo.summary(quote.display_text, 80)}”"
+    # Share text travels without the page: no bracketed placeholders in it (issue 15).
+    shared = quote.share_text
+    share = (
+        f"“{seo.summary(shared, 180)}” — {quote.attributed_to}"
+        if shared
+        else f"{quote.attributed_to}, in “{article.title}”"
+    )
     more = []
     if quote.speaker_id:
         more = list(
@@ -349,7 +356,7 @@ def quote_detail(request, pk):
             "article": article,
             "context_parts": context_parts,
             "date_label": date_label(article.published_at),
-            "share_links": share_links(url, f"“{said}” — {quote.attributed_to}", headline),
+            "share_links": share_links(url, share, headline),
             "more": more,
             "meta": meta,
         },
