@@ -73,6 +73,8 @@ class Story:
     text: str = ""
     metadata: StoryMetadata = StoryMetadata()  # noqa: RUF009 (frozen, immutable)
     raw_text: str | None = None  # the story as received, for editors (default: text)
+    # Which story of its file this is ("feed entry 'guid'"), for reasons; "" for a file of one.
+    label: str = ""
 
     def parse(self, *, world: WorldKnowledge, max_bytes: int) -> ParsedArticle:
         """Run the pipeline; ``IngestError`` when the story cannot be read."""
@@ -80,14 +82,17 @@ class Story:
             return extraction.parse_article(
                 self.raw, source_name=self.source_name, world=world, max_bytes=max_bytes
             )
-        return extraction.parse_story(
-            self.text,
-            source_name=self.source_name,
-            metadata=self.metadata,
-            raw_text=self.raw_text,
-            world=world,
-            max_bytes=max_bytes,
-        )
+        try:
+            return extraction.parse_story(
+                self.text,
+                source_name=self.source_name,
+                metadata=self.metadata,
+                raw_text=self.raw_text,
+                world=world,
+                max_bytes=max_bytes,
+            )
+        except IngestError as error:
+            raise IngestError(f"{self.label}: {error}" if self.label else str(error)) from None
 
 
 Outcome = tuple[str, "Story | IngestError"]
@@ -151,7 +156,9 @@ def parse_stories(
     return parsed
 
 
-def _story(key: str, path: Path, text: str, metadata: StoryMetadata, raw_text=None) -> Story:
+def _story(
+    key: str, path: Path, text: str, metadata: StoryMetadata, raw_text=None, label=""
+) -> Story:
     return Story(
         key,
         path.name,
@@ -159,6 +166,7 @@ def _story(key: str, path: Path, text: str, metadata: StoryMetadata, raw_text=No
         text=text,
         metadata=metadata,
         raw_text=raw_text,
+        label=label,
     )
 
 
@@ -388,7 +396,8 @@ def _feed_story(path: Path, entry, key: str) -> Story:
         byline=byline,
         **_published(moment),
     )
-    return _story(key, path, text, metadata, raw_text=value)
+    label = f"feed entry {key.rpartition('#')[2]!r}"
+    return _story(key, path, text, metadata, raw_text=value, label=label)
 
 
 def _entry_content(entry) -> tuple[str, str] | None:
@@ -471,7 +480,7 @@ def _ninjs_story(path: Path, item: dict, key: str, where: str) -> Story:
         **_published(moment, day),
     )
     raw_text = json.dumps(item, ensure_ascii=False, indent=2)
-    return _story(key, path, text, metadata, raw_text=raw_text)
+    return _story(key, path, text, metadata, raw_text=raw_text, label=where)
 
 
 def _role_first(entries, roles: Iterable[str]) -> list[dict]:

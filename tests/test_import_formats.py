@@ -282,12 +282,14 @@ def test_malformed_files_fail_clearly_and_lose_nothing_else(desk):
 
 
 def test_a_bad_entry_fails_alone_in_a_good_feed(tmp_path):
-    """An entry without text, and a repeated id, are refused; the feed's other entries
-    import."""
+    """An entry without text, one with nothing but boilerplate, and a repeated id are
+    refused, each named; the feed's other entries import."""
     feed = (FIXTURES / "wire.rss").read_text(encoding="utf-8")
     feed = feed.replace(
         "</channel>",
         """<item><title>Only a title</title><guid>courier-empty</guid></item>
+        <item><title>Teaser</title><guid>courier-teaser</guid>
+        <description>READ MORE: the full story on our site</description></item>
         <item><title>Again</title><guid>courier-2024-0502</guid>
         <description>Another story under a used id.</description></item></channel>""",
     )
@@ -296,9 +298,10 @@ def test_a_bad_entry_fails_alone_in_a_good_feed(tmp_path):
     code, out, err = run_import(path)
     assert code == 1
     assert "feed entry 'courier-empty' has no text" in err
-    assert "feed entry 4 repeats the id 'courier-2024-0502'" in err
+    assert "feed entry 'courier-teaser': story has no body text" in err
+    assert "feed entry 5 repeats the id 'courier-2024-0502'" in err
     assert summary_value(out, "created") == 2
-    assert summary_value(out, "failed") == 2
+    assert summary_value(out, "failed") == 3
 
 
 def test_byline_shows_in_the_api_and_on_the_article_page(desk, client):
