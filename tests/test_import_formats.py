@@ -388,3 +388,32 @@ def test_ninjs_two_prefers_the_main_headline_and_the_html_body():
     assert story.text.count("\n\n") == 1
     parsed = story.parse(world=WorldKnowledge(), max_bytes=100_000)
     assert parsed.published_on == dt.date(2024, 5, 6)
+
+
+def test_a_feed_never_reads_external_entities_or_expands_entity_bombs(tmp_path):
+    """An external entity is not read (the file's words never reach the story), and an
+    entity bomb is refused as a malformed feed rather than expanded."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    external = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><item><guid>a</guid><title>A title here</title>'
+        "<description>Some words. &x; More words.</description></item></channel></rss>"
+    )
+    ((_, story),) = read("x.rss", external.encode())
+    assert "TOP SECRET" not in getattr(story, "text", str(story))
+    entities = "".join(
+        f'<!ENTITY e{i} "{(f"&e{i - 1};" if i > 1 else "ha") * 10}">' for i in range(1, 10)
+    )
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE r [{entities}]><rss version="2.0"><channel>'
+        "<item><guid>a</guid><description>&e9;</description></item></channel></rss>"
+    )
+    ((_, refused),) = read("bomb.rss", bomb.encode())
+    assert isinstance(refused, IngestError)
+    assert "not a well-formed RSS or Atom feed" in str(refused)
+
+
+def test_json_nested_too_deeply_is_refused_with_a_reason():
+    ((_, refused),) = read("deep.json", b"[" * 100_000 + b"]" * 100_000)
+    assert str(refused) == "not valid JSON: nested too deeply"
