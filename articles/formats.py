@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -297,6 +298,9 @@ def _plain_paragraphs(text: str) -> str:
 def _html_story(path: Path, raw: bytes, key: str) -> Story:
     import trafilatura  # 0.3 s to import: only when an HTML page comes
 
+    # Its complaints about a page ("empty HTML tree") are the reason the import reports.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
     document = trafilatura.bare_extraction(
         raw,
         with_metadata=True,
@@ -306,22 +310,22 @@ def _html_story(path: Path, raw: bytes, key: str) -> Story:
         deduplicate=False,
         # Only dates the page states as its own (meta tags, structured data, the URL): the
         # extensive search takes any date in the text, a copyright year for one.
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        # The time and offset too, when the page states them (article:published_time).
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        },
     )
     text = (document.text or "") if document is not None else ""
     if not text.strip():
         raise IngestError("HTML page has no article text (no main content was found)")
-    day = None
-    if document.date:
-        try:
-            day = dt.date.fromisoformat(document.date[:10])
-        except ValueError:
-            day = None  # as with an invalid date header: unknown rather than refused
+    moment, day = _html_date(document.date)
     metadata = StoryMetadata(
         headline=_clean(document.title),
         standfirst=_clean(document.description),
         byline=_byline((document.author or "").replace(";", ",")),
-        **_published(None, day),
+        **_published(moment, day),
     )
     # trafilatura gives one block (paragraph, heading, list item) per line.
     body = "\n\n".join(line.strip() for line in text.split("\n") if line.strip())
@@ -330,6 +334,18 @@ def _html_story(path: Path, raw: bytes, key: str) -> Story:
     except UnicodeDecodeError:
         received = raw.decode("latin-1")  # shown to editors only; the text is trafilatura's
     return _story(key, path, _plain_paragraphs(body), metadata, raw_text=received)
+
+
+def _html_date(value: str | None) -> tuple[dt.datetime | None, dt.date | None]:
+    """A page's date as htmldate gives it: a moment when it has an offset, else its day
+    only (a date without a time reads as midnight, which it is not)."""
+    if not value:
+        return None, None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None, None  # as with an invalid date header: unknown rather than refused
+    return (parsed, None) if parsed.tzinfo is not None else (None, parsed.date())
 
 
 # --- RSS and Atom feeds --------------------------------------------------------------------

@@ -66,7 +66,7 @@ EXPECTED = {
         "title": "Minister promises new bridge for Harwich",
         "standfirst": "Work on the crossing will start next spring, the transport minister says",
         "byline": "Jane Porter",
-        "published_at": dt.datetime(2024, 5, 3, tzinfo=LONDON),  # the day only: midnight
+        "published_at": dt.datetime(2024, 5, 3, 9, 30, tzinfo=LONDON),
         "body_starts": "The transport minister, Alan Hughes, promised on Friday",
         "speakers": {"This bridge will cha": "Alan Hughes", "We have waited thirt": "Maria Lopez"},
     },
@@ -417,3 +417,13 @@ def test_a_feed_never_reads_external_entities_or_expands_entity_bombs(tmp_path):
 def test_json_nested_too_deeply_is_refused_with_a_reason():
     ((_, refused),) = read("deep.json", b"[" * 100_000 + b"]" * 100_000)
     assert str(refused) == "not valid JSON: nested too deeply"
+
+
+def test_a_page_date_without_an_offset_is_a_day_and_with_one_a_moment():
+    """htmldate's output: a day alone is not read as midnight; a stated offset is kept."""
+    assert formats._html_date("2024-05-03T00:00:00") == (None, dt.date(2024, 5, 3))
+    assert formats._html_date("2024-05-03T09:30:00+0100") == (
+        dt.datetime(2024, 5, 3, 9, 30, tzinfo=LONDON),
+        None,
+    )
+    assert formats._html_date("2024-13-45T00:00:00") == (None, None)
