@@ -237,7 +237,8 @@ def import_sources(
     importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
     outcomes = []
     for file in files:
-        for outcome in importer.import_file(file.path, key=file.key, source=file.source):
+        source = getattr(file, "source", "")  # the ninjs uri's prefix (SourceFile.source)
+        for outcome in importer.import_file(file.path, key=file.key, source=source):
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
