@@ -133,6 +133,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
             "slug",
             "title",
             "standfirst",
+            "byline",
             "published_at",
             "status",
             "version",
@@ -144,6 +145,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "title": {"help_text": "Headline."},
+            "byline": {"help_text": "Who wrote it, as the source stated it; empty if unknown."},
             "version": {"help_text": "Edit version, for optimistic locking of writes."},
         }
 
@@ -166,6 +168,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
             "slug": obj.slug,
             "title": obj.title,
             "standfirst": obj.standfirst,
+            "byline": obj.byline,
             "published_at": _datetime(obj.published_at),
             "status": _choice(obj.status),
             "version": obj.version,

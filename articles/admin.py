@@ -376,6 +376,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                     "status",
                     "published_at",
                     "standfirst",
+                    "byline",
                     "tags",
                     "version",
                 ]

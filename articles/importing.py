@@ -41,11 +41,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-import extraction
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
+from . import formats
 from .models import (
     Article,
     Event,
@@ -60,8 +60,17 @@ from .sources import REVISION_MIN_SIMILARITY, is_revision, source_key
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 SOURCE_KEY_MAX_LENGTH = Article._meta.get_field("source_key").max_length
+BYLINE_MAX_LENGTH = Article._meta.get_field("byline").max_length
 # Article fields the importer fills and an editor may later correct.
-EDITABLE_FIELDS = ("title", "title_derived", "standfirst", "body", "captions", "published_at")
+EDITABLE_FIELDS = (
+    "title",
+    "title_derived",
+    "standfirst",
+    "body",
+    "captions",
+    "published_at",
+    "byline",
+)
 # Aliases that identify a person on their own (a first name or surname alone does not).
 IDENTIFYING_ALIAS_KINDS = (Alias.Kind.FORMER_NAME, Alias.Kind.STAGE_NAME)
 # Marks the history records the importer writes; any other change is an editor's.
@@ -126,30 +135,46 @@ class Importer:
         self.world = world
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
-        """Import one file as the story ``key`` (by default its file name, as for a file
-        named directly; ``articles.sources.collect_sources`` gives each file its key)."""
+        """Import a file of one story (see :meth:`import_file`) and return its outcome."""
+        return self.import_file(path, key=key)[0]
+
+    def import_file(
+        self, path: Path, *, key: str | None = None, source: str = ""
+    ) -> list[ImportOutcome]:
+        """Import the stories of one file (a feed holds several; ``articles.formats``),
+        the file keyed ``key`` (by default its file name, as for a file named directly;
+        ``articles.sources.collect_sources`` gives each file its key and ``source``)."""
         name = str(path)
         key = key or source_key(path)
         if len(key) > SOURCE_KEY_MAX_LENGTH:
-            return ImportOutcome(
-                name,
-                FAILED,
-                key=key,
-                reason=f"source key too long ({len(key)} characters, at most "
-                f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name",
-            )
+            return [
+                ImportOutcome(
+                    name,
+                    FAILED,
+                    key=key,
+                    reason=f"source key too long ({len(key)} characters, at most "
+                    f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name",
+                )
+            ]
         try:
             raw = read_story(path, max_bytes=self.max_bytes)
         except OSError as error:
-            return ImportOutcome(
-                name, FAILED, key=key, reason=f"cannot read file: {error.strerror}"
-            )
+            return [
+                ImportOutcome(name, FAILED, key=key, reason=f"cannot read file: {error.strerror}")
+            ]
         except IngestError as error:
-            return ImportOutcome(name, FAILED, key=key, reason=str(error))
+            return [ImportOutcome(name, FAILED, key=key, reason=str(error))]
+        # Parsed one by one: each story knows the people the ones before it named.
+        return [
+            self._import_story(story, name, story_key)
+            for story_key, story in formats.read_stories(path, raw, key, source=source)
+        ]
+
+    def _import_story(self, story, name: str, key: str) -> ImportOutcome:
+        if isinstance(story, IngestError):
+            return ImportOutcome(name, FAILED, key=key, reason=str(story))
         try:
-            parsed = extraction.parse_article(
-                raw, source_name=path.name, world=self.world, max_bytes=self.max_bytes
-            )
+            parsed = story.parse(world=self.world, max_bytes=self.max_bytes)
         except IngestError as error:
             return ImportOutcome(name, FAILED, key=key, reason=str(error))
         # A concurrent import may win a race on a unique key; the retry then sees its rows.
@@ -212,10 +237,11 @@ def import_sources(
     importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
     outcomes = []
     for file in files:
-        outcome = importer.import_path(file.path, key=file.key)
-        outcomes.append(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
+        source = getattr(file, "source", "")  # the ninjs uri's prefix (SourceFile.source)
+        for outcome in importer.import_file(file.path, key=file.key, source=source):
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
     return outcomes
 
 
@@ -391,8 +417,8 @@ def _refuse(outcome: ImportOutcome, article: Article, values: dict, similarity: 
 
 
 def _article_values(parsed: ParsedArticle) -> dict:
-    published_at = None
-    if parsed.published_on is not None:
+    published_at = parsed.published_at  # the moment, when the format gave one
+    if published_at is None and parsed.published_on is not None:
         published_at = dt.datetime.combine(parsed.published_on, dt.time(), tzinfo=LONDON)
     return {
         "title": _clip(parsed.headline or parsed.source_name, 300),
@@ -401,6 +427,7 @@ def _article_values(parsed: ParsedArticle) -> dict:
         "body": parsed.body,
         "captions": list(parsed.captions),
         "published_at": published_at,
+        "byline": _clip(parsed.byline, BYLINE_MAX_LENGTH),
     }
 
 

@@ -88,6 +88,12 @@ class Article(models.Model):
     )
     slug = models.SlugField(max_length=220, unique=True)
     standfirst = models.TextField(blank=True)
+    byline = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who wrote it, as the imported page, feed or ninjs item stated it (plain-text "
+        "files state none). A correction here survives re-import.",
+    )
     body = models.TextField(
         help_text="Clean text, paragraphs separated by a blank line. Quote and mention offsets "
         "point into this text, so editing it detaches them."

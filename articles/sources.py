@@ -36,6 +36,8 @@ class SourceFile:
 
     path: Path
     key: str
+    # The --source name the key was made with (a ninjs item is keyed by its uri under it).
+    source: str = ""
 
 
 def source_key(path: Path, *, root: Path | None = None, source: str = "") -> str:
@@ -49,9 +51,14 @@ def source_key(path: Path, *, root: Path | None = None, source: str = "") -> str
     return f"{source}{SOURCE_SEPARATOR}{key}" if source else key
 
 
+# The story files a folder is searched for (``articles.formats`` reads each format).
+STORY_SUFFIXES = frozenset({".txt", ".html", ".htm", ".xml", ".rss", ".atom", ".json"})
+
+
 def collect_sources(paths: Iterable[str | Path], *, source: str = "") -> list[SourceFile]:
-    """Files named directly, plus every ``*.txt`` below each named folder, in order, each
-    with its source key (``source``: the optional feed name that prefixes every key)."""
+    """Files named directly, plus every story file (``STORY_SUFFIXES``: plain text, HTML,
+    feeds, ninjs JSON) below each named folder, in order, each with its source key
+    (``source``: the optional feed name that prefixes every key)."""
     if source and not SOURCE_NAME.match(source):
         raise ValueError(
             f"source name {source!r}: use 1 to 40 letters, digits, '.', '_' or '-', "
@@ -62,11 +69,15 @@ def collect_sources(paths: Iterable[str | Path], *, source: str = "") -> list[So
         path = Path(raw)
         if path.is_dir():
             found.extend(
-                SourceFile(file, source_key(file, root=path, source=source))
-                for file in sorted(p for p in path.rglob("*.txt") if not p.is_dir())
+                SourceFile(file, source_key(file, root=path, source=source), source)
+                for file in sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in STORY_SUFFIXES and not p.is_dir()
+                )
             )
         else:
-            found.append(SourceFile(path, source_key(path, source=source)))
+            found.append(SourceFile(path, source_key(path, source=source), source))
     return found
 
 

@@ -3,10 +3,12 @@
 ``parse_article(raw, source_name=...)`` turns the bytes of one story file into a
 ``ParsedArticle``: zones (headline, standfirst, body, captions, boilerplate),
 people and their mentions, attributed quotes and dated events.
+``parse_story(text, source_name=..., metadata=StoryMetadata(...))`` does the same for a
+story whose format (HTML, a feed, IPTC ninjs) stated its headline, date and byline.
 """
 
 from . import names
-from .pipeline import parse_article
+from .pipeline import parse_article, parse_story, story_sha256
 from .policy import DEFAULT_PUBLISH_MIN_CONFIDENCE
 from .reading import DEFAULT_MAX_BYTES
 from .types import (
@@ -18,6 +20,7 @@ from .types import (
     IngestError,
     KnownPerson,
     ParsedArticle,
+    StoryMetadata,
     WorldKnowledge,
 )
 
@@ -32,8 +35,11 @@ __all__ = [
     "IngestError",
     "KnownPerson",
     "ParsedArticle",
+    "StoryMetadata",
     "WorldKnowledge",
     "parse_article",
+    "parse_story",
+    "story_sha256",
 ]
 
 # Name resources load once, at start-up, so that no article pays for them.

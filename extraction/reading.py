@@ -45,7 +45,16 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
                 f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                 "save it as UTF-8 and import again"
             ) from None
-    text = text.removeprefix("\ufeff")
+    return check_text(text.removeprefix("\ufeff"))
+
+
+def check_text(text: str) -> str:
+    """Decoded text, checked and with its line breaks normalised (LF); ``IngestError``
+    when it holds no story (binary, control characters, nothing but white space).
+
+    The formats that decode text themselves (HTML, feeds, JSON) pass their stories here,
+    so that every story meets the same rules as a plain-text file.
+    """
     if "\x00" in text:
         raise IngestError("file looks binary (it contains NUL characters)")
     if _CONTROL.search(text):

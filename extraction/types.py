@@ -43,6 +43,21 @@ class WorldKnowledge:
     rejected_names: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class StoryMetadata:
+    """What a structured format (an HTML page, a feed entry, an IPTC ninjs item) states
+    about a story, so that the pipeline takes it as given rather than guessing it from the
+    layout of the text. Empty fields are unknown: the pipeline then reads the text as it
+    reads a plain-text file (a headline from the first line, a date header)."""
+
+    headline: str = ""
+    standfirst: str = ""
+    published_on: dt.date | None = None
+    # The moment of publication when the format gives one (aware), else None.
+    published_at: dt.datetime | None = None
+    byline: str = ""
+
+
 @dataclass(slots=True)
 class ExtractedPerson:
     """One real person named in the article.
@@ -113,6 +128,10 @@ class ParsedArticle:
     quotes: list[ExtractedQuote] = field(default_factory=list)
     events: list[ExtractedEvent] = field(default_factory=list)
     suggested_tags: list[str] = field(default_factory=list)
+    # Who wrote it, as the format stated it (empty for plain text: never guessed).
+    byline: str = ""
+    # The moment of publication when the format gave one (aware); ``published_on`` is its day.
+    published_at: dt.datetime | None = None
     # Why each quote's confidence is what it is (aligned with ``quotes``): the features the
     # calibration model weighs. Kept for measurement and training; not stored.
     evidence: list[dict[str, float]] = field(default_factory=list)

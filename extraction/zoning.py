@@ -240,9 +240,8 @@ def split_headline(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def zone(text: str) -> Zoned:
-    zoned = Zoned()
-    zoned.published_on, text = _parse_header(text)
+def _paragraphs(text: str, boilerplate: list[str]) -> list[str]:
+    """The text's paragraphs, boilerplate removed (and added to ``boilerplate``)."""
     paragraphs: list[str] = []
     for para in _blocks(text):
         kept = para
@@ -253,7 +252,7 @@ def zone(text: str) -> Zoned:
             else []
         )
         if spans:
-            zoned.boilerplate.extend(para[s:e].strip() for s, e in spans)
+            boilerplate.extend(para[s:e].strip() for s, e in spans)
             pieces, pos = [], 0
             for s, e in spans:
                 pieces.append(para[pos:s])
@@ -263,26 +262,95 @@ def zone(text: str) -> Zoned:
         if not kept:
             continue
         if _LINE_BOILERPLATE.match(kept):
-            zoned.boilerplate.append(kept)
+            boilerplate.append(kept)
             continue
         paragraphs.append(kept)
-    if not paragraphs:
-        return zoned
+    return paragraphs
+
+
+def _find_headline(zoned: Zoned, paragraphs: list[str]) -> list[str]:
+    """Headline and standfirst read from the layout; returns the paragraphs after them."""
     first = paragraphs[0]
     head, stand = split_headline(first)
     if _LEDE_END.search(first) or (len(first) > 300 and not stand):
         zoned.headline = derive_headline(first)
         zoned.headline_derived = True
-        rest = paragraphs
-    else:
-        zoned.headline, zoned.standfirst = head, stand
-        rest = paragraphs[1:]
-        if not zoned.standfirst and len(rest) > 1 and _is_standfirst(rest[0]):
-            zoned.standfirst = rest[0]
-            rest = rest[1:]
-    for para in rest:
+        return paragraphs
+    zoned.headline, zoned.standfirst = head, stand
+    rest = paragraphs[1:]
+    if not zoned.standfirst and len(rest) > 1 and _is_standfirst(rest[0]):
+        zoned.standfirst = rest[0]
+        rest = rest[1:]
+    return rest
+
+
+def _split_captions(zoned: Zoned, paragraphs: list[str]) -> None:
+    for para in paragraphs:
         if _is_caption(para):
             zoned.captions.append(para)
         else:
             zoned.paragraphs.append(para)
+
+
+def zone(text: str) -> Zoned:
+    zoned = Zoned()
+    zoned.published_on, text = _parse_header(text)
+    paragraphs = _paragraphs(text, zoned.boilerplate)
+    if not paragraphs:
+        return zoned
+    _split_captions(zoned, _find_headline(zoned, paragraphs))
+    return zoned
+
+
+def _same_words(a: str, b: str) -> bool:
+    return a.split() == b.split() or a.casefold().split() == b.casefold().split()
+
+
+_BYLINE_LEAD = re.compile(r"(?i:by|words by|written by|von|par)\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+
+
+def zone_story(text: str, *, headline: str = "", standfirst: str = "", byline: str = "") -> Zoned:
+    """Zones of a story whose format stated its headline, standfirst or byline.
+
+    What is given is taken as it is, never re-derived: the text is only the body. A page's
+    text often repeats its headline, standfirst or byline above the body; those leading
+    paragraphs are set aside. What is not given is read from the layout as ``zone`` does
+    (a headline from the first paragraph, a standfirst line after it); captions and
+    boilerplate are found the same way. The date is the caller's (no date header is read).
+    """
+    zoned = Zoned()
+    paragraphs = _paragraphs(text, zoned.boilerplate)
+    headline, standfirst, byline = (" ".join(v.split()) for v in (headline, standfirst, byline))
+    bylines = {byline.casefold()} if byline else set()
+    while paragraphs:
+        first = paragraphs[0]
+        lead = _BYLINE_LEAD.match(first)
+        if headline and _same_words(first, headline):
+            pass
+        elif bylines and (
+            first.casefold() in bylines or (lead and first[lead.end() :].casefold() in bylines)
+        ):
+            zoned.boilerplate.append(first)
+        elif standfirst and _same_words(first, standfirst) and _is_standfirst(first):
+            pass  # the standfirst line, repeated: it stays the standfirst
+        else:
+            break
+        paragraphs.pop(0)
+    if standfirst and paragraphs:
+        # A summary that is the lede (or its start, cut with "...") is not a standfirst:
+        # kept, it would repeat the body's first words.
+        words = _ELLIPSIS.sub("", standfirst).casefold().split()
+        if paragraphs[0].casefold().split()[: len(words)] == words:
+            standfirst = ""
+    if not headline:
+        if not paragraphs:
+            return zoned
+        paragraphs = _find_headline(zoned, paragraphs)
+        zoned.standfirst = standfirst or zoned.standfirst
+    else:
+        zoned.headline, zoned.standfirst = headline, standfirst
+        if not standfirst and len(paragraphs) > 1 and _is_standfirst(paragraphs[0]):
+            zoned.standfirst = paragraphs.pop(0)
+    _split_captions(zoned, paragraphs)
     return zoned

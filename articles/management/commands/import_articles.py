@@ -1,5 +1,5 @@
-"""Import plain-text stories: `manage.py import_articles [--publish] [--dry-run]
-[--source NAME] PATH...`."""
+"""Import stories (plain text, HTML pages, RSS/Atom feeds, IPTC ninjs JSON):
+`manage.py import_articles [--publish] [--dry-run] [--source NAME] PATH...`."""
 
 import sys
 import time
@@ -14,8 +14,9 @@ from articles.statistics import refresh_statistics
 
 class Command(BaseCommand):
     help = (
-        "Import plain-text articles from files or folders (folders are read recursively for "
-        "*.txt), extracting people, quotes and events. New articles are drafts unless "
+        "Import articles from files or folders (folders are read recursively for *.txt, "
+        "*.html, *.htm, *.xml, *.rss, *.atom and *.json: plain text, HTML pages, RSS/Atom "
+        "feeds, IPTC ninjs), extracting people, quotes and events. New articles are drafts unless "
         "--publish is given; re-importing never changes an article's status. Each story is "
         "known by its source key: its path inside the folder named (the folder's name "
         "included), or its name for a file named directly, prefixed with --source."
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--source: {error}") from error
         if not files:
-            raise CommandError("No files to import: no *.txt file under the given paths.")
+            raise CommandError("No files to import: no story file under the given paths.")
         progress = ProgressBar(len(files)) if sys.stderr.isatty() and len(files) >= 20 else None
 
         def report(outcome):
