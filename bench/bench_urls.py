@@ -71,6 +71,7 @@ def articles(request):
             "slug": article.slug,
             "title": article.title,
             "standfirst": article.standfirst,
+            "byline": article.byline,
             "published_at": iso(article.published_at),
             "status": article.status,
             "version": article.version,
