@@ -161,6 +161,19 @@ def _moved_person_redirect(request, slug: str, route: str) -> HttpResponse | Non
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
+def unknown_params_response(unknown: list[str], known: frozenset[str]) -> Response:
+    names = ", ".join(unknown)
+    accepted = ", ".join(sorted(known)) or "none"
+    plural = "s" if len(unknown) > 1 else ""
+    return Response(
+        {
+            "detail": f"Unknown query parameter{plural}: {names}. Accepted here: {accepted}.",
+            "unknown_parameters": unknown,
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 class CachedReadMixin:
     """Conditional GET (ETag / Last-Modified -> 304) and a server-side cache of rendered
     JSON, both keyed by the content version, checked before any filtering or serialisation
@@ -193,8 +206,13 @@ class CachedReadMixin:
         return self.cached_read(request, super().retrieve, *args, **kwargs)
 
     def cached_read(self, request, handler, *args, **kwargs):
-        # Unknown parameters would only multiply cache entries (issue 12).
-        caching.drop_unknown_params(request, caching.known_query_params(self))
+        # A parameter the view does not read would be silently ignored and answer with
+        # everything (``events?article=`` listed every event: issue 15), and a random one per
+        # request would multiply cache entries (issue 12): both are a 400 that names it.
+        known = caching.known_query_params(self)
+        unknown = sorted(name for name in request.query_params if name not in known)
+        if unknown:
+            return unknown_params_response(unknown, known)
         editor = is_editor(request)
         # Editors see their own writes at once; anonymous clients are served at the public
         # version, at which additions may wait a few seconds (articles/content_version.py).
