@@ -98,6 +98,13 @@ class ArticleRefSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="Headline.")
 
 
+class QuotedInSerializer(ArticleRefSerializer):
+    published_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The article's publication date-time (ISO 8601), null when unknown.",
+    )
+
+
 class TagBriefSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.SlugField()
@@ -261,8 +268,17 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
     speaker_label = serializers.SerializerMethodField(
         help_text="Who spoke when not a named person (“one fan”), else null."
     )
-    article = ArticleRefSerializer(read_only=True, help_text="The article it is quoted in.")
+    article = QuotedInSerializer(read_only=True, help_text="The article it is quoted in.")
     url = serializers.SerializerMethodField(help_text="The quote's public permalink.")
+    confidence = serializers.FloatField(
+        read_only=True,
+        help_text="How sure the extractor was of the speaker (calibrated, 0 to 1). A public "
+        "quote is either confirmed by an editor (`status`) or above the publish threshold.",
+    )
+    attribution_rule = serializers.SerializerMethodField(
+        help_text="Which attribution rule of the extractor named the speaker (e.g. "
+        "`said_after`, `colon_intro`), null when none did; provenance, not a guarantee."
+    )
     display_text = serializers.CharField(
         read_only=True,
         help_text="The quote as readers see it: attribution punctuation at its end made a "
@@ -282,6 +298,8 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "end",
             "partial",
             "status",
+            "confidence",
+            "attribution_rule",
             "version",
             "url",
         ]
@@ -296,6 +314,10 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
     def get_speaker_label(self, obj) -> str | None:
         return obj.speaker_label or None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_attribution_rule(self, obj) -> str | None:
+        return obj.attribution_rule or None
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj):
         return absolute_url(self, obj)
@@ -308,11 +330,18 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "display_text": obj.display_text,
             "speaker": _person_ref(obj.speaker),
             "speaker_label": obj.speaker_label or None,
-            "article": {"id": article.id, "slug": article.slug, "title": article.title},
+            "article": {
+                "id": article.id,
+                "slug": article.slug,
+                "title": article.title,
+                "published_at": _datetime(article.published_at),
+            },
             "start": obj.start,
             "end": obj.end,
             "partial": obj.partial,
             "status": _choice(obj.status),
+            "confidence": None if obj.confidence is None else float(obj.confidence),
+            "attribution_rule": obj.attribution_rule or None,
             "version": obj.version,
             "url": absolute_url(self, obj),
         }
@@ -326,11 +355,6 @@ class QuoteEditorSerializer(QuoteSerializer):
     """A quote as editors see it: with what the review queue needs. Never shown to the
     public: a suggested speaker is the extractor's unconfirmed guess."""
 
-    confidence = serializers.FloatField(
-        read_only=True,
-        help_text="How sure the extractor was of the speaker (0 to 1). Unreviewed quotes "
-        "below the publish threshold are hidden from the public until confirmed.",
-    )
     suggested_speaker = PersonRefSerializer(
         read_only=True,
         allow_null=True,
@@ -339,13 +363,12 @@ class QuoteEditorSerializer(QuoteSerializer):
     )
 
     class Meta(QuoteSerializer.Meta):
-        fields = [*QuoteSerializer.Meta.fields, "confidence", "suggested_speaker"]
+        fields = [*QuoteSerializer.Meta.fields, "suggested_speaker"]
         read_only_fields = fields
 
     def represent(self, obj) -> dict:
         return {
             **super().represent(obj),
-            "confidence": None if obj.confidence is None else float(obj.confidence),
             "suggested_speaker": _person_ref(obj.suggested_speaker),
         }
 

@@ -360,12 +360,13 @@ class QuoteViewSet(
         related = ["speaker", "article"]
         fields = [
             *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
+            *("confidence", "attribution_rule"),
             *("speaker__id", "speaker__name", "speaker__slug"),
-            *("article__id", "article__slug", "article__title"),
+            *("article__id", "article__slug", "article__title", "article__published_at"),
         ]
         if is_editor(self.request):  # QuoteEditorSerializer
             related.append("suggested_speaker")
-            fields += ["confidence", "suggested_speaker__id", "suggested_speaker__name"]
+            fields += ["suggested_speaker__id", "suggested_speaker__name"]
             fields.append("suggested_speaker__slug")
         return (
             visible_quotes(self.request)

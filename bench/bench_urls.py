@@ -116,8 +116,9 @@ def quotes(request):
         .select_related("speaker", "article")
         .only(
             *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
+            *("confidence", "attribution_rule"),
             *("speaker__id", "speaker__name", "speaker__slug"),
-            *("article__id", "article__slug", "article__title"),
+            *("article__id", "article__slug", "article__title", "article__published_at"),
         )
         .order_by("article_id", "start", "pk")
     )
@@ -134,11 +135,14 @@ def quotes(request):
                 "id": quote.article.id,
                 "slug": quote.article.slug,
                 "title": quote.article.title,
+                "published_at": iso(quote.article.published_at),
             },
             "start": quote.start,
             "end": quote.end,
             "partial": quote.partial,
             "status": quote.status,
+            "confidence": quote.confidence,
+            "attribution_rule": quote.attribution_rule or None,
             "version": quote.version,
             "url": request.build_absolute_uri(quote.get_absolute_url()),
         }

@@ -24,7 +24,10 @@ def test_quote_fields(anon, world):
         "id": world.pub1.pk,
         "slug": world.pub1.slug,
         "title": world.pub1.title,
+        "published_at": "2024-05-12T19:00:00+01:00",  # issue 15: partners sort by it
     }
+    # Provenance for partners (issue 15): how sure the extractor was, and by which rule.
+    assert (data["confidence"], data["attribution_rule"]) == (1.0, None)
     assert (data["start"], data["end"], data["partial"], data["status"]) == (
         45,
         59,
@@ -39,6 +42,16 @@ def test_unattributed_quote_has_null_speaker_and_a_label(anon, world):
     data = anon.get(f"{URL}{world.q_fan.pk}/").json()
     assert data["speaker"] is None
     assert data["speaker_label"] == "one fan"
+
+
+def test_a_quote_names_the_rule_that_attributed_it(anon, world):
+    world.q_rose.attribution_rule = "said_after"
+    world.q_rose.confidence = 0.97
+    world.q_rose.save()
+    data = anon.get(f"{URL}{world.q_rose.pk}/").json()
+    assert (data["attribution_rule"], data["confidence"]) == ("said_after", 0.97)
+    listed = next(q for q in anon.get(URL).json()["results"] if q["id"] == world.q_rose.pk)
+    assert (listed["attribution_rule"], listed["confidence"]) == ("said_after", 0.97)
 
 
 def test_public_list_hides_rejected_and_draft_quotes(anon, world):

@@ -245,10 +245,14 @@ def test_anonymous_api_never_shows_held_back_quotes(anon, gate):
     assert anon.get(f"/api/v1/people/{gate.loner.slug}/").status_code == 404
 
 
-def test_anonymous_api_never_shows_suggestions_or_confidence(anon, gate):
-    """A suggested speaker is an unconfirmed guess: not in public responses."""
+def test_anonymous_api_never_shows_suggestions(anon, gate):
+    """A suggested speaker is an unconfirmed guess: not in public responses. The confidence
+    of a public quote is provenance partners asked for (issue 15) and is shown."""
     data = anon.get(f"{API}{gate.confirmed.pk}/").json()
-    assert "suggested_speaker" not in data and "confidence" not in data
+    assert "suggested_speaker" not in data
+    assert data["confidence"] == gate.confirmed.confidence
+    for row in anon.get(API).json()["results"]:
+        assert "suggested_speaker" not in row
 
 
 def test_editors_see_held_back_quotes_with_their_suggestion(editor_api, gate):
