@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run test lint format bench bench-pages eval clean
+.PHONY: install browser run worker test lint format bench bench-pages eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
@@ -24,11 +24,23 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The server, with one task worker beside it (background imports, issue 13): both stop
+# together on Ctrl-C. Set NEWSROOM_TASKS=rq to use Redis instead and run `rqworker`s yourself.
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py import_articles --publish fixtures/seeds
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py ensure_editor
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	export DJANGO_DEBUG=$${DJANGO_DEBUG-1}; \
+	if [ "$${NEWSROOM_TASKS:-db}" = db ]; then \
+		$(PY) manage.py db_worker --no-reload & WORKER=$$!; \
+		trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# One task worker for the default (database) backend; run several for more throughput.
+# With NEWSROOM_TASKS=rq: `manage.py rqworker --job-class django_tasks_rq.Job default`.
+worker: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py db_worker --no-reload
 
 # Tests run with production settings (DEBUG off) and a throw-away secret key.
 test: install browser
