@@ -310,3 +310,24 @@ def test_outcomes_are_matched_to_their_files_whatever_their_order(monkeypatch):
     runs.run_batch(run_id=run.pk, first=0, files=files, publish=False, max_bytes=None)
     recorded = ImportRunFile.objects.filter(run=run).values_list("position", "key")
     assert list(recorded) == [(n, file.key) for n, file in enumerate(files)]
+
+
+def test_the_admin_shows_runs_and_their_files_read_only(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        background(SEEDS_DIR)
+    run = ImportRun.objects.get()
+    client.force_login(User.objects.create_superuser("boss", "b@example.org", "pw-Long-enough-1"))
+    listing = client.get("/admin/articles/importrun/")
+    assert listing.status_code == 200 and "5/5 (100%)" in listing.content.decode()
+    page = client.get(f"/admin/articles/importrun/{run.pk}/change/")
+    assert page.status_code == 200
+    assert f"?run__id__exact={run.pk}" in page.content.decode()
+    assert b'name="_save"' not in page.content  # nothing to edit
+    files = client.get(f"/admin/articles/importrunfile/?run__id__exact={run.pk}")
+    assert files.status_code == 200 and b"seeds/000_" in files.content
+    assert client.get("/admin/articles/importrun/add/").status_code == 403
