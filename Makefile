@@ -37,10 +37,15 @@ run: install
 	fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# One task worker for the default (database) backend; run several for more throughput.
-# With NEWSROOM_TASKS=rq: `manage.py rqworker --job-class django_tasks_rq.Job default`.
+# One task worker for the backend NEWSROOM_TASKS picks (the database by default, RQ with
+# `rq`); run several for more throughput.
 worker: install
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py db_worker --no-reload
+	export DJANGO_DEBUG=$${DJANGO_DEBUG-1}; \
+	if [ "$${NEWSROOM_TASKS:-db}" = rq ]; then \
+		exec $(PY) manage.py rqworker --job-class django_tasks_rq.Job default; \
+	else \
+		exec $(PY) manage.py db_worker --no-reload; \
+	fi
 
 # Tests run with production settings (DEBUG off) and a throw-away secret key.
 test: install browser
