@@ -61,7 +61,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # Performance figures (not pass/fail): pipeline, pathological inputs, import, API, search and
-# a mixed load over gunicorn. About 25 minutes. `make bench-pages` times every public page at
+# a mixed load over gunicorn, one background worker against two. About 30 minutes. `make bench-pages` times every public page at
 # 100,000 articles on SQLite and PostgreSQL (building them takes a while).
 bench: install
 	$(PY) bench/bench_pipeline.py
@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_workers.py
 
 bench-pages: install
 	$(PY) bench/bench_pages.py
