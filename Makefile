@@ -60,9 +60,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Performance figures (not pass/fail): pipeline, pathological inputs, import, API, search and
-# a mixed load over gunicorn, one background worker against two. About 30 minutes. `make bench-pages` times every public page at
-# 100,000 articles on SQLite and PostgreSQL (building them takes a while).
+# Performance figures (not pass/fail): pipeline, pathological inputs, import, API, search, a
+# mixed load over gunicorn, and one background worker against two. About 30 minutes.
+# `make bench-pages` times every public page at 100,000 articles on SQLite and PostgreSQL
+# (building them takes a while).
 bench: install
 	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_pathological.py
