@@ -34,7 +34,17 @@ from .admin_utils import (
     sentence_around,
 )
 from .anchoring import holds
-from .models import Article, Event, Mention, Quote, Tag, TagSuggestion, publish_min_confidence
+from .models import (
+    Article,
+    Event,
+    ImportRun,
+    ImportRunFile,
+    Mention,
+    Quote,
+    Tag,
+    TagSuggestion,
+    publish_min_confidence,
+)
 
 
 class StaleEditMixin:
@@ -1104,3 +1114,72 @@ class MentionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("article__raw_text", "article__body")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the system, never by hand: viewable, not editable."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    """Background imports (issue 13) and how far each has got."""
+
+    list_display = [
+        "id",
+        "created_at",
+        "user",
+        "status",
+        "progress_display",
+        "created",
+        "updated",
+        "unchanged",
+        "failed",
+        "started_at",
+        "finished_at",
+        "description",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["user"]
+    readonly_fields = ["files_link"]
+    exclude = ["task_ids"]
+
+    @admin.display(description="progress")
+    def progress_display(self, run):
+        return f"{run.done}/{run.total} ({run.progress:.0%})"
+
+    @admin.display(description="files")
+    def files_link(self, run):
+        url = reverse("admin:articles_importrunfile_changelist")
+        return format_html(
+            '<a href="{}?run__id__exact={}">all {} files</a> · '
+            '<a href="{}?run__id__exact={}&amp;status__exact=failed">{} failed</a>',
+            url,
+            run.pk,
+            run.done,
+            url,
+            run.pk,
+            run.failed,
+        )
+
+
+@admin.register(ImportRunFile)
+class ImportRunFileAdmin(ReadOnlyAdmin):
+    list_display = ["position", "run", "path", "key", "status", "reason", "article_link"]
+    list_filter = ["status"]
+    list_select_related = ["run", "article"]
+    search_fields = ["path", "key"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__raw_text", "article__body")
+
+    @admin.display(description="article")
+    def article_link(self, file):
+        return admin_link(file.article) if file.article else "—"

@@ -640,3 +640,97 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class ImportRun(models.Model):
+    """One import of many files in the background (issue 13): its progress and totals.
+
+    Its files are imported by tasks of batches (``articles.tasks.import_batch``), on as
+    many workers as are running; each worker adds its outcomes here as it goes, so a page or
+    ``manage.py import_status`` shows how far it got. The counts are those of the
+    command's summary; the outcome of each file is an ``ImportRunFile``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        FINISHED = "finished", "finished"
+        # A batch stopped on an error outside any one file (the database went away, a
+        # worker crashed): the files of that batch were not all imported.
+        FAILED = "failed", "failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+        help_text="Who started it (none for the command line).",
+    )
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What was imported (paths, an upload)."
+    )
+    publish = models.BooleanField(default=False)
+    max_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    batch_size = models.PositiveIntegerField()
+    batches = models.PositiveIntegerField(default=0)
+    task_ids = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(help_text="Files to import.")
+    done = models.PositiveIntegerField(default=0, help_text="Files imported so far.")
+    # The import summary's counts (articles.importing statuses and what was created).
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    people_created = models.PositiveIntegerField(default=0)
+    quotes_created = models.PositiveIntegerField(default=0)
+    quotes_removed = models.PositiveIntegerField(default=0)
+    events_created = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why a batch stopped, if one did.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "import run"
+        verbose_name_plural = "import runs"
+
+    def __str__(self):
+        return f"import {self.pk}: {self.done}/{self.total} files, {self.status}"
+
+    @property
+    def progress(self) -> float:
+        """The share of files imported, from 0 to 1."""
+        return self.done / self.total if self.total else 1.0
+
+
+class ImportRunFile(models.Model):
+    """What importing one file of an ``ImportRun`` did (``articles.importing.ImportOutcome``)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="files")
+    # The file's place in the run: a batch run twice skips the files it already recorded.
+    position = models.PositiveIntegerField()
+    path = models.TextField()
+    key = models.CharField("source key", max_length=500, blank=True)
+    status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        verbose_name = "imported file"
+        verbose_name_plural = "imported files"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="import_run_file_position"),
+        ]
+        indexes = [models.Index(fields=["run", "status"], name="import_run_file_status")]
+
+    def __str__(self):
+        return f"{self.path}: {self.status}"

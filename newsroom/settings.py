@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Background tasks (issue 13): Django's Tasks API (the `django-tasks` backport of Django
+    # 6's django.tasks), its database backend and the RQ backend; TASKS below picks one.
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "people",
     "articles",
     "web",
@@ -258,6 +263,38 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
     }
+
+# Background tasks (issue 13): imports of many files run as tasks of batches of files, on
+# Django's Tasks API. NEWSROOM_TASKS picks where they queue and run:
+# - "db" (default): a table in the project's own database (django-tasks-db), zero set-up on
+#   SQLite and PostgreSQL (`migrate` creates it); workers are `manage.py db_worker`
+#   processes (`make worker`; `make run` starts one beside the server).
+# - "rq": Redis through RQ (django-tasks-rq), for many workers on many machines; workers are
+#   `manage.py rqworker --job-class django_tasks_rq.Job default`. The queue lives at
+#   NEWSROOM_RQ_URL (default: REDIS_URL).
+# - "immediate": run each task in the process that enqueues it, at once (no worker).
+NEWSROOM_TASKS = os.environ.get("NEWSROOM_TASKS", "").strip().lower() or "db"
+NEWSROOM_RQ_URL = os.environ.get("NEWSROOM_RQ_URL", "").strip() or REDIS_URL
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if NEWSROOM_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {NEWSROOM_TASKS!r}."
+    )
+if NEWSROOM_TASKS == "rq" and not NEWSROOM_RQ_URL:
+    raise ImproperlyConfigured("NEWSROOM_TASKS=rq needs NEWSROOM_RQ_URL or REDIS_URL.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[NEWSROOM_TASKS], "QUEUES": ["default"]}}
+# django-rq's queues (read only by the RQ backend and `rqworker`). A batch of files may take
+# minutes on a slow disk or a busy database: RQ's default job timeout (180 s) would kill it.
+RQ_QUEUES = {
+    "default": {
+        "URL": NEWSROOM_RQ_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": int(os.environ.get("NEWSROOM_TASK_TIMEOUT", "3600")),
+    }
+}
 
 # Security: on by default whenever DEBUG is off (`manage.py check --deploy` passes).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

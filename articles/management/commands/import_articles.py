@@ -1,13 +1,16 @@
 """Import stories (plain text, HTML pages, RSS/Atom feeds, IPTC ninjs JSON):
-`manage.py import_articles [--publish] [--dry-run] [--source NAME] PATH...`."""
+`manage.py import_articles [--publish] [--dry-run] [--source NAME]
+[--background [--batch-size N]] PATH...`."""
 
 import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing import CREATED, FAILED, UNCHANGED, UPDATED, import_sources
+from articles.runs import DEFAULT_BATCH_SIZE, start_import, summary_text
 from articles.sources import collect_sources
 from articles.statistics import refresh_statistics
 
@@ -19,7 +22,8 @@ class Command(BaseCommand):
         "feeds, IPTC ninjs), extracting people, quotes and events. New articles are drafts unless "
         "--publish is given; re-importing never changes an article's status. Each story is "
         "known by its source key: its path inside the folder named (the folder's name "
-        "included), or its name for a file named directly, prefixed with --source."
+        "included), or its name for a file named directly, prefixed with --source. "
+        "--background queues the import for the task workers instead."
     )
 
     def add_arguments(self, parser):
@@ -40,14 +44,34 @@ class Command(BaseCommand):
             help="The feed or source these files come from (e.g. reuters): it prefixes their "
             "source keys (reuters:story.txt), so that two feeds never share a key.",
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the import as tasks for the workers (`make worker`) and return at "
+            "once, printing the run's id; follow it with `manage.py import_status ID`.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            metavar="N",
+            help=f"With --background: files per task (default {DEFAULT_BATCH_SIZE}).",
+        )
 
     def handle(self, *args, paths, publish, dry_run, max_bytes, source, verbosity, **options):
+        if options["background"] and dry_run:
+            raise CommandError("--dry-run runs in the foreground: drop --background.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
         try:
             files = collect_sources(paths, source=source)
         except ValueError as error:
             raise CommandError(f"--source: {error}") from error
         if not files:
             raise CommandError("No files to import: no story file under the given paths.")
+        if options["background"]:
+            self.queue(files, paths, publish, max_bytes, options["batch_size"])
+            return
         progress = ProgressBar(len(files)) if sys.stderr.isatty() and len(files) >= 20 else None
 
         def report(outcome):
@@ -72,26 +96,39 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(outcomes)} file(s) failed to import.")
 
+    def queue(self, files, paths, publish, max_bytes, batch_size):
+        try:
+            run = start_import(
+                files=files,
+                publish=publish,
+                max_bytes=max_bytes,
+                batch_size=batch_size,
+                description=" ".join(map(str, paths)),
+            )
+        except Exception as error:
+            raise CommandError(f"Could not queue the import: {error}") from error
+        tasks = "task" if run.batches == 1 else "tasks"
+        self.stdout.write(
+            f"Import run {run.pk}: {run.total} file(s) queued in {run.batches} {tasks} "
+            f"({settings.NEWSROOM_TASKS} backend, {run.status})."
+        )
+        if settings.NEWSROOM_TASKS == "db":
+            self.stdout.write("Workers run them: `make worker` (manage.py db_worker).")
+        elif settings.NEWSROOM_TASKS == "rq":
+            self.stdout.write(
+                "Workers run them: manage.py rqworker --job-class django_tasks_rq.Job default"
+            )
+        self.stdout.write(f"Follow it: python manage.py import_status {run.pk} --wait")
+
     def summary(self, outcomes, seconds, dry_run):
         count = dict.fromkeys((CREATED, UPDATED, UNCHANGED, FAILED), 0)
         for outcome in outcomes:
             count[outcome.status] += 1
-        rows = [
-            ("files", len(outcomes)),
-            ("created", count[CREATED]),
-            ("updated", count[UPDATED]),
-            ("unchanged", count[UNCHANGED]),
-            ("failed", count[FAILED]),
-            ("people created", sum(o.people_created for o in outcomes)),
-            ("quotes created", sum(o.quotes_created for o in outcomes)),
-            ("quotes removed", sum(o.quotes_removed for o in outcomes)),
-            ("events created", sum(o.events_created for o in outcomes)),
-        ]
+        count["files"] = len(outcomes)
+        for name in ("people_created", "quotes_created", "quotes_removed", "events_created"):
+            count[name] = sum(getattr(outcome, name) for outcome in outcomes)
         title = "Import summary (dry run: nothing was written)" if dry_run else "Import summary"
-        lines = [title, "-" * len(title)]
-        lines += [f"{label:<16}{value:>8}" for label, value in rows]
-        lines.append(f"{'seconds':<16}{seconds:>8.2f}")
-        return "\n".join(lines)
+        return summary_text(count, seconds, title=title)
 
 
 class ProgressBar:

@@ -1,0 +1,221 @@
+"""Background import with one worker against two, on PostgreSQL (issue 13).
+
+    .venv/bin/python bench/bench_workers.py [--count 1000] [--batch-size 25] [--workers 1,2]
+                                            [--sqlite]
+
+Writes a generated corpus (people recur across stories), then for each number of workers:
+migrates a fresh database, queues the corpus with `import_articles --background`, starts
+that many `db_worker --batch` processes at once and waits for them to drain the queue. The
+rate is the run's own: files divided by the time from its first batch starting to its last
+outcome (`ImportRun.started_at` .. `finished_at`), so Django's start-up is not counted.
+
+It also times the pipeline alone on the same files: the share of one worker's time spent
+outside the database gives, by Amdahl's law, the most two workers can gain while every
+file's writes are serialised (articles/importing.py takes one advisory lock per file
+transaction, so that people are never created twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import write_corpus  # noqa: E402
+from extraction import parse_article  # noqa: E402
+
+PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "newsroom_bench_workers"
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def environment(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "NEWSROOM_TASKS"}}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY="bench-only-key",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+    )
+    return env
+
+
+def manage(*args, env) -> str:
+    result = subprocess.run(
+        [*MANAGE, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(map(str, args))} failed:\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def fresh_postgres() -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except psycopg.Error as error:
+        print(f"PostgreSQL unavailable ({error})")
+        return None
+    return f"{PG_SERVER}/{PG_DB}"
+
+
+def drop_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+def run_seconds(env, run_id: int) -> float:
+    script = (
+        "import django; django.setup(); from articles.models import ImportRun; "
+        f"r = ImportRun.objects.get(pk={run_id}); "
+        "assert r.status == 'finished' and r.failed == 0, (r.status, r.failed, r.error); "
+        "print((r.finished_at - r.started_at).total_seconds())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if out.returncode:
+        raise SystemExit(out.stderr[-2000:])
+    return float(out.stdout)
+
+
+class ActivitySampler(threading.Thread):
+    """Samples what the workers' PostgreSQL sessions are doing, ten times a second: waiting
+    for the import lock, running a statement, idle inside a transaction (Python at work
+    while the transaction, and so the lock, is held) or idle between transactions."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: Counter[str] = Counter()
+        self.stopping = threading.Event()
+
+    def run(self):
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            while not self.stopping.wait(0.1):
+                rows = conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity"
+                    " WHERE datname = %s AND backend_type = 'client backend'",
+                    [PG_DB],
+                ).fetchall()
+                for state, wait_type, wait_event in rows:
+                    if wait_type == "Lock" and wait_event == "advisory":
+                        self.samples["waiting for the import lock"] += 1
+                    elif wait_type == "Lock":
+                        self.samples[f"waiting for a row lock ({wait_event})"] += 1
+                    elif state == "active":
+                        self.samples["running SQL"] += 1
+                    elif state == "idle in transaction":
+                        self.samples["in a transaction, Python working"] += 1
+                    else:
+                        self.samples["between transactions (Python, no lock)"] += 1
+
+    def report(self) -> str:
+        total = sum(self.samples.values()) or 1
+        return "\n".join(
+            f"  {share / total:>5.0%}  {label}" for label, share in self.samples.most_common()
+        )
+
+
+def import_with_workers(corpus: Path, workers: int, batch_size: int, database_url: str):
+    env = environment(database_url)
+    manage("migrate", "-v0", env=env)
+    out = manage("import_articles", "--background", "--batch-size", batch_size, corpus, env=env)
+    run_id = int(re.search(r"Import run (\d+):", out).group(1))
+    command = [*MANAGE, "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v0"]
+    sampler = None if database_url.startswith("sqlite") else ActivitySampler()
+    started = time.perf_counter()
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(workers)]
+    if sampler:
+        sampler.start()
+    try:
+        for process in processes:
+            if process.wait():
+                raise SystemExit(f"a worker failed (exit {process.returncode})")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+        if sampler:
+            sampler.stopping.set()
+            sampler.join()
+    wall = time.perf_counter() - started
+    return run_seconds(env, run_id), wall, sampler.report() if sampler else ""
+
+
+def pipeline_seconds(paths: list[Path]) -> float:
+    blobs = [(p.name, p.read_bytes()) for p in paths]
+    started = time.process_time()
+    for name, raw in blobs:
+        parse_article(raw, source_name=name)
+    return time.process_time() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=25)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        paths = write_corpus(corpus, args.count)
+        pipeline = pipeline_seconds(paths)
+        for workers in counts:
+            if args.sqlite:
+                url = f"sqlite:///{Path(tmp) / f'workers-{workers}.sqlite3'}"
+            elif not (url := fresh_postgres()):
+                return
+            try:
+                seconds, wall, activity = import_with_workers(corpus, workers, args.batch_size, url)
+            finally:
+                if not args.sqlite:
+                    drop_postgres()
+            rows.append((workers, seconds, wall, activity))
+
+    engine = "SQLite" if args.sqlite else "PostgreSQL"
+    print(f"\n{args.count} generated articles, batches of {args.batch_size}, {engine}")
+    print(f"CPUs on this machine: {os.cpu_count()}")
+    print(f"{'workers':<9}{'run s':>8}{'articles/s':>12}{'speed-up':>10}{'wall s':>9}")
+    base = rows[0][1]
+    for workers, seconds, wall, _ in rows:
+        print(
+            f"{workers:<9}{seconds:>8.1f}{args.count / seconds:>12.1f}"
+            f"{base / seconds:>10.2f}{wall:>9.1f}"
+        )
+    parallel = pipeline / base
+    print(
+        f"\npipeline alone: {pipeline:.1f} CPU s, {parallel:.0%} of one worker's run; the rest "
+        "is spent writing under the import lock"
+    )
+    for workers, *_ in rows[1:]:
+        bound = 1 / ((1 - parallel) + parallel / workers)
+        print(f"Amdahl bound with {workers} workers while writes are serialised: {bound:.2f}x")
+    for workers, _, _, activity in rows:
+        if activity:
+            print(f"\nworkers' database sessions with {workers} worker(s), share of samples:")
+            print(activity)
+
+
+if __name__ == "__main__":
+    main()
