@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "web",
     "api",
     "search",
+    "corrections",
 ]
 
 MIDDLEWARE = [
