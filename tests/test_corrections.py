@@ -346,6 +346,9 @@ def test_an_editor_withdraws_a_quote_with_a_public_note_in_the_admin(client, des
     client.force_login(editor)
     changelist = reverse("admin:articles_quote_changelist")
     quote = desk.giovanni_quote
+    # The quote's own page offers it too: a button posting the list's action for it.
+    page = client.get(reverse("admin:articles_quote_change", args=[quote.pk])).content.decode()
+    assert 'name="action" value="withdraw_with_note"' in page
     selected = {"action": "withdraw_with_note", "_selected_action": [str(quote.pk)]}
     confirm = client.post(changelist, {**selected, "index": "0"})
     assert confirm.status_code == 200
