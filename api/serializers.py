@@ -206,13 +206,44 @@ def _choice(value):
     return None if value is None else str(value)
 
 
+class CorrectionSerializer(serializers.Serializer):
+    """A public correction of the article (issue 14): what was wrong, and when it was said."""
+
+    date = serializers.DateField(source="published_on", help_text="When it was published.")
+    note = serializers.CharField(help_text="The public note, as readers read it.")
+    kind = serializers.ChoiceField(
+        choices=["correction", "withdrawal"],
+        help_text="`withdrawal`: the quote named was taken out of public view.",
+    )
+    quote = serializers.IntegerField(
+        source="quote_id", allow_null=True, help_text="Id of the quote concerned, or null."
+    )
+
+    @staticmethod
+    def represent(correction) -> dict:
+        return {
+            "date": correction.published_on.isoformat(),
+            "note": correction.note,
+            "kind": correction.kind,
+            "quote": correction.quote_id,
+        }
+
+
 class ArticleDetailSerializer(ArticleSerializer):
+    corrections = CorrectionSerializer(
+        many=True, read_only=True, help_text="Public corrections, oldest first."
+    )
+
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body"]
+        fields = [*ArticleSerializer.Meta.fields, "body", "corrections"]
         read_only_fields = fields
 
     def represent(self, obj) -> dict:
-        return {**super().represent(obj), "body": obj.body}
+        return {
+            **super().represent(obj),
+            "body": obj.body,
+            "corrections": [CorrectionSerializer.represent(c) for c in obj.corrections.all()],
+        }
 
 
 class PersonSerializer(FastOutput, serializers.ModelSerializer):
@@ -499,3 +530,37 @@ class RemovedQuoteSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField())
     def get_detail(self, obj):
         return "This quote was removed: the story was updated and no longer contains its words."
+
+
+class WithdrawnQuoteSerializer(RemovedQuoteSerializer):
+    """The body of a 410 Gone for a quote an editor withdrew, with their public note. A
+    quote removed by a re-import answers the same without ``note`` and ``date``."""
+
+    note = serializers.CharField(
+        required=False, help_text="Why the quote was withdrawn (withdrawn quotes only)."
+    )
+    date = serializers.DateField(
+        source="published_on", required=False, help_text="When it was withdrawn."
+    )
+    id = serializers.IntegerField(source="quote_id", help_text="The quote's id.")
+    article = ArticleLinkSerializer(help_text="The article the quote belonged to.")
+
+    @extend_schema_field(serializers.CharField())
+    def get_detail(self, obj):
+        return "This quote was withdrawn by the editors: see the note and the article."
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=5000, help_text="The public note: what was wrong and what is right."
+    )
+
+
+class CorrectionCreateSerializer(CorrectionInputSerializer):
+    date = serializers.DateField(
+        required=False, help_text="Publication date of the correction; today by default."
+    )
+
+
+class QuoteWithdrawSerializer(VersionSerializer, CorrectionInputSerializer):
+    pass

@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from articles import services
 from articles.content_version import content_state, public_content_state
 from articles.models import Article, Mention, Quote, RemovedQuote, Tag
+from corrections import services as correction_services
+from corrections.models import Correction
 from people.models import Alias, Person, PersonRedirect
 from web.queries import TimelineRows
 
@@ -276,13 +278,17 @@ class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOn
     write_permissions = {
         "publish": ["articles.change_article"],
         "unpublish": ["articles.change_article"],
+        "corrections": ["articles.change_article", "corrections.add_correction"],
     }
 
     def get_queryset(self):
         queryset = visible_articles(self.request).defer("raw_text", "captions")
         if self.action == "list":
+            # The list's JSON has no corrections (bench/bench_urls.py compares it).
             queryset = queryset.defer("raw_text", "captions", "body")
-        return queryset.latest_first().prefetch_related(*_article_prefetches())
+            return queryset.latest_first().prefetch_related(*_article_prefetches())
+        corrections = Prefetch("corrections", queryset=Correction.objects.in_page_order())
+        return queryset.latest_first().prefetch_related(*_article_prefetches(), corrections)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -328,6 +334,32 @@ class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOn
     def unpublish(self, request, slug=None, format=None):
         return self._set_status(request, Article.Status.DRAFT)
 
+    @extend_schema(
+        summary="Publish a correction of the article (editors)",
+        description="Shown at once under the article, in its JSON-LD and in `corrections` "
+        "here (to the public only while the article is published). Adds; changes nothing "
+        "else, so no version is needed.",
+        request=serializers.CorrectionCreateSerializer,
+        responses={201: serializers.CorrectionSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def corrections(self, request, slug=None, format=None):
+        article = self.get_object()
+        data = serializers.CorrectionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            correction = correction_services.article_add_correction(
+                article=article,
+                note=data.validated_data["note"],
+                published_on=data.validated_data.get("date"),
+                user=request.user,
+            )
+        except correction_services.BlankNote as exc:
+            raise ValidationError({"note": [str(exc)]}) from exc
+        return Response(
+            serializers.CorrectionSerializer(correction).data, status=status.HTTP_201_CREATED
+        )
+
 
 # --- Quotes ----------------------------------------------------------------------------------
 
@@ -354,6 +386,7 @@ class QuoteViewSet(
         "confirm": ["articles.change_quote"],
         "reject": ["articles.change_quote"],
         "accept_suggestion": ["articles.change_quote"],
+        "withdraw": ["articles.change_quote", "corrections.add_correction"],
     }
 
     def get_queryset(self):
@@ -396,12 +429,14 @@ class QuoteViewSet(
 
     @extend_schema(
         summary="One quote",
-        description="A quote removed from its article's text when the story was updated "
-        "answers 410 Gone, with a link to the article.",
+        description="A quote withdrawn by the editors answers 410 Gone with their public "
+        "`note`; one removed from its article's text when the story was updated answers 410 "
+        "too (without a note). Both link to the article.",
         responses={
             200: serializers.QuoteSerializer,
             410: OpenApiResponse(
-                serializers.RemovedQuoteSerializer, description="Removed from its article."
+                serializers.WithdrawnQuoteSerializer,
+                description="Withdrawn, or removed from its article.",
             ),
         },
     )
@@ -410,6 +445,17 @@ class QuoteViewSet(
             return super().retrieve(request, *args, **kwargs)
         except Http404:
             # Drafts stay hidden: the public gets 410 only for quotes of published articles.
+            withdrawals = Correction.objects.filter(
+                quote_id=kwargs[self.lookup_field], kind=Correction.Kind.WITHDRAWAL
+            ).select_related("article")
+            if not is_editor(request):
+                withdrawals = withdrawals.public()
+            withdrawal = withdrawals.order_by("-published_on", "-pk").first()
+            if withdrawal is not None:
+                data = serializers.WithdrawnQuoteSerializer(
+                    withdrawal, context={"request": request}
+                ).data
+                return Response(data, status=status.HTTP_410_GONE)
             removed = RemovedQuote.objects.select_related("article")
             if not is_editor(request):
                 removed = removed.public()
@@ -489,6 +535,33 @@ class QuoteViewSet(
             _run_service(request, services.quote_accept_suggestion, quote=quote)
         except services.NoSuggestion as exc:
             raise ValidationError({"suggested_speaker": [str(exc)]}) from exc
+        return self._respond(request, quote)
+
+    @extend_schema(
+        summary="Withdraw a quote with a public note (editors)",
+        description="The quote is rejected (out of public view) and a withdrawal correction "
+        "with `note` is published under its article; its permalink and this API then answer "
+        "410 Gone with the note. 409 if it was already withdrawn.",
+        request=serializers.QuoteWithdrawSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.QuoteEditorSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def withdraw(self, request, pk=None, format=None):
+        quote = self.get_object()
+        data = serializers.CorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            _run_service(
+                request,
+                correction_services.quote_withdraw,
+                quote=quote,
+                note=data.validated_data["note"],
+            )
+        except correction_services.BlankNote as exc:
+            raise ValidationError({"note": [str(exc)]}) from exc
+        except correction_services.AlreadyWithdrawn as exc:
+            raise Conflict(str(exc)) from exc
         return self._respond(request, quote)
 
 

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from corrections.admin import CorrectionInline, withdraw_with_note
 from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
@@ -409,7 +410,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [TagSuggestionInline, QuoteInline, EventInline]
+    inlines = [TagSuggestionInline, QuoteInline, EventInline, CorrectionInline]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -634,7 +635,13 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     # (status, confidence) index.
     ordering = ["status", "confidence", "pk"]
     autocomplete_fields = ["speaker"]
-    actions = ["accept_suggestion", "confirm", "reject", "send_back_to_review"]
+    actions = [
+        "accept_suggestion",
+        "confirm",
+        "reject",
+        "send_back_to_review",
+        withdraw_with_note,
+    ]
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50

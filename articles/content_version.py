@@ -26,7 +26,8 @@ page is unreachable a few milliseconds after it was stored. So the row holds two
   readers could already see: every delete and m2m removal, and every update of an
   existing row, except the few service writes known to only *add* (publishing an article,
   confirming a quote, accepting a suggested speaker: :func:`additive_changes`). Creating a
-  row only ever adds.
+  row only adds, except a correction's (``creating_retracts``): it revises a story readers
+  already saw.
 
 Anonymous readers are served at :func:`public_content_state`: the version as it was at
 most ``NEWSROOM_ADDITIONS_GRACE_SECONDS`` ago *unless a retraction happened since*, which
@@ -200,9 +201,13 @@ def _read_version() -> tuple[str, datetime, str] | None:
     return token, changed_at, retraction
 
 
-def _bump_on_save(*, created, **_signal_kwargs) -> None:
+def _bump_on_save(*, sender, created, **_signal_kwargs) -> None:
     # A new row only adds; an update may alter what readers saw, unless the service making
-    # it declared it an addition (publish, confirm).
+    # it declared it an addition (publish, confirm). A model whose new rows revise what
+    # readers saw (a correction: ``creating_retracts``) is a retraction even when created.
+    if created and getattr(sender, "creating_retracts", False):
+        bump_content_version()
+        return
     bump_content_version(retraction=not (created or _additive.get()))
 
 
@@ -219,11 +224,12 @@ def _bump_on_m2m(*, action, **_signal_kwargs) -> None:
 
 def tracked_models() -> list[type[models.Model]]:
     """The models whose rows the public site or the API show."""
+    from corrections.models import Correction
     from people.models import Alias, Person, PersonRedirect
 
     from .models import Article, Event, Mention, Quote, Tag
 
-    return [Article, Quote, Event, Mention, Tag, Person, Alias, PersonRedirect]
+    return [Article, Quote, Event, Mention, Tag, Person, Alias, PersonRedirect, Correction]
 
 
 def connect_signals() -> None:

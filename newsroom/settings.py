@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "web",
     "api",
     "search",
+    "corrections",
 ]
 
 MIDDLEWARE = [

@@ -57,6 +57,7 @@ SUBJECT = {
     "api:article-detail": "article",
     "api:article-publish": "article",
     "api:article-unpublish": "article",
+    "api:article-corrections": "article",
     "api:person-detail": "person",
     "api:person-timeline": "person",
     "api:person-merge": "person",
@@ -64,10 +65,14 @@ SUBJECT = {
     "api:quote-confirm": "quote",
     "api:quote-reject": "quote",
     "api:quote-accept-suggestion": "quote",
+    "api:quote-withdraw": "quote",
     "api:event-detail": "event",
     "api:tag-detail": "tag",
 }
-WRITE_ACTIONS = ("-publish", "-unpublish", "-merge", "-confirm", "-reject", "-accept-suggestion")
+WRITE_ACTIONS = (
+    *("-publish", "-unpublish", "-merge", "-confirm", "-reject", "-accept-suggestion"),
+    *("-corrections", "-withdraw"),
+)
 # Filters and searches tried on every URL without an identifier, with a draft-only value.
 QUERY_PARAMS = {
     "person": "person",

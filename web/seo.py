@@ -64,7 +64,7 @@ def person_ld(request, person) -> dict:
     }
 
 
-def article_ld(request, article, *, people=(), tags=()) -> dict:
+def article_ld(request, article, *, people=(), tags=(), corrections=()) -> dict:
     url = absolute(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -86,7 +86,24 @@ def article_ld(request, article, *, people=(), tags=()) -> dict:
         data["mentions"] = [person_ld(request, p) for p in people]
     if tags:
         data["keywords"] = [t.name for t in tags]
+    if corrections:
+        data["correction"] = [correction_ld(c) for c in corrections]
     return data
+
+
+def correction_ld(correction) -> dict:
+    return {
+        "@type": "CorrectionComment",
+        "text": correction_text(correction),
+        "datePublished": correction.published_on.isoformat(),
+    }
+
+
+def correction_text(correction) -> str:
+    """The note as readers read it; a withdrawal names the quote by its words."""
+    if correction.kind == "withdrawal" and correction.quote_text:
+        return f"Quote withdrawn: “{summary(correction.quote_text, 120)}” {correction.note}"
+    return correction.note
 
 
 def profile_ld(request, person, aliases=()) -> dict:

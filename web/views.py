@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Event, Quote, RemovedQuote, Tag
+from corrections.models import Correction
 from people.models import Person, PersonRedirect
 
 from . import seo
@@ -110,6 +111,7 @@ def article_detail(request, slug):
         (p for event in events for p in event.people.all()),
     )
     tags = list(article.tags.all())
+    corrections = list(Correction.objects.filter(article=article).in_page_order())
     meta = seo.PageMeta(
         title=article.title,
         canonical=seo.absolute(request, article.get_absolute_url()),
@@ -118,7 +120,9 @@ def article_detail(request, slug):
         published=article.published_at.isoformat() if article.published_at else "",
         modified=article.updated_at.isoformat() if article.updated_at else "",
         tags=[t.name for t in tags],
-        json_ld=seo.json_ld(seo.article_ld(request, article, people=people, tags=tags)),
+        json_ld=seo.json_ld(
+            seo.article_ld(request, article, people=people, tags=tags, corrections=corrections)
+        ),
     )
     return render(
         request,
@@ -129,6 +133,7 @@ def article_detail(request, slug):
             "quotes": quotes,
             "people": people,
             "tags": tags,
+            "corrections": corrections,
             "events": [(event, date_label(event.date, event.date_precision)) for event in events],
             "date_label": date_label(article.published_at),
             "meta": meta,
@@ -316,7 +321,7 @@ def quote_detail(request, pk):
             Quote.objects.public().select_related("speaker", "article"), pk=pk
         )
     except Http404:
-        return removed_quote(request, pk)
+        return withdrawn_quote(request, pk) or removed_quote(request, pk)
     article = quote.article
     context_parts = None
     if offsets_fit(article.body, quote):
@@ -360,6 +365,26 @@ def quote_detail(request, pk):
             "more": more,
             "meta": meta,
         },
+    )
+
+
+def withdrawn_quote(request, pk):
+    """410 Gone, with the editor's public note and a link to the article, for a quote
+    withdrawn from a published article; None for any other id (drafts stay 404)."""
+    withdrawal = (
+        Correction.objects.public()
+        .filter(quote_id=pk, kind=Correction.Kind.WITHDRAWAL)
+        .select_related("article")
+        .order_by("-published_on", "-pk")
+        .first()
+    )
+    if withdrawal is None:
+        return None
+    return render(
+        request,
+        "web/quote_withdrawn.html",
+        {"withdrawal": withdrawal, "article": withdrawal.article},
+        status=410,
     )
 
 
