@@ -560,7 +560,7 @@ class QuoteViewSet(
             )
         except correction_services.BlankNote as exc:
             raise ValidationError({"note": [str(exc)]}) from exc
-        except correction_services.AlreadyWithdrawn as exc:
+        except correction_services.CannotWithdraw as exc:
             raise Conflict(str(exc)) from exc
         return self._respond(request, quote)
 

@@ -99,7 +99,7 @@ def withdraw_with_note(modeladmin, request, queryset):
                     user=request.user,
                     expected_version=versions.get(quote.pk),
                 )
-            except (StaleEdit, services.AlreadyWithdrawn, services.BlankNote) as exc:
+            except (StaleEdit, services.CannotWithdraw, services.BlankNote) as exc:
                 modeladmin.message_user(request, str(exc), messages.WARNING)
             else:
                 done += 1

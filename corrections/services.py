@@ -29,12 +29,28 @@ class BlankNote(ValueError):
         super().__init__("Write the public note: readers are told what was wrong and why.")
 
 
-class AlreadyWithdrawn(ValueError):
+class CannotWithdraw(ValueError):
+    """The quote cannot be withdrawn with a public note (the reason is the message)."""
+
+
+class AlreadyWithdrawn(CannotWithdraw):
     """The quote was withdrawn before; its public note stands (add a correction instead)."""
 
     def __init__(self, quote):
         self.quote = quote
         super().__init__(f"Quote {quote.pk} was already withdrawn, with a public note.")
+
+
+class NeverPublic(CannotWithdraw):
+    """Readers never saw the quote: a public note would publish words that were never
+    public (a held-back or rejected quote, or one of a draft). Reject it instead."""
+
+    def __init__(self, quote):
+        self.quote = quote
+        super().__init__(
+            f"Quote {quote.pk} is not public, so there is nothing to withdraw: reject it "
+            "instead (a withdrawal note would publish words readers never saw)."
+        )
 
 
 def _clean_note(note: str) -> str:
@@ -82,11 +98,13 @@ def quote_withdraw(
     """Take ``quote`` out of public view (rejected) and publish why: a withdrawal, shown
     under its article and on the quote's permalink (410 Gone).
 
-    Raises ``BlankNote``, ``AlreadyWithdrawn``, or ``StaleEdit`` if the quote was saved
-    since ``expected_version``; nothing is written then."""
+    Raises ``BlankNote``, ``AlreadyWithdrawn``, ``NeverPublic``, or ``StaleEdit`` if the
+    quote was saved since ``expected_version``; nothing is written then."""
     note = _clean_note(note)
     if Correction.objects.filter(quote_id=quote.pk, kind=Correction.Kind.WITHDRAWAL).exists():
         raise AlreadyWithdrawn(quote)
+    if not Quote.objects.public().filter(pk=quote.pk).exists():
+        raise NeverPublic(quote)
     article_services.quote_set_status(
         quote=quote, status=Quote.Status.REJECTED, user=user, expected_version=expected_version
     )

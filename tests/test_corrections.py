@@ -23,6 +23,7 @@ from corrections.models import Correction
 from corrections.services import (
     AlreadyWithdrawn,
     BlankNote,
+    NeverPublic,
     article_add_correction,
     quote_correct,
     quote_withdraw,
@@ -119,6 +120,24 @@ def test_withdrawing_a_quote_rejects_it_and_publishes_the_note(desk):
         quote_withdraw(quote=quote, note=NOTE)
 
 
+@pytest.mark.parametrize("hidden_by", ["held back", "rejected", "draft"])
+def test_a_quote_readers_never_saw_cannot_be_withdrawn_in_public(desk, hidden_by):
+    """A withdrawal note names the quote's words: for a quote that was never public it
+    would publish them. The editor is told to reject it instead; nothing is written."""
+    quote = desk.giovanni_quote
+    if hidden_by == "held back":
+        Quote.objects.filter(pk=quote.pk).update(confidence=0.1)
+    elif hidden_by == "rejected":
+        Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.REJECTED)
+    else:
+        quote.article.status = quote.article.Status.DRAFT
+        quote.article.save()
+    quote.refresh_from_db()
+    with pytest.raises(NeverPublic, match="reject it instead"):
+        quote_withdraw(quote=quote, note=NOTE)
+    assert not Correction.objects.exists()
+
+
 def test_a_stale_withdrawal_writes_nothing(desk):
     with pytest.raises(StaleEdit):
         quote_withdraw(quote=desk.giovanni_quote, note=NOTE, expected_version=7)
@@ -190,7 +209,12 @@ def test_a_merely_rejected_quote_is_still_not_found(client, desk):
 
 def test_nothing_of_a_drafts_corrections_is_public(client, desk):
     article_add_correction(article=desk.draft, note="Secret correction of the draft.")
+    # A quote withdrawn while its story was out, and the story unpublished since.
+    desk.draft.status = desk.draft.Status.PUBLISHED
+    desk.draft.save()
     quote_withdraw(quote=desk.draft_quote, note="Secret withdrawal.")
+    desk.draft.status = desk.draft.Status.DRAFT
+    desk.draft.save()
     for url in (desk.draft.get_absolute_url(), desk.draft_quote.get_absolute_url()):
         response = client.get(url)
         assert response.status_code == 404
