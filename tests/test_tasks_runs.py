@@ -322,6 +322,22 @@ def test_the_admin_shows_runs_and_their_files_read_only(
         background(SEEDS_DIR)
     run = ImportRun.objects.get()
     client.force_login(User.objects.create_superuser("boss", "b@example.org", "pw-Long-enough-1"))
+    _check_run_pages(client, run)
+
+
+def test_editors_who_are_not_superusers_follow_runs_too(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_editor
+
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        background(SEEDS_DIR)
+    client.force_login(make_editor(username="desk-editor"))
+    _check_run_pages(client, ImportRun.objects.get())
+
+
+def _check_run_pages(client, run):
     listing = client.get("/admin/articles/importrun/")
     assert listing.status_code == 200 and "5/5 (100%)" in listing.content.decode()
     page = client.get(f"/admin/articles/importrun/{run.pk}/change/")
