@@ -428,7 +428,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "api.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.NewsroomAutoSchema",
     # Issue 12: every API error is JSON, uncaught exceptions included (api/exceptions.py).
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     # Same trusted-proxy count as everything else that identifies clients (newsroom/clients.py).
