@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import (
-    F,
-    Prefetch,
-)
+from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -128,6 +125,29 @@ WRITE_ERRORS = {
         description="No `version` in the body and no `If-Match` header.",
     ),
 }
+
+
+def get_by_slug_or_id(queryset, value: str):
+    """The row whose slug is ``value`` or, for a number no slug equals, whose id is: lists
+    show both keys, so both address the record (issue 15: ids 404ed as paths). A slug
+    wins, since a story headlined "2024" may have that slug."""
+    if value.isdigit():
+        found = list(queryset.filter(Q(slug=value) | Q(pk=int(value)))[:2])
+        chosen = next((row for row in found if row.slug == value), found[0] if found else None)
+        if chosen is None:
+            raise Http404
+        return chosen
+    return get_object_or_404(queryset, slug=value)
+
+
+class SlugOrIdLookupMixin:
+    """Detail URLs accept the record's slug or its id (see :func:`get_by_slug_or_id`)."""
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_by_slug_or_id(queryset, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
 
 
 class MergedPersonRedirectMixin:
@@ -267,7 +287,12 @@ def _article_prefetches():
 
 
 @extend_schema(tags=["articles"])
-class ArticleViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(
+    SlugOrIdLookupMixin,
+    MergedPersonRedirectMixin,
+    CachedReadMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Articles: the public sees published ones; editors also see drafts."""
 
     lookup_field = "slug"
@@ -581,7 +606,7 @@ def _event_queryset(request):
 
 
 @extend_schema(tags=["people"])
-class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(SlugOrIdLookupMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     """People: the public sees people who appear in a published article."""
 
     serializer_class = serializers.PersonSerializer
@@ -621,7 +646,7 @@ class PersonViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         return moved or self.cached_read(request, self._timeline)
 
     def _timeline(self, request):
-        person = get_object_or_404(visible_people(request), slug=self.kwargs["slug"])
+        person = get_by_slug_or_id(visible_people(request), self.kwargs["slug"])
         page = self.paginate_queryset(_timeline_rows(request, person))
         ids = {"event": [], "quote": [], "article": []}
         for kind, pk, *_ in page:
@@ -715,7 +740,7 @@ class EventViewSet(MergedPersonRedirectMixin, CachedReadMixin, viewsets.ReadOnly
 
 
 @extend_schema(tags=["tags"])
-class TagViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class TagViewSet(SlugOrIdLookupMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Tags (topics) of articles: the public sees tags of published articles only."""
 
     serializer_class = serializers.TagSerializer
