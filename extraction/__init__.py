@@ -6,6 +6,7 @@ people and their mentions, attributed quotes and dated events.
 """
 
 from . import names
+from .knowledge import WorldIndex
 from .pipeline import parse_article
 from .policy import DEFAULT_PUBLISH_MIN_CONFIDENCE
 from .reading import DEFAULT_MAX_BYTES
@@ -32,6 +33,7 @@ __all__ = [
     "IngestError",
     "KnownPerson",
     "ParsedArticle",
+    "WorldIndex",
     "WorldKnowledge",
     "parse_article",
 ]

@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .lexicon import (
     AFFILIATIONS,
@@ -45,7 +46,10 @@ from .names import (
     particles,
     suffixes,
 )
-from .types import ExtractedMention, ExtractedPerson, WorldKnowledge
+from .types import ExtractedMention, ExtractedPerson
+
+if TYPE_CHECKING:
+    from .knowledge import WorldIndex
 
 _TOK = rf"[{UPPER}][\w]*(?:[-'’][\w]+)*"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|della|dos|das|bin|ibn|al|el|ter|ten|le|la)"
@@ -423,16 +427,14 @@ def _plan(words: tuple[str, ...]) -> _Plan:
 
 
 class _Scanner:
-    def __init__(self, world: WorldKnowledge) -> None:
-        self.world = world
-        self.rejected = {n.lower() for n in world.rejected_names}
-        self.known: dict[str, int] = {}
-        for i, kp in enumerate(world.people):
-            for form in (kp.name, *kp.aliases):
-                self.known.setdefault(form.lower(), i)
+    def __init__(self, world: WorldIndex) -> None:
+        # The lookups come built: building them here, for every article, cost time in
+        # proportion to the people known (issue 13).
+        self.rejected = world.rejected
+        self.known = world.known
         # Only a full name links to a person from another article by itself; a first name,
         # a surname or "Mr Adams" must meet the full name in this article first.
-        self.known_full = {form: i for form, i in self.known.items() if _is_full_name(form)}
+        self.known_full = world.known_full
         self.lower_words: frozenset[str] = frozenset()
         self.org_keys: set[tuple[str, ...]] = set()  # names the article shows are organisations
         self.occs: list[_Occ] = []
@@ -806,11 +808,7 @@ def _handle_owner(handle: str, people: list[PersonInfo]) -> int | None:
     return winners[0] if len(winners) == 1 else None
 
 
-def extract_people(
-    body: str,
-    extra_texts: list[str],
-    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
-) -> PeopleResult:
+def extract_people(body: str, extra_texts: list[str], world: WorldIndex) -> PeopleResult:
     """People named in ``body`` (mentions with offsets) and in ``extra_texts`` (headline...)."""
     sc = _Scanner(world)
     sc.lower_words = frozenset(_LOWER_WORD.findall(body))
@@ -854,7 +852,7 @@ def extract_people(
     resolved: dict[int, int] = {}
     for n, occ in enumerate(sc.occs):
         if occ.kind == "known":
-            kp = world.people[int(occ.key[0][6:])]
+            kp = world.person(int(occ.key[0][6:]))
             idx = add(occ.key, kp.name.split(), occ)
             info[idx].known_key = kp.key
             info[idx].name = kp.name
@@ -1004,7 +1002,7 @@ def extract_people(
         owner = None
         if known is not None:
             owner = next(
-                (i for i, p in enumerate(info) if p.known_key == world.people[known].key), None
+                (i for i, p in enumerate(info) if p.known_key == world.person(known).key), None
             )
         if owner is None:
             owner = _handle_owner(handle[1:], info)

@@ -9,6 +9,7 @@ from collections import Counter
 from .attribution import Resolver, attribute_quotes
 from .calibration import features, probability
 from .events import extract_events
+from .knowledge import WorldIndex
 from .people import extract_people
 from .quotes import find_quotes, mask_quotes
 from .reading import DEFAULT_MAX_BYTES, decode
@@ -21,10 +22,14 @@ def parse_article(
     raw: bytes,
     *,
     source_name: str,
-    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable; the contract)
+    world: WorldKnowledge | WorldIndex = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedArticle:
     """Extract headline, body, people, quotes and events from one story file.
+
+    ``world`` is what the newsroom knows: a ``WorldIndex`` built once for many articles,
+    or a ``WorldKnowledge``, indexed for this article alone (in time proportional to the
+    people it holds).
 
     Raises ``IngestError`` (with the reason for editors) when the file cannot be read.
     """
@@ -56,7 +61,7 @@ def parse_article(
     intro = " ".join([zoned.standfirst, *zoned.paragraphs[:2]])
     raw_quotes = find_quotes(marked, paras, intro)
     masked = mask_quotes(marked, raw_quotes)
-    found = extract_people(marked, [zoned.headline, zoned.standfirst], world)
+    found = extract_people(marked, [zoned.headline, zoned.standfirst], WorldIndex.of(world))
     article.people = found.people
     article.mentions = found.mentions
     article.suggested_tags = found.tags
