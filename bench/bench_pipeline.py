@@ -13,7 +13,10 @@ as before issue 13 (its index of known people is then built again for every arti
 
     .venv/bin/python bench/bench_pipeline.py [--count 5000] [--seed-rounds 200]
                                              [--known 0,10000,50000] [--known-count 300]
-                                             [--rebuild]
+                                             [--rebuild] [--workers 2]
+
+``--workers N`` also parses the generated corpus in N worker processes
+(``extraction.parallel.StoryParser``) and reports the wall-clock rate beside one process.
 """
 
 from __future__ import annotations
@@ -147,6 +150,19 @@ def _run_known(count: int, blobs: list[bytes], *, rebuild: bool) -> None:
     )
 
 
+def _run_workers(workers: int, blobs: list[bytes]) -> None:
+    """Wall-clock rate of parsing ``blobs`` in ``workers`` processes, pool start included."""
+    from extraction.parallel import StoryParser
+
+    world = WorldKnowledge(people=tuple(known_people(10_000)))
+    wall_start = time.perf_counter()
+    with StoryParser(world, workers=workers) as parser:
+        done = sum(1 for _ in parser.parse(((raw, "bench.txt") for raw in blobs), chunksize=16))
+    wall = time.perf_counter() - wall_start
+    label = f"{workers} worker process{'es' if workers > 1 else ''}"
+    print(f"  {label}: {done / wall:,.0f} articles/s (wall, 10,000 known)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=5000, help="generated articles")
@@ -157,6 +173,7 @@ def main() -> None:
     parser.add_argument(
         "--rebuild", action="store_true", help="a plain WorldKnowledge, rebuilt per article"
     )
+    parser.add_argument("--workers", type=int, default=0, help="also parse in N processes")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -175,6 +192,10 @@ def main() -> None:
         print(f"\nknown people ({how}), CPU per article over {args.known_count} articles:")
         for count in (int(n) for n in args.known.split(",")):
             _run_known(count, generated[: args.known_count], rebuild=args.rebuild)
+    if args.workers:
+        print("\nworker processes (extraction.parallel):")
+        _run_workers(1, generated)
+        _run_workers(args.workers, generated)
 
 
 if __name__ == "__main__":
