@@ -73,12 +73,19 @@ class WorldIndex:
         """Add one person, or replace the name and aliases of the one with the same key."""
         place = self._place.get(person.key)
         if place is None:
+            # A new person comes last: their place goes at the end of every list of holders.
             place = self._place[person.key] = len(self._people)
             self._people.append(person)
-            old_forms: set[str] = set()
-        else:
-            old_forms = _forms(self._people[place])
-            self._people[place] = person
+            for form in _forms(person):
+                holders = self._holders.get(form)
+                if holders is None:
+                    self._holders[form] = [place]
+                    self._link(form, place)
+                else:
+                    holders.append(place)
+            return
+        old_forms = _forms(self._people[place])
+        self._people[place] = person
         new_forms = _forms(person)
         for form in old_forms - new_forms:
             self._drop(form, place)
@@ -110,4 +117,6 @@ class WorldIndex:
 
 
 def _forms(person: KnownPerson) -> set[str]:
-    return {form.lower() for form in (person.name, *person.aliases)}
+    forms = {form.lower() for form in person.aliases}
+    forms.add(person.name.lower())
+    return forms
