@@ -1041,9 +1041,12 @@ def extract_people(body: str, extra_texts: list[str], world: WorldIndex) -> Peop
         p.roles.update(sc.roles.get(occ.key, ()))
         if occ.honorific and p.gender is None:
             p.gender = TITLE_GENDER.get(_title_of(occ.honorific))
-        for r in p.roles:
-            if ROLE_NOUNS.get(r):
-                p.gender = ROLE_NOUNS[r]
+        # Roles of one gender give it ("the actress"); roles of both ("actress" and
+        # "spokesman": two people of one name, or a slip) leave it as it was. (Which of them
+        # came last in a set depended on the hash seed: results varied from run to run.)
+        role_genders = {ROLE_NOUNS[r] for r in p.roles if ROLE_NOUNS.get(r)}
+        if len(role_genders) == 1:
+            p.gender = next(iter(role_genders))
 
     uncertain = {(sc.occs[n].start, sc.occs[n].end) for n in guessed}
     headline_people = [idx for n, idx in sorted(resolved.items()) if sc.occs[n].headline]
