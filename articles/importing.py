@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from extraction.knowledge import WorldIndex
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
@@ -130,9 +131,8 @@ class Importer:
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.NEWSROOM_IMPORT_MAX_BYTES
         self.min_confidence = publish_min_confidence()
-        world = load_world()
-        self._people = {person.key: person for person in world.people}
-        self.world = world
+        # Indexed once; each file's people are added to it (issue 13).
+        self.world = WorldIndex(load_world())
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
         """Import a file of one story (see :meth:`import_file`) and return its outcome."""
@@ -195,11 +195,9 @@ class Importer:
         raise AssertionError("unreachable")
 
     def _learn(self, people: dict[int, KnownPerson]) -> None:
-        """Make the people a file created or named (with new aliases) known to the next."""
-        self._people.update(people)
-        self.world = WorldKnowledge(
-            people=tuple(self._people.values()), rejected_names=self.world.rejected_names
-        )
+        """Make the people a file created or named (with new aliases) known to the next,
+        in time proportional to them (not to everyone known)."""
+        self.world.update(people.values())
 
     def _save(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
         outcome = ImportOutcome(name, UNCHANGED, key=key)
@@ -312,7 +310,7 @@ def _save_parsed(
     *,
     key: str,
     publish: bool,
-    world: WorldKnowledge,
+    world: WorldIndex,
     min_confidence: float,
 ) -> None:
     # One query finds an article with these exact bytes, the article under this key and,

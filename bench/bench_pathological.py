@@ -64,7 +64,55 @@ SHAPES = {
         "definite descriptions",
         lambda n: repeat('"Hi," said the singer. Mary Qedton won. ', n),
     ),
+    # Issue 13: shapes of a long, well-formed story.
+    "desc-paras": (
+        "description, its paragraph",
+        lambda n: repeat('"Hi," said the dancer.\n\n', n, "Council news\n\nMary Qedton won.\n\n"),
+    ),
+    "one-answers": (
+        "the asker is not the answerer",
+        lambda n: repeat('Mary Qedton asked about it. "Fine," she said. ', n),
+    ),
+    "continued": (
+        "the last speaker goes on",
+        lambda n: repeat(
+            '"Lovely day."\n\nThe dancer continued: "More."\n\n',
+            n,
+            "Council news\n\nThe dancer Mary Qedton arrived.\n\n",
+        ),
+    ),
+    "handles": ("handles of many people", lambda n: _people_with_handles(n)),
+    "long-story": ("all four, paragraph by paragraph", lambda n: _long_story(n)),
 }
+
+
+def _people_with_handles(size: int) -> str:
+    """A new person, and their handle, every 40 characters or so."""
+    parts = ["Council news\n\n"]
+    n = length = 0
+    while length < size:
+        parts.append(f"Anna Q{n}ton met @annaq{n}ton. ")
+        length += len(parts[-1])
+        n += 1
+    return "".join(parts)[:size]
+
+
+def _long_story(size: int) -> str:
+    """Paragraphs of quotes and people as a long feature runs them (as in
+    ``tests/extraction/test_linear_time.py``)."""
+    blocks = [
+        '"It was a long night," said the dancer.\n\n',
+        'Mary Qedton asked about the plan. "It is fine," she said.\n\n',
+        '"Lovely day."\n\nThe dancer continued: "More to come."\n\n',
+        'Anna Q{n}ton, who joined in May, posted as @annaq{n}ton: "Yes."\n\n',
+    ]
+    parts = ["Council news\n\nMary Qedton and Tom Qabton arrived on Monday.\n\n"]
+    n = length = 0
+    while length < size:
+        parts.append(blocks[n % len(blocks)].format(n=n))
+        length += len(parts[-1])
+        n += 1
+    return "".join(parts)[:size]
 
 
 def _child(name: str, size: int, queue) -> None:

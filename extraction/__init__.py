@@ -8,6 +8,7 @@ story whose format (HTML, a feed, IPTC ninjs) stated its headline, date and byli
 """
 
 from . import names
+from .knowledge import WorldIndex
 from .pipeline import parse_article, parse_story, story_sha256
 from .policy import DEFAULT_PUBLISH_MIN_CONFIDENCE
 from .reading import DEFAULT_MAX_BYTES
@@ -36,6 +37,7 @@ __all__ = [
     "KnownPerson",
     "ParsedArticle",
     "StoryMetadata",
+    "WorldIndex",
     "WorldKnowledge",
     "parse_article",
     "parse_story",

@@ -179,6 +179,7 @@ class Resolver:
         self.by_start = {m.start: m for m in self.reporter}
         self.by_end = {m.end: m for m in self.reporter}
         self.paras = paras or [(0, len(body))]
+        self.para_starts = [ps for ps, _pe in self.paras]
         # Sentences of the reporter's text, where a quote counts as a capitalised word that
         # keeps its closing full stop: ``"~~~." He said`` ends a sentence before "He".
         view = list(masked)
@@ -231,6 +232,20 @@ class Resolver:
     def sentence_at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1
         return self.sentences[i] if i >= 0 else (0, 0)
+
+    def paragraph_start(self, pos: int) -> int:
+        """Where the paragraph holding ``pos`` (or the two characters after it) starts; if
+        none does, where its sentence starts.
+
+        By bisection: paragraphs are in order and at least two characters apart (the
+        pipeline joins them with a blank line), so the last one starting at or before
+        ``pos`` is the only one that can hold it. Looking through every paragraph for each
+        description was quadratic on a long story (issue 13).
+        """
+        k = bisect.bisect_right(self.para_starts, pos) - 1
+        if k >= 0 and pos < self.paras[k][1] + 2:
+            return self.paras[k][0]
+        return self.sentence_at(pos)[0]
 
     def between(self, start: int, end: int) -> list[ExtractedMention]:
         """Reporter-text mentions starting in ``[start, end)``, in order."""
@@ -476,11 +491,7 @@ class Resolver:
         if tagged is not None:
             return tagged, alone
         gender = ROLE_NOUNS.get(head)
-        para_start = self.sentence_at(pos)[0]
-        for para in self.paras:
-            if para[0] <= pos < para[1] + 2:
-                para_start = para[0]
-                break
+        para_start = self.paragraph_start(pos)
         # The person the recent sentences are about: "Rafferty was left fuming at a goal
         # scored by Bellini. "...," said the 52-year-old" is Rafferty, not Bellini.
         nearest = None
@@ -1168,9 +1179,11 @@ def attribute_quotes(
 ) -> list[Attribution]:
     """One attribution per quote (``quotes`` are direct quotes in reading order)."""
     out: list[Attribution] = []
+    recent = _RecentSpeakers()
     for qi, q in enumerate(quotes):
         if q.turn:
             out.append(_from_turn(res, q))
+            recent.add(out[-1].speaker)
             continue
         prev = quotes[qi - 1] if qi else None
         nxt = quotes[qi + 1] if qi + 1 < len(quotes) else None
@@ -1200,18 +1213,19 @@ def attribute_quotes(
         if best is None:
             best = _from_discourse(res, paras, q, prev, out[-1] if out else None)
         if best is not None and best.rule == "pronoun" and best.speaker is not None:
-            best = _not_the_asker(res, q, best, out)
+            best = _not_the_asker(res, q, best, recent)
         if (
             best is not None
             and best.subject == "description-guess"
             and best.suggestion is not None
             and best.verb in _GOING_ON
+            and recent.last is not None
+            and recent.last != best.suggestion
         ):
             # "The dancer continued:": the one who was speaking goes on.
-            last = next((a for a in reversed(out) if a.speaker is not None), None)
-            if last is not None and last.speaker != best.suggestion:
-                best = replace(best, suggestion=last.speaker)
+            best = replace(best, suggestion=recent.last)
         out.append(best or Attribution())
+        recent.add(out[-1].speaker)
 
     # A quote with no attribution right before another of the same paragraph that has one:
     # ""A." "B," she said." is one speaker.
@@ -1317,8 +1331,29 @@ _PASSIVE = frozenset(["was", "were", "been", "being", "is", "are", "when", "afte
 _GOING_ON = frozenset(["continued", "continues", "added", "adds", "went"])
 
 
+class _RecentSpeakers:
+    """The speakers of the quotes attributed so far: the last one, and the last one before
+    it who is someone else. Kept as each quote is attributed: walking back over the
+    attributions for each quote was quadratic on a long story where one person answers
+    every question, or where most quotes have no speaker (issue 13)."""
+
+    __slots__ = ("before", "last")
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.before: int | None = None
+
+    def add(self, speaker: int | None) -> None:
+        if speaker is not None and speaker != self.last:
+            self.before, self.last = self.last, speaker
+
+    def other_than(self, speaker: int | None) -> int | None:
+        """The last speaker who is not ``speaker``."""
+        return self.before if self.last == speaker else self.last
+
+
 def _not_the_asker(
-    res: Resolver, q: RawQuote, best: Attribution, out: list[Attribution]
+    res: Resolver, q: RawQuote, best: Attribution, recent: _RecentSpeakers
 ) -> Attribution:
     """ "Lowry asked about the children." then '"...," she said': the one who asked is not
     the one answering. The pronoun goes to the previous speaker instead, if one fits."""
@@ -1336,11 +1371,9 @@ def _not_the_asker(
     if subj is None or subj.speaker != best.speaker:
         return best
     gender = res.info[best.speaker].gender
-    for earlier in reversed(out):
-        if earlier.speaker is not None and earlier.speaker != best.speaker:
-            if res.info[earlier.speaker].gender in (gender, None):
-                return replace(best, speaker=earlier.speaker, confidence=best.confidence * 0.8)
-            break
+    earlier = recent.other_than(best.speaker)
+    if earlier is not None and res.info[earlier].gender in (gender, None):
+        return replace(best, speaker=earlier, confidence=best.confidence * 0.8)
     return best
 
 

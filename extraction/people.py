@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .lexicon import (
     AFFILIATIONS,
@@ -45,7 +46,10 @@ from .names import (
     particles,
     suffixes,
 )
-from .types import ExtractedMention, ExtractedPerson, WorldKnowledge
+from .types import ExtractedMention, ExtractedPerson
+
+if TYPE_CHECKING:
+    from .knowledge import WorldIndex
 
 _TOK = rf"[{UPPER}][\w]*(?:[-'’][\w]+)*"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|della|dos|das|bin|ibn|al|el|ter|ten|le|la)"
@@ -423,16 +427,14 @@ def _plan(words: tuple[str, ...]) -> _Plan:
 
 
 class _Scanner:
-    def __init__(self, world: WorldKnowledge) -> None:
-        self.world = world
-        self.rejected = {n.lower() for n in world.rejected_names}
-        self.known: dict[str, int] = {}
-        for i, kp in enumerate(world.people):
-            for form in (kp.name, *kp.aliases):
-                self.known.setdefault(form.lower(), i)
+    def __init__(self, world: WorldIndex) -> None:
+        # The lookups come built: building them here, for every article, cost time in
+        # proportion to the people known (issue 13).
+        self.rejected = world.rejected
+        self.known = world.known
         # Only a full name links to a person from another article by itself; a first name,
         # a surname or "Mr Adams" must meet the full name in this article first.
-        self.known_full = {form: i for form, i in self.known.items() if _is_full_name(form)}
+        self.known_full = world.known_full
         self.lower_words: frozenset[str] = frozenset()
         self.org_keys: set[tuple[str, ...]] = set()  # names the article shows are organisations
         self.occs: list[_Occ] = []
@@ -774,15 +776,77 @@ def _supported_keys(sc: _Scanner) -> set[tuple[str, ...]]:
     return out
 
 
-def _handle_owner(handle: str, people: list[PersonInfo]) -> int | None:
+class _HandleOwners:
     """The one person a social handle spells: "@joplinreeves", "@imeldaeats" (a first
-    name of four letters or more), "@rose.a.e" (a first name and initials)."""
-    h = re.sub(r"[^a-z]", "", handle.lower().translate(_LEET))
-    parts = re.sub(r"[^a-z.]", "", handle.lower().translate(_LEET)).split(".")
-    scores: dict[int, int] = {}
-    for i, p in enumerate(people):
-        toks = [norm_name(t) for t in p.tokens]
-        pieces = [norm_name(x) for t in p.tokens[1:] for x in re.split(r"[-'’]", t)]
+    name of four letters or more), "@rose.a.e" (a first name and initials).
+
+    A person scores 2 when their surname is in the handle (or its first six letters and
+    the first four of the first name are), 1 when their first name is, 3 when the handle is
+    their first name and initials; the one person with the best score owns it. Only the
+    people a handle can give 2 or more are scored, found by the pieces of the handle they
+    would match: scoring everyone for every handle was quadratic on a long story naming
+    many people (issue 13). Those who could only score 1 are counted, not scored: they
+    own the handle only when no one scores more and no one else scores 1.
+    """
+
+    def __init__(self, people: list[PersonInfo]) -> None:
+        self.people = people
+        self.norm: list[tuple[list[str], list[str]]] = []  # (tokens, surname pieces)
+        self.by_surname6: dict[str, list[int]] = {}  # the first 6 letters of a surname
+        self.by_first: dict[str, list[int]] = {}  # first names that can score 1
+        self.by_initials: dict[tuple[str, str], list[int]] = {}  # (first, initials so far)
+        self.longest_first = 0
+        for i, p in enumerate(people):
+            toks = [norm_name(t) for t in p.tokens]
+            pieces = [norm_name(x) for t in p.tokens[1:] for x in re.split(r"[-'’]", t)]
+            self.norm.append((toks, pieces))
+            first = toks[0]
+            if len(toks) > 1 and len(toks[-1]) >= 4:
+                self.by_surname6.setdefault(toks[-1][:6], []).append(i)
+            if len(toks) > 1 and len(first) >= 4:
+                self.by_first.setdefault(first, []).append(i)
+                self.longest_first = max(self.longest_first, len(first))
+            initials = "".join(x[:1] for x in pieces)
+            for k in range(1, len(initials) + 1):
+                self.by_initials.setdefault((first, initials[:k]), []).append(i)
+        self.owners: dict[str, int | None] = {}
+
+    def owner(self, handle: str) -> int | None:
+        if handle not in self.owners:
+            self.owners[handle] = self._owner(handle)
+        return self.owners[handle]
+
+    def _owner(self, handle: str) -> int | None:
+        h = re.sub(r"[^a-z]", "", handle.lower().translate(_LEET))
+        parts = re.sub(r"[^a-z.]", "", handle.lower().translate(_LEET)).split(".")
+        found: set[int] = set()  # everyone who can score 2 or more
+        for size in (4, 5, 6):
+            for k in range(len(h) - size + 1):
+                found.update(self.by_surname6.get(h[k : k + size], ()))
+        if len(parts) > 1 and all(len(x) == 1 for x in parts[1:]):
+            found.update(self.by_initials.get((parts[0], "".join(parts[1:])), ()))
+        scores = {i: score for i in found if (score := self._score(i, h, parts))}
+        if scores:
+            best = max(scores.values())
+            winners = [i for i, score in scores.items() if score == best]
+            return winners[0] if len(winners) == 1 else None
+        # No one scores 2: the owner is the one person whose first name is in the handle.
+        firsts = {
+            h[k : k + size]
+            for size in range(4, min(self.longest_first, len(h)) + 1)
+            for k in range(len(h) - size + 1)
+        }
+        owner = None
+        for first in firsts:
+            holders = self.by_first.get(first, ())
+            if holders and (owner is not None or len(holders) > 1):
+                return None  # two people: the handle is no one's
+            if holders:
+                owner = holders[0]
+        return owner
+
+    def _score(self, i: int, h: str, parts: list[str]) -> int:
+        toks, pieces = self.norm[i]
         last = toks[-1] if len(toks) > 1 else ""
         first = toks[0]
         score = 0
@@ -797,20 +861,10 @@ def _handle_owner(handle: str, people: list[PersonInfo]) -> int | None:
             and "".join(parts[1:]) == "".join(x[:1] for x in pieces)[: len(parts) - 1]
         ):
             score += 3  # "@rose.a.e": first name plus initials
-        if score:
-            scores[i] = score
-    if not scores:
-        return None
-    best = max(scores.values())
-    winners = [i for i, score in scores.items() if score == best]
-    return winners[0] if len(winners) == 1 else None
+        return score
 
 
-def extract_people(
-    body: str,
-    extra_texts: list[str],
-    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
-) -> PeopleResult:
+def extract_people(body: str, extra_texts: list[str], world: WorldIndex) -> PeopleResult:
     """People named in ``body`` (mentions with offsets) and in ``extra_texts`` (headline...)."""
     sc = _Scanner(world)
     sc.lower_words = frozenset(_LOWER_WORD.findall(body))
@@ -854,7 +908,7 @@ def extract_people(
     resolved: dict[int, int] = {}
     for n, occ in enumerate(sc.occs):
         if occ.kind == "known":
-            kp = world.people[int(occ.key[0][6:])]
+            kp = world.person(int(occ.key[0][6:]))
             idx = add(occ.key, kp.name.split(), occ)
             info[idx].known_key = kp.key
             info[idx].name = kp.name
@@ -987,9 +1041,12 @@ def extract_people(
         p.roles.update(sc.roles.get(occ.key, ()))
         if occ.honorific and p.gender is None:
             p.gender = TITLE_GENDER.get(_title_of(occ.honorific))
-        for r in p.roles:
-            if ROLE_NOUNS.get(r):
-                p.gender = ROLE_NOUNS[r]
+        # Roles of one gender give it ("the actress"); roles of both ("actress" and
+        # "spokesman": two people of one name, or a slip) leave it as it was. (Which of them
+        # came last in a set depended on the hash seed: results varied from run to run.)
+        role_genders = {ROLE_NOUNS[r] for r in p.roles if ROLE_NOUNS.get(r)}
+        if len(role_genders) == 1:
+            p.gender = next(iter(role_genders))
 
     uncertain = {(sc.occs[n].start, sc.occs[n].end) for n in guessed}
     headline_people = [idx for n, idx in sorted(resolved.items()) if sc.occs[n].headline]
@@ -998,16 +1055,23 @@ def extract_people(
         for n, idx in resolved.items()
         if sc.occs[n].in_body and sc.occs[n].mention
     ]
+    # Built for the first handle that needs them.
+    handle_owners: _HandleOwners | None = None
+    first_with_key: dict[object, int] | None = None
     for m in _HANDLE.finditer(body):
         handle = m.group().rstrip(".")
         known = sc.known.get(handle.lower())
         owner = None
         if known is not None:
-            owner = next(
-                (i for i, p in enumerate(info) if p.known_key == world.people[known].key), None
-            )
+            if first_with_key is None:  # (searching the people for each handle was quadratic)
+                first_with_key = {}
+                for i, p in enumerate(info):
+                    first_with_key.setdefault(p.known_key, i)
+            owner = first_with_key.get(world.person(known).key)
         if owner is None:
-            owner = _handle_owner(handle[1:], info)
+            if handle_owners is None:
+                handle_owners = _HandleOwners(info)
+            owner = handle_owners.owner(handle[1:])
         if owner is not None:
             info[owner].forms.add(handle)
             mentions_raw.append((m.start(), m.start() + len(handle), owner))

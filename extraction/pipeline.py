@@ -10,6 +10,7 @@ from collections import Counter
 from .attribution import Resolver, attribute_quotes
 from .calibration import features, probability
 from .events import extract_events
+from .knowledge import WorldIndex
 from .people import extract_people
 from .quotes import find_quotes, mask_quotes
 from .reading import DEFAULT_MAX_BYTES, check_text, decode
@@ -22,10 +23,14 @@ def parse_article(
     raw: bytes,
     *,
     source_name: str,
-    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable; the contract)
+    world: WorldKnowledge | WorldIndex = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedArticle:
     """Extract headline, body, people, quotes and events from one story file.
+
+    ``world`` is what the newsroom knows: a ``WorldIndex`` built once for many articles,
+    or a ``WorldKnowledge``, indexed for this article alone (in time proportional to the
+    people it holds).
 
     Raises ``IngestError`` (with the reason for editors) when the file cannot be read.
     """
@@ -55,7 +60,7 @@ def parse_story(
     source_name: str,
     metadata: StoryMetadata = StoryMetadata(),  # noqa: B008 (frozen, immutable)
     raw_text: str | None = None,
-    world: WorldKnowledge = WorldKnowledge(),  # noqa: B008 (frozen, immutable; the contract)
+    world: WorldKnowledge | WorldIndex = WorldKnowledge(),  # noqa: B008 (frozen, immutable)
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ParsedArticle:
     """Extract people, quotes and events from one story whose format stated its metadata.
@@ -119,7 +124,7 @@ def story_sha256(text: str, metadata: StoryMetadata) -> str:
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
-def _extract(article: ParsedArticle, zoned: Zoned, world: WorldKnowledge) -> None:
+def _extract(article: ParsedArticle, zoned: Zoned, world: WorldKnowledge | WorldIndex) -> None:
     """People, quotes and events of a zoned article, into ``article``."""
     body = article.body
     paras: list[tuple[int, int]] = []
@@ -133,7 +138,7 @@ def _extract(article: ParsedArticle, zoned: Zoned, world: WorldKnowledge) -> Non
     intro = " ".join([zoned.standfirst, *zoned.paragraphs[:2]])
     raw_quotes = find_quotes(marked, paras, intro)
     masked = mask_quotes(marked, raw_quotes)
-    found = extract_people(marked, [zoned.headline, zoned.standfirst], world)
+    found = extract_people(marked, [zoned.headline, zoned.standfirst], WorldIndex.of(world))
     article.people = found.people
     article.mentions = found.mentions
     article.suggested_tags = found.tags
