@@ -120,6 +120,32 @@ _PASSIVE_AUX = frozenset({"is", "are", "be", "being"})
 _NOT_SPOKEN = frozenset({"be", "being", "to", "will", "would", "shall", "is", "are"})
 _LAST_WORDS = re.compile(r"(?:([A-Za-z]+) )?([A-Za-z]+)[ ,]{1,3}$")
 PAST, PRESENT, FUTURE = "past", "present", "future"
+# A clause ends at these marks; its verb is looked for at most this far back.
+_CLAUSE_MARKS = frozenset(",;:()—–")
+_CLAUSE_REACH = 80
+# "will approve", "shall", "'ll": the clause's verb looks forward; so do plans ("plans to",
+# "is set to", "is due to", "aims to", "expected to").
+_FUTURE_AUX = frozenset({"will", "shall", "ll"})
+_FUTURE_TO = frozenset(
+    {
+        "set",
+        "due",
+        "plans",
+        "plan",
+        "planning",
+        "planned",
+        "aims",
+        "aiming",
+        "intends",
+        "intending",
+        "hopes",
+        "hoping",
+        "expected",
+        "going",
+        "scheduled",
+        "poised",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +155,8 @@ class DateMention:
     date: dt.date | None
     precision: str | None
     explicit: bool
+    # "since 1998", "since March": the start of a span up to now, not when something was.
+    since: bool = False
 
 
 def _month(name: str) -> int:
@@ -242,9 +270,18 @@ def _resolve(
             return None
         mon = _month(g("mn"))
         q = g("mon").split()[0].lower()
-        fwd = future or q == "next"
+        # "The rules apply from September", "runs until June": a period still to come.
+        fwd = future or q == "next" or (tense == PRESENT and q in ("from", "until", "by"))
         y = pub.year
-        if tense == PRESENT and q not in ("next", "last", "since", "earlier"):
+        if tense == PRESENT and q not in (
+            "next",
+            "last",
+            "since",
+            "earlier",
+            "from",
+            "until",
+            "by",
+        ):
             # The nearest such month: up to five months ahead, else up to six back.
             if (mon - pub.month) % 12 <= 5:
                 return dt.date(y + (mon < pub.month), mon, 1), month, False
@@ -346,10 +383,49 @@ def _tense(text: str, start: int, end: int, low: str | None) -> str:
     return PAST if _past(text, start, end) else PRESENT
 
 
+def _clause_start(text: str, start: int, pos: int) -> int:
+    """Where the clause holding ``pos`` begins: after the nearest clause mark before it
+    (comma, semicolon, colon, dash, bracket), at most ``_CLAUSE_REACH`` characters back."""
+    floor = max(start, pos - _CLAUSE_REACH)
+    for i in range(pos - 1, floor - 1, -1):
+        if text[i] in _CLAUSE_MARKS:
+            return i + 1
+    return floor
+
+
+def _local_tense(text: str, start: int, pos: int) -> str | None:
+    """The tense of the verb nearest before ``pos`` in its clause, or None when the clause
+    has none before the date: "Plans approved on Monday night will create jobs" dates the
+    approval by "approved" (past), not by the sentence's "will"."""
+    words = [
+        m.group().lower() for m in _TENSE_WORD.finditer(text, _clause_start(text, start, pos), pos)
+    ]
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        prev = words[i - 1] if i else ""
+        if w in _FUTURE_AUX or (w == "to" and prev in _FUTURE_TO):
+            return FUTURE
+        if w in _PAST_WORDS or (
+            len(w) > 3 and w.endswith("ed") and not w.endswith("eed") and prev not in _PASSIVE_AUX
+        ):
+            return PAST
+    return None
+
+
+def _anniversary(text: str, m: re.Match[str]) -> bool:
+    """Whether the date only measures a span up to now ("for the first time since 1998",
+    "since March", "since Sunday"): it does not say when the happening was."""
+    qualifier = m.group("wdq") or ""
+    if m.group("year") or m.group("mon"):
+        qualifier = m.group().split(None, 1)[0]
+    return qualifier.lower() == "since"
+
+
 def find_dates(
     text: str, pub: dt.date | None, start: int = 0, end: int | None = None
 ) -> list[DateMention]:
-    """Date expressions in ``text[start:end]``, resolved against ``pub``."""
+    """Date expressions in ``text[start:end]``, resolved against ``pub``. Each follows the
+    tense of its own clause's verb when there is one before it, else its sentence's."""
     if end is None:
         end = len(text)
     low = _lower(text, start, end)
@@ -359,7 +435,14 @@ def find_dates(
     when = _tense(text, start, end, low)
     out = []
     for m in matches:
-        r = _resolve(m, pub, PAST if _after_speech(text, start, m.start()) else when)
+        if _after_speech(text, start, m.start()):
+            tense = PAST
+        else:
+            tense = _local_tense(text, start, m.start()) or when
+        r = _resolve(m, pub, tense)
         if r is not None:
-            out.append(DateMention(m.start(), m.end(), r[0], r[1] if r[0] else None, r[2]))
+            date, precision = r[0], r[1] if r[0] else None
+            out.append(
+                DateMention(m.start(), m.end(), date, precision, r[2], _anniversary(text, m))
+            )
     return out

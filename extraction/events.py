@@ -127,7 +127,8 @@ def extract_events(
             )
             if not past and not scheduled:
                 continue
-            dates = find_dates(masked, published_on, ss, se)
+            # "for the first time since 1998" measures a span: it does not date the event.
+            dates = [d for d in find_dates(masked, published_on, ss, se) if not d.since]
             if scheduled:
                 # Only its dates still to come ("on Sunday" before it is another matter).
                 dates = [d for d in dates if d.date is not None and d.date >= published_on]
