@@ -14,6 +14,7 @@ A sentence is a happening when it has
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from .attribution import Resolver
@@ -108,6 +109,74 @@ def _participants(res: Resolver, ss: int, se: int) -> list[int]:
     return people[:6]
 
 
+def _only_attribution(masked: str, ss: int, se: int, words: set[str], verbs: set[str]) -> bool:
+    """Whether the sentence's only verbs say who spoke a quote it holds ("…" she wrote on
+    Sunday): the saying is no happening of its own."""
+    if MASK not in masked[ss:se]:
+        return False
+    if any(v not in SPEECH_VERBS for v in verbs):
+        return False
+    return not any(
+        (w.endswith("ed") and w.lower() not in SPEECH_VERBS) or w.lower() in _PAST_WORDS
+        for w in words
+    )
+
+
+# A summary is cut at these marks, so that it reads as whole clauses.
+_CLAUSE_END = re.compile(r"[,;:—–]\s|\s[—–]\s")
+SUMMARY_TARGET = 160
+
+
+def _summary(masked: str, ss: int, se: int, verbs: set[str], dated_at: list[int]) -> str:
+    """The sentence or, when it is long, whole clauses of it: the main clause of the event
+    (the one with its verb, best with its date, not a "who …" aside), with the sentence's
+    subject clause before it and the next clauses while they fit. Never a word cut in two,
+    never a clause cut off mid-way ("…finale in")."""
+    whole = " ".join(_MASK_RUN.sub("…", masked[ss:se]).split())
+    if len(whole) <= SUMMARY_MAX:
+        return whole
+    bounds = [ss, *(m.end() for m in _CLAUSE_END.finditer(masked, ss, se)), se]
+    spans = [(a, b) for a, b in itertools.pairwise(bounds) if masked[a:b].strip()]
+    # The verb in lower case: a capitalised "Rose" or "Will" is more likely a name.
+    lowered = {v.lower() for v in verbs}
+
+    def text(span) -> str:
+        return " ".join(_MASK_RUN.sub("…", masked[span[0] : span[1]]).split())
+
+    def aside(span) -> bool:
+        first = _WORDS.search(masked, span[0], span[1])
+        return first is not None and first.group().lower() in _RELATIVE
+
+    def score(index: int) -> tuple:
+        a, b = spans[index]
+        has_verb = not lowered.isdisjoint(_WORDS.findall(masked, a, b))
+        has_date = any(a <= d < b for d in dated_at)
+        return (has_verb and not aside(spans[index]), has_verb, has_date, -index)
+
+    main = max(range(len(spans)), key=score)
+    picked = [main]
+    if main > 0 and not aside(spans[0]) and len(text(spans[0])) <= 60:
+        picked.insert(0, 0)  # the subject ("Rose Ayling-Ellis, who …, won …")
+    for index in range(main + 1, len(spans)):
+        if len(" ".join(text(spans[i]) for i in [*picked, index])) > SUMMARY_TARGET:
+            break
+        picked.append(index)
+    parts = []
+    for n, index in enumerate(picked):
+        part = text(spans[index])
+        following = picked[n + 1] if n + 1 < len(picked) else None
+        if following is not None and following != index + 1:
+            part = part.rstrip(" ,;:—–")  # an aside left out: no dangling comma
+        parts.append(part)
+    summary = " ".join(parts).rstrip(" ,;:—–")
+    if len(summary) > SUMMARY_MAX:  # one clause longer than the limit: whole words only
+        summary = trim_words(summary, SUMMARY_MAX)
+    return summary[:1].upper() + summary[1:]
+
+
+_RELATIVE = frozenset({"who", "whom", "whose", "which", "where", "while", "whilst", "although"})
+
+
 def extract_events(
     res: Resolver, paras: list[tuple[int, int]], published_on: dt.date | None
 ) -> list[ExtractedEvent]:
@@ -117,6 +186,8 @@ def extract_events(
         for ss, se in sentence_spans(masked, ps, pe):
             words = set(_WORDS.findall(masked, ss, se))
             verbs = {w.lower() for w in words & _EVENT_FORMS}
+            if _only_attribution(masked, ss, se, words, verbs):
+                continue
             # Any past tense (regular or irregular) counts when a date and a person are present.
             past = verbs or any(
                 (w.endswith("ed") and w not in SPEECH_VERBS) or w in _PAST_WORDS for w in words
@@ -153,7 +224,7 @@ def extract_events(
                 first = _WORDS.search(masked, ss, se)
                 if not dates or not _someone(words, first.group() if first else ""):
                     continue
-            summary = trim_words(_MASK_RUN.sub("…", masked[ss:se]), SUMMARY_MAX)
+            summary = _summary(masked, ss, se, verbs or words, [d.start for d in dates])
             if not dates:
                 events.append(ExtractedEvent(summary, ss, se, None, None, tuple(people)))
             seen = set()

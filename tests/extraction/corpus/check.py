@@ -149,6 +149,11 @@ def check(article: ParsedArticle, ann: dict) -> list[str]:
                 f"event {exp['contains']!r} on {exp['date']} ({exp['precision']}) not found"
             )
 
+    # Sentences that are no happening ("…" she wrote on Sunday: who said a quote).
+    for text in ann.get("not_events", []):
+        if any(text in article.body[e.start : e.end] for e in article.events):
+            fails.append(f"{text!r} extracted as an event")
+
     for cap in ann.get("captions", []):
         if cap not in article.captions:
             fails.append(f"caption {cap!r} not found")
