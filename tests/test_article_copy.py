@@ -197,10 +197,12 @@ def test_postgres_reads_a_persons_quotes_and_stories_from_their_indexes(quoted):
         assert any(f"{column} = {quoted.pk}" in line for line in conditions), (kind, text)
 
 
-def test_timeline_pages_are_slices_of_the_whole_timeline_in_order():
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_timeline_pages_are_slices_of_the_whole_timeline_in_order(newest_first):
     """Merged from short reads per source, every page is exactly its slice of the whole
-    timeline: stories named several ways once, same-time ties by kind then id, events at
-    the start of their day, undated items last (stories, events, then quotes)."""
+    timeline: stories named several ways once, same-time ties by kind then id (newest
+    first: id descending, as each source is read), events at the start of their day,
+    undated items last (stories, events, then quotes)."""
     from tests.factories import make_event_in
 
     person = make_person("Cy Many")
@@ -231,10 +233,17 @@ def test_timeline_pages_are_slices_of_the_whole_timeline_in_order():
             )
             expected.append((*at, 1, event.pk, "event"))
     make_story("Cy draft", ["Cy Many said: “Hidden.”"], status=DRAFT, published_at=midnight)
-    expected = [(kind, pk) for *_key, pk, kind in sorted(expected)]
+    if newest_first:
+        dated = sorted((row for row in expected if row[0] == 0), key=lambda r: -r[3])
+        dated.sort(key=lambda r: r[2])
+        dated.sort(key=lambda r: r[1], reverse=True)
+        expected = dated + sorted(row for row in expected if row[0] == 1)
+    else:
+        expected = sorted(expected)
+    expected = [(kind, pk) for *_key, pk, kind in expected]
 
     (person,) = add_public_counts([person])
-    rows = timeline_rows(person, count=timeline_count(person))
+    rows = timeline_rows(person, count=timeline_count(person), newest_first=newest_first)
     assert rows.count() == len(expected) == timeline_rows(person).count()
     for size in (1, 4, 7, len(expected)):
         for start in range(0, len(expected), size):

@@ -179,12 +179,13 @@ def test_people_index_is_alphabetical_with_counts_and_only_public_people(client,
 
 
 def test_person_page_shows_name_aliases_counts_and_timeline(client, desk):
-    """A person's page has the name, aliases, counts and a dated timeline, oldest first."""
+    """A person's page has the name, aliases, counts and a dated timeline, newest first
+    (issue 15: readers follow the latest)."""
     page = main_of(html(client.get(desk.rose.get_absolute_url())))
     assert "<h1>Rose Ayling-Ellis</h1>" in page
     assert '<span class="alias">Rose</span>' in page
     assert "<strong>1</strong> quote" in page and "<strong>1</strong> story" in page
-    assert page.index("Lifted the Glitterball trophy") < page.index("Won a BAFTA TV Award")
+    assert page.index("Won a BAFTA TV Award") < page.index("Lifted the Glitterball trophy")
     assert "It is a very special moment" in page
     assert "wedding" not in page and "not invited" not in page  # the draft
 

@@ -193,11 +193,14 @@ def _timeline_parts(person, year: int | None = None):
     ]
 
 
-def timeline_rows(person, *, year: int | None = None, count: int | None = None) -> TimelineRows:
+def timeline_rows(
+    person, *, year: int | None = None, count: int | None = None, newest_first: bool = False
+) -> TimelineRows:
     """(kind, id, unknown, moment, order) rows of the person's public timeline, oldest
-    first, undated last, for a paginator: see :class:`TimelineRows`. ``count``, when the
-    caller knows it (see :func:`timeline_count`), spares counting the timeline."""
-    return TimelineRows(_timeline_parts(person, year), count)
+    first (or newest first), undated last, for a paginator: see :class:`TimelineRows`.
+    ``count``, when the caller knows it (see :func:`timeline_count`), spares counting the
+    timeline."""
+    return TimelineRows(_timeline_parts(person, year), count, newest_first=newest_first)
 
 
 def timeline_count(person) -> int:
@@ -227,8 +230,14 @@ class TimelineRows:
 
     ordered = True  # what Paginator checks
 
-    def __init__(self, parts, count: int | None = None, *, by_day: bool = False):
+    def __init__(
+        self, parts, count: int | None = None, *, by_day: bool = False, newest_first=False
+    ):
         self._parts, self._count, self._by_day = parts, count, by_day
+        # Newest first: dated rows by moment descending, and within a moment by kind, then
+        # id descending (the order each source is read in, so a page is still among the
+        # first n of each); undated rows stay last, apart.
+        self._newest_first = newest_first
 
     def count(self) -> int:
         if self._count is None:
@@ -260,7 +269,8 @@ class TimelineRows:
             if kind == "article":  # a story named several times: once
                 queryset = queryset.distinct()
             if dated:
-                found = list(queryset.order_by(field, key).values_list(key, field)[:n])
+                order = (f"-{field}", f"-{key}") if self._newest_first else (field, key)
+                found = list(queryset.order_by(*order).values_list(key, field)[:n])
                 if self._by_day and len(found) == n:  # the rest of the n-th row's day
                     day = queryset.filter(**self._day_of(field, found[-1][1]))
                     found += day.values_list(key, field)
@@ -275,7 +285,12 @@ class TimelineRows:
                 rows.append(
                     (kind, pk, 0 if dated else 1, self._moment(moment), TIMELINE_ORDER[kind])
                 )
-        rows.sort(key=lambda row: (row[3], row[4], row[1]) if dated else (row[4], row[1]))
+        if dated and self._newest_first:
+            rows.sort(key=lambda row: -row[1])  # stable sorts: moment desc, kind, id desc
+            rows.sort(key=lambda row: row[4])
+            rows.sort(key=lambda row: row[3], reverse=True)
+        else:
+            rows.sort(key=lambda row: (row[3], row[4], row[1]) if dated else (row[4], row[1]))
         return rows[:n]
 
     def _moment(self, value):

@@ -266,7 +266,8 @@ def person_detail(request, slug):
     # ASCII digits only: str.isdigit() also accepts "¹", which int() refuses (a 500).
     selected_year = int(year) if year.isascii() and year.isdigit() and int(year) in years else None
     count = timeline_count(person) if selected_year is None else None
-    rows = timeline_rows(person, year=selected_year, count=count)
+    # Newest first, as readers follow someone in the news (issue 15); undated items last.
+    rows = timeline_rows(person, year=selected_year, count=count, newest_first=True)
     page = paginate(request, rows, TIMELINE_PER_PAGE)
     items = timeline_items(page.object_list)
     aliases = list(person.aliases.all())
