@@ -331,6 +331,42 @@ def timeline_years(person) -> list[int]:
     return sorted({int(y) for y in years[0].union(*years[1:])})
 
 
+# The chart shows at most this many months, the latest, so its size has a bound.
+CHART_MONTHS = 120
+
+
+def timeline_months(person) -> list[tuple[int, int, int, int]]:
+    """(year, month, quotes, events) for each month of the person's dated public quotes
+    and events, oldest first, at most the latest ``CHART_MONTHS`` months that have any.
+
+    Counted by the database from the person's own index entries (quotes carry their
+    article's date), grouped on the date's first seven characters ("2024-05"), which both
+    databases read from the stored value without a Python call per row."""
+
+    def by_month(kind, queryset, field):
+        return (
+            queryset.order_by()
+            .filter(**{f"{field}__isnull": False})
+            .annotate(month=Substr(Cast(field, CharField()), 1, 7))
+            .values("month")
+            .annotate(n=Count("pk"), kind=Value(kind, output_field=CharField()))
+            .values_list("kind", "month", "n")
+        )
+
+    quoted = by_month(
+        "quote", Quote.objects.public().filter(speaker=person), "article_published_at"
+    )
+    dated = by_month("event", Event.objects.public().filter(people=person), "date")
+    quotes, events = {}, {}
+    for kind, month, n in quoted.union(dated, all=True):  # one query for both
+        (quotes if kind == "quote" else events)[month] = n
+    months = sorted(set(quotes) | set(events))[-CHART_MONTHS:]
+    return [
+        (int(month[:4]), int(month[5:7]), quotes.get(month, 0), events.get(month, 0))
+        for month in months
+    ]
+
+
 def most_quoted_recently(*, articles: int = 50, limit: int = 6) -> list[Person]:
     """The people most quoted in the latest ``articles`` published stories, each with
     ``recent_quotes``: counted from those stories' quotes, never over all people."""

@@ -25,11 +25,13 @@ from people.models import Person, PersonRedirect
 
 from . import seo
 from .caching import public_page
+from .charts import month_chart
 from .queries import (
     add_public_counts,
     most_quoted_recently,
     public_people,
     timeline_count,
+    timeline_months,
     timeline_rows,
     timeline_years,
 )
@@ -271,6 +273,7 @@ def person_detail(request, slug):
     page = paginate(request, rows, TIMELINE_PER_PAGE)
     items = timeline_items(page.object_list)
     aliases = list(person.aliases.all())
+    chart = month_chart(timeline_months(person)) if page.number == 1 else None
     meta = seo.PageMeta(
         title=person.name if page.number == 1 else f"{person.name}, page {page.number}",
         canonical=canonical(request, person.get_absolute_url(), page),
@@ -286,6 +289,7 @@ def person_detail(request, slug):
         {
             "person": person,
             "aliases": aliases,
+            "chart": chart,
             "items": items,
             "page": page,
             "extra_query": urlencode({"year": selected_year}) if selected_year else "",
