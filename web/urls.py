@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("events/", views.event_list, name="events"),
+    path("tags/", views.tag_list, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("search/", views.search, name="search"),
     # Feeds and crawler files.

@@ -13,7 +13,7 @@ from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -471,6 +471,36 @@ def event_list(request):
             "meta": meta,
         },
     )
+
+
+TAGS_PER_PAGE = 100
+
+
+@public_page
+@require_GET
+def tag_list(request):
+    """Every public topic, A to Z, with how many published stories carry it: counted for
+    the page's tags only, in one grouped query on the article-tag table."""
+    page = paginate(request, Tag.objects.public().order_by("name", "pk"), TAGS_PER_PAGE)
+    tags = list(page.object_list)
+    through = Tag.articles.through
+    counts = dict(
+        through.objects.filter(
+            tag_id__in=[tag.pk for tag in tags], article__status=Article.Status.PUBLISHED
+        )
+        .order_by()
+        .values("tag_id")
+        .annotate(n=Count("article_id"))
+        .values_list("tag_id", "n")
+    )
+    for tag in tags:
+        tag.story_count = counts.get(tag.pk, 0)
+    meta = seo.PageMeta(
+        title="Topics" if page.number == 1 else f"Topics, page {page.number}",
+        canonical=canonical(request, reverse("web:tags"), page),
+        description="Every topic our stories cover, A to Z.",
+    )
+    return render(request, "web/tag_list.html", {"tags": tags, "page": page, "meta": meta})
 
 
 @public_page
