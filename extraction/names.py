@@ -168,3 +168,19 @@ def load() -> None:
     first_name_titles()
     suffixes()
     particles()
+
+
+def sort_key(name: str) -> str:
+    """How a directory files ``name``: surname first ("ayling-ellis rose"), by nameparser's
+    reading of its structure (titles and suffixes set aside: "Dr Alex George" files under
+    George), without accents or case ("Özil" with the Os). A name of one word, or one whose
+    surname cannot be told ("Prince Harry"), files under what there is."""
+    import unicodedata
+
+    from nameparser import HumanName
+
+    parsed = HumanName(" ".join(name.split()))
+    parts = [parsed.last, parsed.first, parsed.middle] if parsed.last else [parsed.first]
+    key = " ".join(p for p in parts if p) or name
+    plain = unicodedata.normalize("NFKD", key)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold().strip()[:200]

@@ -11,7 +11,22 @@ def normalize_name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def directory_key(name: str) -> str:
+    """The key the people index sorts by: surname first (``extraction.names.sort_key``)."""
+    from extraction.names import sort_key
+
+    return sort_key(name)
+
+
 class PersonQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like ``QuerySet.bulk_create``, with the derived name fields ``save`` fills."""
+        objs = list(objs)
+        for person in objs:
+            person.name_normalized = normalize_name(person.name)
+            person.sort_name = directory_key(person.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def by_name_or_alias(self, text: str):
         """People whose canonical name or any alias is exactly ``text`` (case-insensitive)."""
         key = normalize_name(text)
@@ -32,6 +47,12 @@ class Person(models.Model):
         help_text="Canonical full name, as the desk writes it (e.g. “Rose Ayling-Ellis”).",
     )
     name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    sort_name = models.CharField(
+        max_length=200,
+        editable=False,
+        default="",
+        help_text="Surname first, without accents or case: how the people index sorts.",
+    )
     slug = models.SlugField(max_length=220, unique=True)
     description = models.CharField(
         max_length=300,
@@ -52,14 +73,18 @@ class Person(models.Model):
             models.CheckConstraint(condition=~models.Q(name=""), name="person_name_not_empty"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="person_slug_not_empty"),
         ]
-        # The people index walks people in name order from a cursor (issue 12).
-        indexes = [models.Index(fields=["name", "id"], name="person_name_idx")]
+        # The people index walks people in surname order from a cursor (issues 12, 15).
+        indexes = [
+            models.Index(fields=["name", "id"], name="person_name_idx"),
+            models.Index(fields=["sort_name", "id"], name="person_sort_name_idx"),
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
         self.name_normalized = normalize_name(self.name)
+        self.sort_name = directory_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, fallback="person")
         super().save(*args, **kwargs)

@@ -215,13 +215,14 @@ def test_people_index_pages_through_everyone_with_the_same_queries_per_page(clie
 
 def test_person_timeline_is_paged_with_the_same_queries_per_page(client, big_desk):
     """A person with many quotes gets their timeline TIMELINE_PER_PAGE items at a time, every
-    page with the same queries, and the pages hold every item once."""
+    page with the same queries (the first one more: its chart of months, issue 15), and
+    the pages hold every item once."""
     counts, items, number, more = set(), 0, 0, True
     url = big_desk.get_absolute_url()
     while more:
         number += 1
         count, page = query_count(client, f"{url}?page={number}")
-        counts.add(count)
+        counts.add(count - (number == 1))
         shown = page.count('class="timeline-item')
         assert shown <= TIMELINE_PER_PAGE
         items += shown

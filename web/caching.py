@@ -56,6 +56,7 @@ PAGE_QUERY_PARAMS = frozenset(
         "person",
         "after",
         "before",
+        "letter",
         "people_page",
         "quotes_page",
         "articles_page",
