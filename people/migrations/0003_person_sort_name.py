@@ -2,14 +2,14 @@
 
 from django.db import migrations, models
 
-from people.models import directory_key
+from extraction.names import sort_key
 
 
 def fill(apps, schema_editor):
     Person = apps.get_model("people", "Person")
     rows = list(Person.objects.only("pk", "name"))
     for person in rows:
-        person.sort_name = directory_key(person.name)
+        person.sort_name = sort_key(person.name)
     Person.objects.bulk_update(rows, ["sort_name"], batch_size=1000)
 
 
