@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db.models import Exists, OuterRef
 
 from articles.models import Article, Event, Mention, Quote
 from people.models import Alias, Person
@@ -108,17 +109,27 @@ def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
 def _people_named_by_published(ids: list[int] | None = None) -> set[int]:
     """Who is public: named by published content (mentioned, quoted, in an event).
 
-    ``ids=None``: everyone, in one pass over each table (a rebuild). With thousands of ids
-    each query walks every published article instead, which per chunk of a rebuild made
-    the people's share grow with the square of the archive."""
+    ``ids=None``: everyone, in one pass over each table (a rebuild). For given ids, one
+    query asking of each person whether *a* published mention, quote or event names them
+    (EXISTS, which stops at the first row found by the person's index): reading all their
+    rows made re-indexing a person cost more with every story naming them, and the
+    importer re-indexes everyone a new story names."""
     published = Article.Status.PUBLISHED
+    if ids is not None:
+        person = OuterRef("pk")
+        named = (
+            Exists(Mention.objects.filter(person_id=person, article_published=True))
+            | Exists(Quote.objects.public().filter(speaker_id=person))
+            | Exists(
+                Event.people.through.objects.filter(
+                    person_id=person, event__article__status=published
+                )
+            )
+        )
+        return set(Person.objects.filter(pk__in=ids).filter(named).values_list("pk", flat=True))
     mentions = Mention.objects.filter(article__status=published)
     quotes = Quote.objects.public().filter(speaker__isnull=False)
     events = Event.people.through.objects.filter(event__article__status=published)
-    if ids is not None:
-        mentions = mentions.filter(person_id__in=ids)
-        quotes = quotes.filter(speaker_id__in=ids)
-        events = events.filter(person_id__in=ids)
     named = set(mentions.order_by().values_list("person_id", flat=True).distinct())
     named.update(quotes.order_by().values_list("speaker_id", flat=True).distinct())
     named.update(events.order_by().values_list("person_id", flat=True).distinct())
@@ -160,8 +171,14 @@ _BUILDERS = {ARTICLE: _article_entries, QUOTE: _quote_entries, PERSON: _person_e
 
 def _write(kind: str, ids: Iterable[int]) -> int:
     """Bring the entries of ``kind`` for ``ids`` in line with the data; returns changes."""
+    return len(_rewrite(kind, ids))
+
+
+def _rewrite(kind: str, ids: Iterable[int]) -> list[int]:
+    """Like ``_write``; returns the object ids whose entries were rewritten (an id twice
+    when a stale entry was removed and a fresh one written)."""
     backend = get_backend()
-    changed = 0
+    changed: list[int] = []
     for chunk in _chunks(ids):
         wanted = _BUILDERS[kind](chunk)
         existing = {
@@ -182,7 +199,7 @@ def _write(kind: str, ids: Iterable[int]) -> int:
             SearchEntry.objects.filter(pk__in=[e.pk for e in stale]).delete()
         if fresh:
             backend.add(SearchEntry.objects.bulk_create(fresh))
-        changed += len(stale) + len(fresh)
+        changed += [e.object_id for e in stale] + [e.object_id for e in fresh]
     return changed
 
 
@@ -217,6 +234,44 @@ def reindex_article(article_id: int) -> int:
         QUOTE, Quote.objects.filter(article_id=article_id).values_list("pk", flat=True)
     )
     return changed + _write(PERSON, _people_of_articles([article_id]))
+
+
+def verify_articles(article_ids: Iterable[int]) -> dict[int, int]:
+    """``reindex_article`` for many articles at once (a batch of unchanged re-imports):
+    the entries of the articles, their quotes and the people they name are compared with
+    the data in a few queries per chunk, and only those that differ are rewritten.
+    Returns {article id: entries rewritten} for the articles that needed any."""
+    article_ids = sorted(set(article_ids))
+    if not article_ids:
+        return {}
+    flush()
+    repaired: dict[int, int] = {}
+
+    def count(article_id: int) -> None:
+        repaired[article_id] = repaired.get(article_id, 0) + 1
+
+    for article_id in _rewrite(ARTICLE, article_ids):
+        count(article_id)
+    quote_article = dict(
+        Quote.objects.filter(article_id__in=article_ids).values_list("pk", "article_id")
+    )
+    for quote_id in _rewrite(QUOTE, quote_article):
+        count(quote_article[quote_id])
+    people = _people_of_articles(article_ids)
+    # A person's repair is told on one article that names them (the first in the batch).
+    for person_id in _rewrite(PERSON, people):
+        count(_first_article_naming(person_id, article_ids))
+    return repaired
+
+
+def _first_article_naming(person_id: int, article_ids: list[int]) -> int:
+    named = Mention.objects.filter(person_id=person_id, article_id__in=article_ids)
+    quoted = Quote.objects.filter(speaker_id=person_id, article_id__in=article_ids)
+    found = [
+        *named.values_list("article_id", flat=True)[:1],
+        *quoted.values_list("article_id", flat=True)[:1],
+    ]
+    return min(found) if found else article_ids[0]
 
 
 def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
