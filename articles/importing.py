@@ -1,4 +1,10 @@
-"""Persisting imported stories: one file, one transaction, bulk writes.
+"""Persisting imported stories: batches of files, one transaction per batch, bulk writes.
+
+Files are imported in batches (``BATCH_FILES``): one transaction, one search-index flush
+and a few bulk INSERTs per batch, while each file stays atomic in its own savepoint (a bad
+file rolls back alone, the rest of its batch commits). Files whose bytes an article already
+has are found by hash, a query per batch, before any parsing; their search entries are
+checked in bulk. ``parse_source`` is the one seam where a file's bytes become stories.
 
 The extraction itself is the pure pipeline in ``extraction``; this module feeds it
 what curation has taught the newsroom (people, aliases, names rejected as non-people),
@@ -371,6 +377,8 @@ class Importer:
                     return ImportOutcome(
                         name, FAILED, key=key, reason=f"database refused it: {error}"
                     )
+                # Someone else (an editor) may have taken a slug meanwhile: read them again.
+                self._slugs = SlugBook()
                 continue
             except DatabaseError as error:
                 return ImportOutcome(name, FAILED, key=key, reason=f"database error: {error}")

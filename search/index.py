@@ -13,9 +13,9 @@ Ways in:
   every service in ``articles.services`` run in it. Queued ids still left at commit (a
   write outside such a block, e.g. a tag added by the admin's form) are flushed just after
   it (``transaction.on_commit``), and a search flushes its own connection's queue first.
-- A re-import of an unchanged file calls ``reindex_article``, which rewrites only the
-  entries that differ from the data: an entry lost some other way is repaired by the
-  next run.
+- A re-import of unchanged files calls ``verify_articles`` (``reindex_article`` for a
+  batch), which rewrites only the entries that differ from the data: an entry lost some
+  other way is repaired by the next run.
 - ``rebuild()`` (``manage.py rebuild_search_index``) rebuilds everything in bulk.
 
 Writes that bypass signals (``bulk_create``, ``QuerySet.update``) must call ``mark`` or
