@@ -237,29 +237,57 @@ def reindex_article(article_id: int) -> int:
 
 
 def verify_articles(article_ids: Iterable[int]) -> dict[int, int]:
-    """``reindex_article`` for many articles at once (a batch of unchanged re-imports):
-    the entries of the articles, their quotes and the people they name are compared with
-    the data in a few queries per chunk, and only those that differ are rewritten.
-    Returns {article id: entries rewritten} for the articles that needed any."""
+    """The check ``reindex_article`` makes, for a batch of unchanged re-imports, in a few
+    queries of ids and flags: every article, quote and person the articles name must have
+    its entry, with the visibility the data gives it (published, rejected). Those that do
+    not are rewritten from the data. Returns {article id: entries rewritten} for the
+    articles that needed any.
+
+    Entries are not compared word for word here (that read every quote and person of the
+    batch twice, and an unchanged re-import is meant to be a hash look-up): since index
+    writes commit with the data (issue 12), what a crash or a failed write leaves behind
+    is a missing entry, which this finds; ``rebuild_search_index`` rewrites everything."""
     article_ids = sorted(set(article_ids))
     if not article_ids:
         return {}
     flush()
+    published = Article.Status.PUBLISHED
+    articles = {
+        pk: (status == published, False)
+        for pk, status in Article.objects.filter(pk__in=article_ids).values_list("pk", "status")
+    }
+    quotes, quote_article = {}, {}
+    for pk, article_id, status, article_published in Quote.objects.filter(
+        article_id__in=article_ids
+    ).values_list("pk", "article_id", "status", "article_published"):
+        quotes[pk] = (article_published, status == Quote.Status.REJECTED)
+        quote_article[pk] = article_id
+    people = _people_of_articles(article_ids)
+
+    def astray(kind: str, wanted: dict[int, tuple | None]) -> list[int]:
+        """Ids whose entry is missing or whose flags differ (None: existence only)."""
+        found = {}
+        for chunk in _chunks(wanted):
+            entries = SearchEntry.objects.filter(kind=kind, object_id__in=chunk)
+            for object_id, *flags in entries.values_list("object_id", "published", "rejected"):
+                found[object_id] = tuple(flags)
+        return [
+            pk
+            for pk, flags in wanted.items()
+            if pk not in found or (flags is not None and found[pk] != flags)
+        ]
+
     repaired: dict[int, int] = {}
 
     def count(article_id: int) -> None:
         repaired[article_id] = repaired.get(article_id, 0) + 1
 
-    for article_id in _rewrite(ARTICLE, article_ids):
+    for article_id in _rewrite(ARTICLE, astray(ARTICLE, articles)):
         count(article_id)
-    quote_article = dict(
-        Quote.objects.filter(article_id__in=article_ids).values_list("pk", "article_id")
-    )
-    for quote_id in _rewrite(QUOTE, quote_article):
+    for quote_id in _rewrite(QUOTE, astray(QUOTE, quotes)):
         count(quote_article[quote_id])
-    people = _people_of_articles(article_ids)
     # A person's repair is told on one article that names them (the first in the batch).
-    for person_id in _rewrite(PERSON, people):
+    for person_id in _rewrite(PERSON, astray(PERSON, dict.fromkeys(people))):
         count(_first_article_naming(person_id, article_ids))
     return repaired
 
