@@ -32,6 +32,7 @@ then writes its result. Re-importing is safe:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
@@ -169,12 +170,19 @@ class BatchWrites:
         self.__init__()
 
 
+@functools.cache
+def _historical(model: type[Model]) -> type[Model]:
+    """The history model of ``model``, asked once: each access to ``model.history`` builds
+    a manager class (a noticeable share of an import's time, once per file)."""
+    return model.history.model
+
+
 def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
     """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one INSERT
     (``bulk_history_create`` without its per-call manager and per-row user look-ups)."""
     if not rows:
         return
-    historical = model.history.model
+    historical = _historical(model)
     fields = [field.attname for field in historical.tracked_fields]
     user = historical.get_default_history_user(rows[0][0])
     now = timezone.now()
@@ -828,8 +836,10 @@ def _edited_by_editors(model: type[Model], rows) -> set[int]:
     ids = [row.pk for row in rows]
     if not ids:
         return set()
-    changes = model.history.filter(id__in=ids, history_type="~").exclude(
-        history_change_reason=IMPORT_REASON
+    changes = (
+        _historical(model)
+        .objects.filter(id__in=ids, history_type="~")
+        .exclude(history_change_reason=IMPORT_REASON)
     )
     return set(changes.values_list("id", flat=True))
 
@@ -844,9 +854,8 @@ def _delete_in_bulk(model: type[Model], rows) -> None:
     index, so the rows go through the fast path Django's own deletion collector uses."""
     if not rows:
         return
-    history = getattr(model, "history", None)
-    if history is not None:
-        historical = history.model
+    if hasattr(model._meta, "simple_history_manager_attribute"):  # it keeps a history
+        historical = _historical(model)
         now = timezone.now()
         historical.objects.bulk_create(
             [
