@@ -322,7 +322,7 @@ class Importer:
         try:
             with search_index.atomic():
                 _serialise_imports()
-                self._slugs = SlugBook()
+                self._cache = BatchCache()
                 self._writes = BatchWrites()
                 for i in todo:
                     results[i] = self._import_read(batch[i])
@@ -373,22 +373,24 @@ class Importer:
                         publish=self.publish,
                         world=self.world,
                         min_confidence=self.min_confidence,
-                        slugs=self._slugs,
+                        cache=self._cache,
                         writes=writes,
                     )
                     if self.dry_run:
                         raise _DryRunRollback
             except _DryRunRollback:
+                self._cache = BatchCache()  # what it learnt was rolled back
                 return outcome
             except IntegrityError as error:
                 if attempt:
                     return ImportOutcome(
                         name, FAILED, key=key, reason=f"database refused it: {error}"
                     )
-                # Someone else (an editor) may have taken a slug meanwhile: read them again.
-                self._slugs = SlugBook()
+                # Someone else (an editor) may have taken a slug meanwhile: read again.
+                self._cache = BatchCache()
                 continue
             except DatabaseError as error:
+                self._cache = BatchCache()  # it may hold rows the savepoint rolled back
                 return ImportOutcome(name, FAILED, key=key, reason=f"database error: {error}")
             self._writes.merge(writes)
             if outcome.people:
@@ -489,7 +491,7 @@ def _save_parsed(
     publish: bool,
     world: WorldKnowledge,
     min_confidence: float,
-    slugs: SlugBook,
+    cache: BatchCache,
     writes: BatchWrites,
 ) -> None:
     # One query finds an article with these exact bytes, the article under this key and,
@@ -534,7 +536,7 @@ def _save_parsed(
             status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
             imported_values=_fingerprint(values),
         )
-        article.slug = slugs.take(Article, article.title, fallback="article")
+        article.slug = cache.slugs.take(Article, article.title, fallback="article")
         # Its history record goes with the batch's (a new article has no tags to record).
         article.skip_history_when_saving = True
         article.save()
@@ -566,7 +568,7 @@ def _save_parsed(
     writes.articles.add(article.pk)
 
     people = _resolve_people(
-        parsed, outcome, rejected=world.rejected_names, slugs=slugs, writes=writes
+        parsed, outcome, rejected=world.rejected_names, cache=cache, writes=writes
     )
     # People who lost a mention, a quote or an event here may no longer be public: those
     # rows go in bulk, without the signals that would tell the search index.
@@ -583,7 +585,7 @@ def _save_parsed(
         writes=writes,
     )
     _sync_events(article, old_body, parsed, people, outcome, unlinked, is_new=is_new, writes=writes)
-    _suggest_tags(article, parsed.suggested_tags, is_new=is_new, writes=writes)
+    _suggest_tags(article, parsed.suggested_tags, is_new=is_new, cache=cache, writes=writes)
     if unlinked:
         search_index.mark(people=unlinked)
 
@@ -643,44 +645,86 @@ def _resolve_people(
     outcome: ImportOutcome,
     *,
     rejected: frozenset[str],
-    slugs: SlugBook,
+    cache: BatchCache,
     writes: BatchWrites,
 ) -> list[Person | None]:
     """One Person per extracted person: known, found by full name, or created (in bulk)."""
     keys = [normalize_name(person.name) for person in parsed.people]
     known_ids = {p.known_key for p in parsed.people if p.known_key is not None}
     # The pipeline's knowledge may be older than the database (an editor merged someone
-    # meanwhile), so known people are re-read and the others looked up by full name.
-    by_id = Person.objects.in_bulk(known_ids) if known_ids else {}
+    # meanwhile), so known people are re-read (once per batch) and the others looked up
+    # by full name.
+    by_id = cache.people_by_id(known_ids)
     unresolved = [
         key for p, key in zip(parsed.people, keys, strict=True) if p.known_key not in by_id
     ]
-    by_name: dict[str, Person] = {}
-    if unresolved:
-        for person in Person.objects.filter(name_normalized__in=unresolved).order_by("pk"):
-            by_name.setdefault(person.name_normalized, person)
-        for alias in Alias.objects.filter(
-            normalized__in=unresolved, kind__in=IDENTIFYING_ALIAS_KINDS
-        ).select_related("person"):
-            by_name.setdefault(alias.normalized, alias.person)
-
+    by_name = cache.people_by_name(unresolved)
     resolved: list[Person | None] = []
     to_create: list[Person] = []
     for extracted, key in zip(parsed.people, keys, strict=True):
         person = by_id.get(extracted.known_key) or by_name.get(key)
         if person is None and key and key not in rejected:
             person = by_name[key] = Person(name=_clip(extracted.name, 200), name_normalized=key)
+            cache.by_name[key] = person
             to_create.append(person)
         resolved.append(person)
     if to_create:
-        slugs.load(Person, [person.name for person in to_create], fallback="person")
+        cache.slugs.load(Person, [person.name for person in to_create], fallback="person")
         for person in to_create:
-            person.slug = slugs.take(Person, person.name, fallback="person")
+            person.slug = cache.slugs.take(Person, person.name, fallback="person")
         # Both backends return primary keys from bulk inserts, so `resolved` is complete.
         writes.add_history(Person, Person.objects.bulk_create(to_create))
+        cache.by_id.update((person.pk, person) for person in to_create)
+        cache.aliases.update((person.pk, {}) for person in to_create)
         outcome.people_created = len(to_create)
-    outcome.people = _add_aliases(parsed, resolved, writes)
+    outcome.people = _add_aliases(parsed, resolved, cache, writes)
     return resolved
+
+
+class BatchCache:
+    """What the files of one batch look up about people, aliases, tags and slugs, read
+    once per batch instead of once per file. Valid inside the batch's transaction, which
+    holds the importers' lock (nobody else imports meanwhile); dropped when a file rolls
+    back, since it may hold that file's rows."""
+
+    def __init__(self):
+        self.slugs = SlugBook()
+        self.by_id: dict[int, Person] = {}
+        self.by_name: dict[str, Person | None] = {}
+        self.aliases: dict[int, dict[str, str]] = {}  # person id: {normalized: text}
+        self.tags: dict[str, Tag] = {}
+
+    def people_by_id(self, ids: Iterable[int]) -> dict[int, Person]:
+        missing = [pk for pk in ids if pk not in self.by_id]
+        if missing:
+            self.by_id.update(Person.objects.in_bulk(missing))
+        return {pk: self.by_id[pk] for pk in ids if pk in self.by_id}
+
+    def people_by_name(self, keys: Sequence[str]) -> dict[str, Person]:
+        """People by full name, or by an alias that identifies them on its own (a name the
+        importer cannot create, so a miss stays a miss for the batch)."""
+        missing = sorted({key for key in keys if key not in self.by_name})
+        if missing:
+            found: dict[str, Person] = {}
+            for person in Person.objects.filter(name_normalized__in=missing).order_by("pk"):
+                found.setdefault(person.name_normalized, person)
+            for alias in Alias.objects.filter(
+                normalized__in=missing, kind__in=IDENTIFYING_ALIAS_KINDS
+            ).select_related("person"):
+                found.setdefault(alias.normalized, alias.person)
+            self.by_name.update((key, found.get(key)) for key in missing)
+        return {key: self.by_name[key] for key in keys if self.by_name.get(key) is not None}
+
+    def aliases_of(self, person_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        missing = [pk for pk in person_ids if pk not in self.aliases]
+        if missing:
+            for pk in missing:
+                self.aliases[pk] = {}
+            for person_id, text, normalized in Alias.objects.filter(
+                person_id__in=missing
+            ).values_list("person_id", "text", "normalized"):
+                self.aliases[person_id][normalized] = text
+        return self.aliases
 
 
 # Slug bases looked up per query. SQLite refuses an expression nested more than 1,000 deep
@@ -752,7 +796,10 @@ def _alias_kind(alias: str, name: str) -> str:
 
 
 def _add_aliases(
-    parsed: ParsedArticle, resolved: Sequence[Person | None], writes: BatchWrites
+    parsed: ParsedArticle,
+    resolved: Sequence[Person | None],
+    cache: BatchCache,
+    writes: BatchWrites,
 ) -> dict[int, KnownPerson]:
     """Record the other forms the article used for each person (once per person).
 
@@ -761,13 +808,10 @@ def _add_aliases(
     people = {person.pk: person for person in resolved if person is not None}
     if not people:
         return {}
-    texts: dict[int, list[str]] = {pk: [] for pk in people}
+    stored = cache.aliases_of(people)  # {person id: {normalized: text}}
+    texts: dict[int, list[str]] = {pk: sorted(stored[pk].values()) for pk in people}
     existing = {(pk, person.name_normalized) for pk, person in people.items()}
-    for person_id, text, normalized in Alias.objects.filter(person_id__in=people).values_list(
-        "person_id", "text", "normalized"
-    ):
-        texts[person_id].append(text)
-        existing.add((person_id, normalized))
+    existing.update((pk, normalized) for pk in people for normalized in stored[pk])
     new_aliases = []
     for extracted, person in zip(parsed.people, resolved, strict=True):
         if person is None:
@@ -779,6 +823,7 @@ def _add_aliases(
                 continue
             existing.add(key)
             texts[person.pk].append(text)
+            stored[person.pk][key[1]] = text
             new_aliases.append(
                 Alias(
                     person=person,
@@ -1112,18 +1157,27 @@ def _sync_events(
 
 
 def _suggest_tags(
-    article: Article, names: Sequence[str], *, is_new: bool, writes: BatchWrites
+    article: Article,
+    names: Sequence[str],
+    *,
+    is_new: bool,
+    cache: BatchCache,
+    writes: BatchWrites,
 ) -> None:
     """Propose tags (creating missing ones); editors accept or dismiss them."""
     wanted = {name.strip().casefold(): name.strip()[:100] for name in names if name.strip()}
     if not wanted:
         return
-    tags = {tag.name.casefold(): tag for tag in Tag.objects.filter(name__in=wanted.values())}
+    tags = {key: cache.tags[key] for key in wanted if key in cache.tags}
+    missing = [name for key, name in wanted.items() if key not in tags]
+    if missing:
+        tags.update((tag.name.casefold(), tag) for tag in Tag.objects.filter(name__in=missing))
     for key, name in wanted.items():
         if key not in tags:
             tags[key] = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(
                 name=name
             )
+    cache.tags.update(tags)
     already = set() if is_new else set(article.tag_suggestions.values_list("tag_id", flat=True))
     writes.tag_suggestions += [
         TagSuggestion(article=article, tag=tag) for tag in tags.values() if tag.pk not in already
