@@ -369,22 +369,24 @@ def main():
         vendors.append("postgresql")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        corpus = tmp / "corpus"
-        paths = write_corpus(corpus, args.count)
-        pipeline = pipeline_rate(paths)
-        measured = {vendor: measure_database(vendor, corpus, paths, tmp) for vendor in vendors}
+        measured, pipeline = {}, 0.0
+        if args.count:  # --count 0: the growth measurement alone
+            corpus = tmp / "corpus"
+            paths = write_corpus(corpus, args.count)
+            pipeline = pipeline_rate(paths)
+            measured = {v: measure_database(v, corpus, paths, tmp) for v in vendors}
         growth = {}
         if args.growth:
             growth["sqlite"] = measure_growth("sqlite", args.growth, tmp)
             if args.growth_postgres and "postgresql" in vendors:
                 growth["postgresql"] = measure_growth("postgresql", args.growth, tmp)
 
-    print(f"\n{args.count} generated articles; pipeline alone {pipeline:.0f} articles per CPU s")
-    header = (
-        f"{'database':<12}{'import/s':>10}{'baseline/s':>12}{'vs base':>9}{'vs pipe':>9}"
-        f"{'unchanged/s':>13}{'changed/s':>11}{'vs import':>11}"
-    )
-    print(header)
+    if measured:
+        print(f"\n{args.count} generated articles; pipeline alone {pipeline:.0f} articles/CPU s")
+        print(
+            f"{'database':<12}{'import/s':>10}{'baseline/s':>12}{'vs base':>9}{'vs pipe':>9}"
+            f"{'unchanged/s':>13}{'changed/s':>11}{'vs import':>11}"
+        )
     for vendor, r in measured.items():
         print(
             f"{vendor:<12}{r['import']:>10.0f}{r['baseline']:>12.0f}"
