@@ -98,10 +98,13 @@ class _DryRunRollback(Exception):
     pass
 
 
-# A batch: files imported in one transaction (a savepoint each), up to this many files or
-# bytes read. One commit, one search-index flush, one hash lookup and one slug lookup per
-# batch instead of per file; small enough that the write lock is held about a second.
+# A batch: files imported in one transaction (a savepoint each), up to this many files.
+# One commit, one search-index flush and one look-up of people, aliases and tags per batch
+# instead of per file; small enough that the write lock is held a second or two.
 BATCH_FILES = 100
+# Files read (and their hashes looked up, in one query) at a time: up to this many files
+# or bytes. Unchanged files cost only this look-up and a check of their index entries.
+READ_BATCH_FILES = 500
 BATCH_BYTES = 32 << 20
 
 
@@ -266,7 +269,7 @@ class Importer:
             read = self._read(file.path, file.key)
             batch.append(read)
             size += len(read.raw)
-            if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            if len(batch) >= READ_BATCH_FILES or size >= BATCH_BYTES:
                 yield batch
                 batch, size = [], 0
         if batch:
@@ -290,9 +293,10 @@ class Importer:
         return _Read(path, key, raw=raw, sha256=hashlib.sha256(raw).hexdigest())
 
     def _import_batch(self, batch: list[_Read]) -> list[ImportOutcome]:
-        """One transaction for the batch, a savepoint per file. Files whose bytes are an
-        article's already are ``unchanged`` without being parsed (one query for the batch),
-        their search entries checked in bulk."""
+        """Files read together: those whose bytes are an article's already are
+        ``unchanged`` without being parsed (one query for them all), their search entries
+        checked in bulk; the others are written in transactions of ``BATCH_FILES`` files,
+        a savepoint each."""
         same_bytes = {
             sha: (pk, stored_key)
             for pk, sha, stored_key in Article.objects.filter(
@@ -315,38 +319,56 @@ class Importer:
             else:
                 results.append([])  # filled in the transaction
         todo = [i for i, read in enumerate(batch) if not results[i]]
-        if not todo and not unchanged:
-            return [outcome for outcomes in results for outcome in outcomes]
+        # Files to write go in transactions of BATCH_FILES; the unchanged ones' index check
+        # (a few queries for them all) rides with the first.
+        chunks = [todo[i : i + BATCH_FILES] for i in range(0, len(todo), BATCH_FILES)]
+        for n, chunk in enumerate(chunks or [[]]):
+            self._commit(batch, chunk, results, unchanged if n == 0 else {})
+        return [outcome for outcomes in results for outcome in outcomes]
 
+    def _commit(
+        self,
+        batch: list[_Read],
+        chunk: list[int],
+        results: list[list[ImportOutcome]],
+        unchanged: dict[int, ImportOutcome],
+    ) -> None:
+        """Import the files ``chunk`` (indexes into ``batch``; outcomes into ``results``)
+        and check the index of the ``unchanged`` articles, in one transaction."""
+        if not chunk and not unchanged:
+            return
         learned_before = dict(self._people), self.world
+        repaired: dict[int, int] = {}
         try:
             with search_index.atomic():
                 _serialise_imports()
                 self._cache = BatchCache()
                 self._writes = BatchWrites()
-                for i in todo:
+                for i in chunk:
                     results[i] = self._import_read(batch[i])
                 self._writes.write()
                 # Unchanged, but their search entries are checked (and repaired if missing
                 # or stale): the next run heals what a crash or an older version lost.
                 repaired = search_index.verify_articles(unchanged)
-                for article_id, count in repaired.items():
-                    unchanged[article_id].notes.append(f"search index repaired ({count} entries)")
                 if self.dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
             search_index.discard_queue()  # ids of rows that were never committed
         except DatabaseError as error:
-            # The batch's commit (or its index flush) failed: nothing of it was written.
-            # One file at a time then, so that only the file at fault fails.
+            # The commit (or the index flush) failed: nothing of it was written. One file
+            # at a time then, so that only the file at fault fails.
             search_index.discard_queue()
             self._people, self.world = learned_before
-            if len(batch) == 1:
-                for outcome in results[todo[0]] if todo else unchanged.values():
-                    outcome.status, outcome.reason = FAILED, f"database error: {error}"
-                return [outcome for outcomes in results for outcome in outcomes]
-            return [outcome for read in batch for outcome in self._import_batch([read])]
-        return [outcome for outcomes in results for outcome in outcomes]
+            if len(chunk) + bool(unchanged) > 1:
+                for i in chunk:
+                    self._commit(batch, [i], results, {})
+                self._commit(batch, [], results, unchanged)
+                return
+            for outcome in results[chunk[0]] if chunk else unchanged.values():
+                outcome.status, outcome.reason = FAILED, f"database error: {error}"
+            return
+        for article_id, count in repaired.items():
+            unchanged[article_id].notes.append(f"search index repaired ({count} entries)")
 
     def _import_read(self, read: _Read) -> list[ImportOutcome]:
         name = str(read.path)

@@ -167,9 +167,14 @@ def test_a_persons_index_entry_is_their_names_not_their_quotes(pipeline, story_f
     )
 
 
-def test_outcomes_are_reported_after_their_batch_commits(pipeline, story_file, monkeypatch):
-    """``on_outcome`` hears of a file once it is committed: its article is readable."""
+@pytest.mark.parametrize("read_batch", [2, 500])
+def test_outcomes_are_reported_after_their_batch_commits(
+    pipeline, story_file, monkeypatch, read_batch
+):
+    """``on_outcome`` hears of each file, in order, once it is committed, however the
+    files are split into batches read and written."""
     monkeypatch.setattr(importing, "BATCH_FILES", 2)
+    monkeypatch.setattr(importing, "READ_BATCH_FILES", read_batch)
     files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b", "c")]
     seen = []
 
