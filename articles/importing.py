@@ -1,4 +1,10 @@
-"""Persisting imported stories: one file, one transaction, bulk writes.
+"""Persisting imported stories: batches of files, one transaction per batch, bulk writes.
+
+Files are imported in batches (``BATCH_FILES``): one transaction, one search-index flush
+and a few bulk INSERTs per batch, while each file stays atomic in its own savepoint (a bad
+file rolls back alone, the rest of its batch commits). Files whose bytes an article already
+has are found by hash, a query per batch, before any parsing; their search entries are
+checked in bulk. ``articles.formats`` is the one seam where a file's bytes become stories.
 
 The extraction itself is the pure pipeline in ``extraction``; this module feeds it
 what curation has taught the newsroom (people, aliases, names rejected as non-people),
@@ -26,6 +32,7 @@ then writes its result. Re-importing is safe:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
@@ -35,11 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from extraction.knowledge import WorldIndex
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
@@ -57,7 +64,7 @@ from .models import (
     TagSuggestion,
     publish_min_confidence,
 )
-from .sources import REVISION_MIN_SIMILARITY, is_revision, source_key
+from .sources import REVISION_MIN_SIMILARITY, SourceFile, is_revision, source_key
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 SOURCE_KEY_MAX_LENGTH = Article._meta.get_field("source_key").max_length
@@ -101,6 +108,112 @@ class _DryRunRollback(Exception):
     pass
 
 
+# A batch: files imported in one transaction (a savepoint each), up to this many files.
+# One commit, one search-index flush and one look-up of people, aliases and tags per batch
+# instead of per file; small enough that the write lock is held a second or two.
+BATCH_FILES = 100
+# Files read (and their hashes looked up, in one query) at a time: up to this many files
+# or bytes. Unchanged files cost only this look-up and a check of their index entries.
+READ_BATCH_FILES = 500
+BATCH_BYTES = 32 << 20
+
+
+@dataclass
+class _Read:
+    """A file as read before parsing: its bytes and their hash, or why it failed."""
+
+    path: Path
+    key: str
+    source: str = ""  # the feed or source name (``SourceFile.source``): ninjs keys use it
+    raw: bytes = b""
+    sha256: str = ""
+    failed: ImportOutcome | None = None
+
+
+class BatchWrites:
+    """Rows the files of a batch add, written in bulk just before the batch commits: a
+    few INSERTs per batch instead of a few per file.
+
+    Each file fills its own (inside its savepoint) and hands it to the batch only once its
+    savepoint is released, so a file that fails leaves nothing here. Rows that later files
+    must see (articles, people, aliases) are written at once; only their history rows wait.
+    A failure when writing makes the batch fail, and the importer then redoes it one file
+    per transaction."""
+
+    def __init__(self):
+        self.history: dict[type[Model], list[tuple[Model, str]]] = {}
+        self.mentions: list[Mention] = []
+        self.quotes: list[Quote] = []
+        self.events: list[tuple[Event, list[int]]] = []  # with the ids of their people
+        self.tag_suggestions: list[TagSuggestion] = []
+        self.articles: set[int] = set()
+
+    def add_history(self, model: type[Model], rows: Iterable[Model], kind: str = "+") -> None:
+        self.history.setdefault(model, []).extend((row, kind) for row in rows)
+
+    def merge(self, other: BatchWrites) -> None:
+        for model, rows in other.history.items():
+            self.history.setdefault(model, []).extend(rows)
+        self.mentions += other.mentions
+        self.quotes += other.quotes
+        self.events += other.events
+        self.tag_suggestions += other.tag_suggestions
+        self.articles |= other.articles
+
+    def write(self) -> None:
+        Mention.objects.bulk_create(self.mentions)
+        self.add_history(Quote, Quote.objects.bulk_create(self.quotes))
+        events = Event.objects.bulk_create([event for event, _ in self.events])
+        # Both backends return primary keys from bulk inserts (SQLite 3.35+, PostgreSQL).
+        assert all(event.pk is not None for event in events)
+        self.add_history(Event, events)
+        through = Event.people.through
+        through.objects.bulk_create(
+            [
+                through(event_id=event.pk, person_id=person_id)
+                for event, people in self.events
+                for person_id in people
+            ]
+        )
+        TagSuggestion.objects.bulk_create(self.tag_suggestions)
+        for model, rows in self.history.items():
+            _bulk_history(model, rows)
+        if self.articles:
+            # Their quotes and people are written only now: index them (again) with these.
+            search_index.mark(articles_deep=self.articles)
+        self.__init__()
+
+
+@functools.cache
+def _historical(model: type[Model]) -> type[Model]:
+    """The history model of ``model``, asked once: each access to ``model.history`` builds
+    a manager class (a noticeable share of an import's time, once per file)."""
+    return model.history.model
+
+
+def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
+    """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one INSERT
+    (``bulk_history_create`` without its per-call manager and per-row user look-ups)."""
+    if not rows:
+        return
+    historical = _historical(model)
+    fields = [field.attname for field in historical.tracked_fields]
+    user = historical.get_default_history_user(rows[0][0])
+    now = timezone.now()
+    historical.objects.bulk_create(
+        [
+            historical(
+                history_date=now,
+                history_user=user,
+                history_change_reason=IMPORT_REASON,
+                history_type=kind,
+                **{name: getattr(row, name) for name in fields},
+            )
+            for row, kind in rows
+        ]
+    )
+
+
 def known_people(person_ids: Iterable[int] | None = None) -> dict[int, KnownPerson]:
     """People (all, or those given) with their aliases, as plain data for the pipeline."""
     people = Person.objects.all()
@@ -124,7 +237,7 @@ def load_world() -> WorldKnowledge:
 
 
 class Importer:
-    """Imports files one by one, keeping its world knowledge current between files."""
+    """Imports files in batches, keeping its world knowledge current between files."""
 
     def __init__(self, *, publish: bool = False, dry_run: bool = False, max_bytes=None):
         self.publish = publish
@@ -135,61 +248,186 @@ class Importer:
         self.world = WorldIndex(load_world())
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
-        """Import a file of one story (see :meth:`import_file`) and return its outcome."""
-        return self.import_file(path, key=key)[0]
+        """Import one file as the story ``key`` (by default its file name, as for a file
+        named directly; ``articles.sources.collect_sources`` gives each file its key)."""
+        return self.import_files([SourceFile(path, key or source_key(path))])[0]
 
-    def import_file(
-        self, path: Path, *, key: str | None = None, source: str = ""
-    ) -> list[ImportOutcome]:
-        """Import the stories of one file (a feed holds several; ``articles.formats``),
-        the file keyed ``key`` (by default its file name, as for a file named directly;
-        ``articles.sources.collect_sources`` gives each file its key and ``source``)."""
+    def import_files(self, files: Iterable, on_outcome=None) -> list[ImportOutcome]:
+        """Import ``files`` (``SourceFile``s) batch by batch; ``on_outcome`` hears of each
+        file's outcome once its batch has committed."""
+        outcomes: list[ImportOutcome] = []
+        for batch in self._batches(files):
+            for outcome in self._import_batch(batch):
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        return outcomes
+
+    def _batches(self, files: Iterable) -> Iterable[list[_Read]]:
+        batch: list[_Read] = []
+        size = 0
+        for file in files:
+            read = self._read(file.path, file.key, getattr(file, "source", ""))
+            batch.append(read)
+            size += len(read.raw)
+            if len(batch) >= READ_BATCH_FILES or size >= BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _read(self, path: Path, key: str, source: str = "") -> _Read:
         name = str(path)
-        key = key or source_key(path)
         if len(key) > SOURCE_KEY_MAX_LENGTH:
-            return [
-                ImportOutcome(
-                    name,
-                    FAILED,
-                    key=key,
-                    reason=f"source key too long ({len(key)} characters, at most "
-                    f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name",
-                )
-            ]
+            reason = (
+                f"source key too long ({len(key)} characters, at most "
+                f"{SOURCE_KEY_MAX_LENGTH}): use a shorter folder path or --source name"
+            )
+            return _Read(path, key, failed=ImportOutcome(name, FAILED, key=key, reason=reason))
         try:
             raw = read_story(path, max_bytes=self.max_bytes)
         except OSError as error:
-            return [
-                ImportOutcome(name, FAILED, key=key, reason=f"cannot read file: {error.strerror}")
-            ]
+            reason = f"cannot read file: {error.strerror}"
+            return _Read(path, key, failed=ImportOutcome(name, FAILED, key=key, reason=reason))
         except IngestError as error:
-            return [ImportOutcome(name, FAILED, key=key, reason=str(error))]
-        # Parsed one by one: each story knows the people the ones before it named.
-        return [
-            self._import_story(story, name, story_key)
-            for story_key, story in formats.read_stories(path, raw, key, source=source)
-        ]
+            return _Read(path, key, failed=ImportOutcome(name, FAILED, key=key, reason=str(error)))
+        return _Read(path, key, source, raw=raw, sha256=hashlib.sha256(raw).hexdigest())
 
-    def _import_story(self, story, name: str, key: str) -> ImportOutcome:
-        if isinstance(story, IngestError):
-            return ImportOutcome(name, FAILED, key=key, reason=str(story))
+    def _import_batch(self, batch: list[_Read]) -> list[ImportOutcome]:
+        """Files read together: those whose bytes are an article's already are
+        ``unchanged`` without being parsed (one query for them all), their search entries
+        checked in bulk; the others are written in transactions of ``BATCH_FILES`` files,
+        a savepoint each."""
+        same_bytes = {
+            sha: (pk, stored_key)
+            for pk, sha, stored_key in Article.objects.filter(
+                source_sha256__in={read.sha256 for read in batch if not read.failed}
+            ).values_list("pk", "source_sha256", "source_key")
+        }
+        results: list[list[ImportOutcome]] = []
+        unchanged: dict[int, ImportOutcome] = {}
+        for read in batch:
+            if read.failed:
+                results.append([read.failed])
+            elif read.sha256 in same_bytes:
+                article_id, stored_key = same_bytes[read.sha256]
+                outcome = ImportOutcome(str(read.path), UNCHANGED, key=read.key)
+                outcome.article_id = article_id
+                if stored_key != read.key:
+                    outcome.notes.append(f"same content as {stored_key}")
+                unchanged.setdefault(article_id, outcome)
+                results.append([outcome])
+            else:
+                results.append([])  # filled in the transaction
+        todo = [i for i, read in enumerate(batch) if not results[i]]
+        # Files to write go in transactions of BATCH_FILES; the unchanged ones' index check
+        # (a few queries for them all) rides with the first.
+        chunks = [todo[i : i + BATCH_FILES] for i in range(0, len(todo), BATCH_FILES)]
+        for n, chunk in enumerate(chunks or [[]]):
+            self._commit(batch, chunk, results, unchanged if n == 0 else {})
+        return [outcome for outcomes in results for outcome in outcomes]
+
+    def _commit(
+        self,
+        batch: list[_Read],
+        chunk: list[int],
+        results: list[list[ImportOutcome]],
+        unchanged: dict[int, ImportOutcome],
+    ) -> None:
+        """Import the files ``chunk`` (indexes into ``batch``; outcomes into ``results``)
+        and check the index of the ``unchanged`` articles, in one transaction."""
+        if not chunk and not unchanged:
+            return
+        repaired: dict[int, int] = {}
         try:
-            parsed = story.parse(world=self.world, max_bytes=self.max_bytes)
+            with search_index.atomic():
+                _serialise_imports()
+                self._cache = BatchCache()
+                self._writes = BatchWrites()
+                for i in chunk:
+                    results[i] = self._import_read(batch[i])
+                self._writes.write()
+                # Unchanged, but their search entries are checked (and repaired if missing
+                # or stale): the next run heals what a crash or an older version lost.
+                repaired = search_index.verify_articles(unchanged)
+                if self.dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            search_index.discard_queue()  # ids of rows that were never committed
+        except DatabaseError as error:
+            # The commit (or the index flush) failed: nothing of it was written. One file
+            # at a time then, so that only the file at fault fails.
+            search_index.discard_queue()
+            # What its files taught the index was rolled back with them: read it again
+            # (a rare path; the index is otherwise updated in place, file by file).
+            self.world = WorldIndex(load_world())
+            if len(chunk) + bool(unchanged) > 1:
+                for i in chunk:
+                    self._commit(batch, [i], results, {})
+                self._commit(batch, [], results, unchanged)
+                return
+            for outcome in results[chunk[0]] if chunk else unchanged.values():
+                outcome.status, outcome.reason = FAILED, f"database error: {error}"
+            return
+        for article_id, count in repaired.items():
+            unchanged[article_id].notes.append(f"search index repaired ({count} entries)")
+
+    def _import_read(self, read: _Read) -> list[ImportOutcome]:
+        """Parse and save the stories of one file in turn (``articles.formats``: a feed
+        holds several), so each story knows the people the ones before it named."""
+        name = str(read.path)
+        try:
+            stories = formats.read_stories(read.path, read.raw, read.key, source=read.source)
         except IngestError as error:
-            return ImportOutcome(name, FAILED, key=key, reason=str(error))
+            return [ImportOutcome(name, FAILED, key=read.key, reason=str(error))]
+        outcomes = []
+        for key, story in stories:
+            try:
+                if isinstance(story, IngestError):
+                    raise story
+                parsed = story.parse(world=self.world, max_bytes=self.max_bytes)
+            except IngestError as error:
+                outcomes.append(ImportOutcome(name, FAILED, key=key, reason=str(error)))
+                continue
+            outcomes.append(self._save_story(parsed, name, key))
+        return outcomes
+
+    def _save_story(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
         # A concurrent import may win a race on a unique key; the retry then sees its rows.
         for attempt in range(2):
+            outcome = ImportOutcome(name, UNCHANGED, key=key)
+            writes = BatchWrites()
             try:
-                outcome = self._save(parsed, name, key)
+                # A savepoint: a file that fails rolls back alone, the batch goes on.
+                with transaction.atomic():
+                    _save_parsed(
+                        parsed,
+                        outcome,
+                        key=key,
+                        publish=self.publish,
+                        world=self.world,
+                        min_confidence=self.min_confidence,
+                        cache=self._cache,
+                        writes=writes,
+                    )
+                    if self.dry_run:
+                        raise _DryRunRollback
+            except _DryRunRollback:
+                self._cache = BatchCache()  # what it learnt was rolled back
+                return outcome
             except IntegrityError as error:
                 if attempt:
                     return ImportOutcome(
                         name, FAILED, key=key, reason=f"database refused it: {error}"
                     )
+                # Someone else (an editor) may have taken a slug meanwhile: read again.
+                self._cache = BatchCache()
                 continue
             except DatabaseError as error:
+                self._cache = BatchCache()  # it may hold rows the savepoint rolled back
                 return ImportOutcome(name, FAILED, key=key, reason=f"database error: {error}")
-            if not self.dry_run and outcome.people:
+            self._writes.merge(writes)
+            if outcome.people:
                 self._learn(outcome.people)
             return outcome
         raise AssertionError("unreachable")
@@ -198,26 +436,6 @@ class Importer:
         """Make the people a file created or named (with new aliases) known to the next,
         in time proportional to them (not to everyone known)."""
         self.world.update(people.values())
-
-    def _save(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
-        outcome = ImportOutcome(name, UNCHANGED, key=key)
-        try:
-            # The search index is written before this commits (issue 12, defect 6).
-            with search_index.atomic():
-                _serialise_imports()
-                _save_parsed(
-                    parsed,
-                    outcome,
-                    key=key,
-                    publish=self.publish,
-                    world=self.world,
-                    min_confidence=self.min_confidence,
-                )
-                if self.dry_run:
-                    raise _DryRunRollback
-        except _DryRunRollback:
-            search_index.discard_queue()  # ids of rows that were never committed
-        return outcome
 
 
 def import_sources(
@@ -230,17 +448,10 @@ def import_sources(
 ) -> list[ImportOutcome]:
     """Import ``files`` (``articles.sources.SourceFile``: a path and its source key), one
     outcome per story in order. ``on_outcome(outcome)`` is called as each one is known
-    (progress bars, task progress). The command, the background task and the admin upload
-    all import through here."""
+    (progress bars, task progress): after its batch commits. The command, the background
+    task and the admin upload all import through here."""
     importer = Importer(publish=publish, dry_run=dry_run, max_bytes=max_bytes)
-    outcomes = []
-    for file in files:
-        source = getattr(file, "source", "")  # the ninjs uri's prefix (SourceFile.source)
-        for outcome in importer.import_file(file.path, key=file.key, source=source):
-            outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-    return outcomes
+    return importer.import_files(files, on_outcome=on_outcome)
 
 
 # What a path that is no regular file is, for the refusal.
@@ -312,6 +523,8 @@ def _save_parsed(
     publish: bool,
     world: WorldIndex,
     min_confidence: float,
+    cache: BatchCache,
+    writes: BatchWrites,
 ) -> None:
     # One query finds an article with these exact bytes, the article under this key and,
     # for articles imported before source keys existed (keyed by their file name), that one.
@@ -355,8 +568,12 @@ def _save_parsed(
             status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
             imported_values=_fingerprint(values),
         )
-        article._change_reason = IMPORT_REASON
+        article.slug = cache.slugs.take(Article, article.title, fallback="article")
+        # Its history record goes with the batch's (a new article has no tags to record).
+        article.skip_history_when_saving = True
         article.save()
+        del article.skip_history_when_saving
+        writes.add_history(Article, [article])
         outcome.status = CREATED
         keep_extraction = False
     else:
@@ -380,17 +597,27 @@ def _save_parsed(
     outcome.article_id = article.pk
     if keep_extraction:
         return
+    writes.articles.add(article.pk)
 
-    people = _resolve_people(parsed, outcome, rejected=world.rejected_names)
+    people = _resolve_people(
+        parsed, outcome, rejected=world.rejected_names, cache=cache, writes=writes
+    )
     # People who lost a mention, a quote or an event here may no longer be public: those
     # rows go in bulk, without the signals that would tell the search index.
     unlinked: set[int] = set()
-    _sync_mentions(article, old_body, parsed, people, unlinked, is_new=is_new)
+    _sync_mentions(article, old_body, parsed, people, unlinked, is_new=is_new, writes=writes)
     _sync_quotes(
-        article, parsed, people, outcome, unlinked, is_new=is_new, min_confidence=min_confidence
+        article,
+        parsed,
+        people,
+        outcome,
+        unlinked,
+        is_new=is_new,
+        min_confidence=min_confidence,
+        writes=writes,
     )
-    _sync_events(article, old_body, parsed, people, outcome, unlinked, is_new=is_new)
-    _suggest_tags(article, parsed.suggested_tags, is_new=is_new)
+    _sync_events(article, old_body, parsed, people, outcome, unlinked, is_new=is_new, writes=writes)
+    _suggest_tags(article, parsed.suggested_tags, is_new=is_new, cache=cache, writes=writes)
     if unlinked:
         search_index.mark(people=unlinked)
 
@@ -447,41 +674,90 @@ def _fields_edited_by_editors(article: Article) -> set[str]:
 
 
 def _resolve_people(
-    parsed: ParsedArticle, outcome: ImportOutcome, *, rejected: frozenset[str]
+    parsed: ParsedArticle,
+    outcome: ImportOutcome,
+    *,
+    rejected: frozenset[str],
+    cache: BatchCache,
+    writes: BatchWrites,
 ) -> list[Person | None]:
     """One Person per extracted person: known, found by full name, or created (in bulk)."""
     keys = [normalize_name(person.name) for person in parsed.people]
     known_ids = {p.known_key for p in parsed.people if p.known_key is not None}
     # The pipeline's knowledge may be older than the database (an editor merged someone
-    # meanwhile), so known people are re-read and the others looked up by full name.
-    by_id = Person.objects.in_bulk(known_ids) if known_ids else {}
+    # meanwhile), so known people are re-read (once per batch) and the others looked up
+    # by full name.
+    by_id = cache.people_by_id(known_ids)
     unresolved = [
         key for p, key in zip(parsed.people, keys, strict=True) if p.known_key not in by_id
     ]
-    by_name: dict[str, Person] = {}
-    if unresolved:
-        for person in Person.objects.filter(name_normalized__in=unresolved).order_by("pk"):
-            by_name.setdefault(person.name_normalized, person)
-        for alias in Alias.objects.filter(
-            normalized__in=unresolved, kind__in=IDENTIFYING_ALIAS_KINDS
-        ).select_related("person"):
-            by_name.setdefault(alias.normalized, alias.person)
-
+    by_name = cache.people_by_name(unresolved)
     resolved: list[Person | None] = []
     to_create: list[Person] = []
     for extracted, key in zip(parsed.people, keys, strict=True):
         person = by_id.get(extracted.known_key) or by_name.get(key)
         if person is None and key and key not in rejected:
             person = by_name[key] = Person(name=_clip(extracted.name, 200), name_normalized=key)
+            cache.by_name[key] = person
             to_create.append(person)
         resolved.append(person)
     if to_create:
-        _assign_slugs(to_create)
+        cache.slugs.load(Person, [person.name for person in to_create], fallback="person")
+        for person in to_create:
+            person.slug = cache.slugs.take(Person, person.name, fallback="person")
         # Both backends return primary keys from bulk inserts, so `resolved` is complete.
-        bulk_create_with_history(to_create, Person, default_change_reason=IMPORT_REASON)
+        writes.add_history(Person, Person.objects.bulk_create(to_create))
+        cache.by_id.update((person.pk, person) for person in to_create)
+        cache.aliases.update((person.pk, {}) for person in to_create)
         outcome.people_created = len(to_create)
-    outcome.people = _add_aliases(parsed, resolved)
+    outcome.people = _add_aliases(parsed, resolved, cache, writes)
     return resolved
+
+
+class BatchCache:
+    """What the files of one batch look up about people, aliases, tags and slugs, read
+    once per batch instead of once per file. Valid inside the batch's transaction, which
+    holds the importers' lock (nobody else imports meanwhile); dropped when a file rolls
+    back, since it may hold that file's rows."""
+
+    def __init__(self):
+        self.slugs = SlugBook()
+        self.by_id: dict[int, Person] = {}
+        self.by_name: dict[str, Person | None] = {}
+        self.aliases: dict[int, dict[str, str]] = {}  # person id: {normalized: text}
+        self.tags: dict[str, Tag] = {}
+
+    def people_by_id(self, ids: Iterable[int]) -> dict[int, Person]:
+        missing = [pk for pk in ids if pk not in self.by_id]
+        if missing:
+            self.by_id.update(Person.objects.in_bulk(missing))
+        return {pk: self.by_id[pk] for pk in ids if pk in self.by_id}
+
+    def people_by_name(self, keys: Sequence[str]) -> dict[str, Person]:
+        """People by full name, or by an alias that identifies them on its own (a name the
+        importer cannot create, so a miss stays a miss for the batch)."""
+        missing = sorted({key for key in keys if key not in self.by_name})
+        if missing:
+            found: dict[str, Person] = {}
+            for person in Person.objects.filter(name_normalized__in=missing).order_by("pk"):
+                found.setdefault(person.name_normalized, person)
+            for alias in Alias.objects.filter(
+                normalized__in=missing, kind__in=IDENTIFYING_ALIAS_KINDS
+            ).select_related("person"):
+                found.setdefault(alias.normalized, alias.person)
+            self.by_name.update((key, found.get(key)) for key in missing)
+        return {key: self.by_name[key] for key in keys if self.by_name.get(key) is not None}
+
+    def aliases_of(self, person_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        missing = [pk for pk in person_ids if pk not in self.aliases]
+        if missing:
+            for pk in missing:
+                self.aliases[pk] = {}
+            for person_id, text, normalized in Alias.objects.filter(
+                person_id__in=missing
+            ).values_list("person_id", "text", "normalized"):
+                self.aliases[person_id][normalized] = text
+        return self.aliases
 
 
 # Slug bases looked up per query. SQLite refuses an expression nested more than 1,000 deep
@@ -490,22 +766,53 @@ def _resolve_people(
 SLUG_LOOKUP_BATCH = 200
 
 
-def _assign_slugs(people: Sequence[Person]) -> None:
-    bases = [slugify(person.name)[:200].strip("-") or "person" for person in people]
-    unique = sorted(set(bases))
-    taken: set[str] = set()
-    for i in range(0, len(unique), SLUG_LOOKUP_BATCH):
-        # A base's slugs are the base itself and the base with a number ("-2", "-3", ...).
-        lookup = Q()
-        for base in unique[i : i + SLUG_LOOKUP_BATCH]:
-            lookup |= Q(slug=base) | Q(slug__startswith=f"{base}-")
-        taken.update(Person.objects.filter(lookup).values_list("slug", flat=True))
-    for person, base in zip(people, bases, strict=True):
+class SlugBook:
+    """The slugs taken, per model, for the slug bases a batch of imports needs: one query
+    per batch of bases instead of one per row. Valid inside one transaction of the
+    serialised importer (nobody else creates articles or people meanwhile); a slug taken
+    by a file that then rolled back is simply skipped."""
+
+    def __init__(self):
+        self._taken: dict[type[Model], set[str]] = {}
+        self._loaded: dict[type[Model], set[str]] = {}
+
+    @staticmethod
+    def base(text: str, *, fallback: str) -> str:
+        return slugify(text)[:200].strip("-") or fallback
+
+    def load(self, model: type[Model], texts: Iterable[str], *, fallback: str) -> None:
+        """Read the slugs taken for the bases of ``texts`` (those not read yet)."""
+        loaded = self._loaded.setdefault(model, set())
+        taken = self._taken.setdefault(model, set())
+        bases = sorted({self.base(text, fallback=fallback) for text in texts} - loaded)
+        for i in range(0, len(bases), SLUG_LOOKUP_BATCH):
+            lookup = Q()
+            for base in bases[i : i + SLUG_LOOKUP_BATCH]:
+                # A base's slugs are the base itself and the base with a number ("-2", ...).
+                lookup |= Q(slug=base) | _numbered_slugs(base)
+            taken.update(model._default_manager.filter(lookup).values_list("slug", flat=True))
+        loaded.update(bases)
+
+    def take(self, model: type[Model], text: str, *, fallback: str) -> str:
+        """A free slug for ``text`` ("rose-ayling-ellis", then "-2", ...), now taken."""
+        base = self.base(text, fallback=fallback)
+        if base not in self._loaded.get(model, ()):
+            self.load(model, [text], fallback=fallback)
+        taken = self._taken[model]
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
-        person.slug = slug
+        return slug
+
+
+def _numbered_slugs(base: str) -> Q:
+    """Slugs starting ``base-``, in a form that uses the slug's unique index: on SQLite a
+    range (its LIKE ignores case, so it cannot use a case-sensitive index and scans every
+    slug: a cost growing with the archive); PostgreSQL's LIKE uses the pattern index."""
+    if connection.vendor == "sqlite":
+        return Q(slug__gte=f"{base}-", slug__lt=f"{base}.")  # "." follows "-"
+    return Q(slug__startswith=f"{base}-")
 
 
 def _alias_kind(alias: str, name: str) -> str:
@@ -522,7 +829,10 @@ def _alias_kind(alias: str, name: str) -> str:
 
 
 def _add_aliases(
-    parsed: ParsedArticle, resolved: Sequence[Person | None]
+    parsed: ParsedArticle,
+    resolved: Sequence[Person | None],
+    cache: BatchCache,
+    writes: BatchWrites,
 ) -> dict[int, KnownPerson]:
     """Record the other forms the article used for each person (once per person).
 
@@ -531,13 +841,10 @@ def _add_aliases(
     people = {person.pk: person for person in resolved if person is not None}
     if not people:
         return {}
-    texts: dict[int, list[str]] = {pk: [] for pk in people}
+    stored = cache.aliases_of(people)  # {person id: {normalized: text}}
+    texts: dict[int, list[str]] = {pk: sorted(stored[pk].values()) for pk in people}
     existing = {(pk, person.name_normalized) for pk, person in people.items()}
-    for person_id, text, normalized in Alias.objects.filter(person_id__in=people).values_list(
-        "person_id", "text", "normalized"
-    ):
-        texts[person_id].append(text)
-        existing.add((person_id, normalized))
+    existing.update((pk, normalized) for pk in people for normalized in stored[pk])
     new_aliases = []
     for extracted, person in zip(parsed.people, resolved, strict=True):
         if person is None:
@@ -549,6 +856,7 @@ def _add_aliases(
                 continue
             existing.add(key)
             texts[person.pk].append(text)
+            stored[person.pk][key[1]] = text
             new_aliases.append(
                 Alias(
                     person=person,
@@ -558,7 +866,8 @@ def _add_aliases(
                 )
             )
     if new_aliases:
-        bulk_create_with_history(new_aliases, Alias, default_change_reason=IMPORT_REASON)
+        # Written now: the next file's look-up of existing aliases must see them.
+        writes.add_history(Alias, Alias.objects.bulk_create(new_aliases))
     return {
         pk: KnownPerson(key=pk, name=person.name, aliases=tuple(texts[pk]))
         for pk, person in people.items()
@@ -605,8 +914,10 @@ def _edited_by_editors(model: type[Model], rows) -> set[int]:
     ids = [row.pk for row in rows]
     if not ids:
         return set()
-    changes = model.history.filter(id__in=ids, history_type="~").exclude(
-        history_change_reason=IMPORT_REASON
+    changes = (
+        _historical(model)
+        .objects.filter(id__in=ids, history_type="~")
+        .exclude(history_change_reason=IMPORT_REASON)
     )
     return set(changes.values_list("id", flat=True))
 
@@ -621,9 +932,8 @@ def _delete_in_bulk(model: type[Model], rows) -> None:
     index, so the rows go through the fast path Django's own deletion collector uses."""
     if not rows:
         return
-    history = getattr(model, "history", None)
-    if history is not None:
-        historical = history.model
+    if hasattr(model._meta, "simple_history_manager_attribute"):  # it keeps a history
+        historical = _historical(model)
         now = timezone.now()
         historical.objects.bulk_create(
             [
@@ -640,7 +950,9 @@ def _delete_in_bulk(model: type[Model], rows) -> None:
     queryset._raw_delete(queryset.db)
 
 
-def _sync_mentions(article, old_body, parsed, people, unlinked: set[int], *, is_new: bool):
+def _sync_mentions(
+    article, old_body, parsed, people, unlinked: set[int], *, is_new: bool, writes: BatchWrites
+):
     """Mentions of the same person in the same words keep their rows, with new offsets."""
     seen: set[int] = set()
     wanted = []
@@ -672,7 +984,7 @@ def _sync_mentions(article, old_body, parsed, people, unlinked: set[int], *, is_
             start=F("start") + shift, end=F("end") + shift
         )
         Mention.objects.bulk_update(moved, ["start", "end"])
-    Mention.objects.bulk_create(fresh)
+    writes.mentions += fresh
 
 
 QUOTE_FIELDS = (
@@ -724,6 +1036,7 @@ def _sync_quotes(
     *,
     is_new: bool,
     min_confidence: float,
+    writes: BatchWrites,
 ) -> None:
     """A quote whose words are still in the story keeps its row, id and permalink.
 
@@ -773,8 +1086,7 @@ def _sync_quotes(
     new_quotes = [
         Quote(article=article, **_quote_values(quote, people, min_confidence)) for quote in fresh
     ]
-    if new_quotes:
-        bulk_create_with_history(new_quotes, Quote, default_change_reason=IMPORT_REASON)
+    writes.quotes += new_quotes
     outcome.quotes_created = len(new_quotes)
 
 
@@ -792,7 +1104,15 @@ EVENT_FIELDS = ("summary", "date", "date_precision", "start", "end")
 
 
 def _sync_events(
-    article, old_body, parsed, people, outcome: ImportOutcome, unlinked: set[int], *, is_new: bool
+    article,
+    old_body,
+    parsed,
+    people,
+    outcome: ImportOutcome,
+    unlinked: set[int],
+    *,
+    is_new: bool,
+    writes: BatchWrites,
 ) -> None:
     """An event still reported keeps its row: found by its words, else by its summary, else
     (reworded and resummarised) as the same dated happening among the same people.
@@ -858,15 +1178,10 @@ def _sync_events(
             changed, Event, list(EVENT_FIELDS), default_change_reason=IMPORT_REASON
         )
     new_events = [Event(article=article, **_event_values(event)) for event in fresh]
-    if new_events:
-        created = bulk_create_with_history(new_events, Event, default_change_reason=IMPORT_REASON)
-        if any(e.pk is None for e in created):  # backends that cannot return ids
-            created = list(article.events.order_by("pk"))[-len(new_events) :]
-        new_links += [
-            (event.pk, person_id)
-            for event, extracted in zip(created, fresh, strict=True)
-            for person_id in sorted(participants(extracted))
-        ]
+    writes.events += [
+        (event, sorted(participants(extracted)))
+        for event, extracted in zip(new_events, fresh, strict=True)
+    ]
     if new_links:
         through.objects.bulk_create(
             [through(event_id=event_id, person_id=person_id) for event_id, person_id in new_links]
@@ -874,21 +1189,32 @@ def _sync_events(
     outcome.events_created = len(new_events)
 
 
-def _suggest_tags(article: Article, names: Sequence[str], *, is_new: bool) -> None:
+def _suggest_tags(
+    article: Article,
+    names: Sequence[str],
+    *,
+    is_new: bool,
+    cache: BatchCache,
+    writes: BatchWrites,
+) -> None:
     """Propose tags (creating missing ones); editors accept or dismiss them."""
     wanted = {name.strip().casefold(): name.strip()[:100] for name in names if name.strip()}
     if not wanted:
         return
-    tags = {tag.name.casefold(): tag for tag in Tag.objects.filter(name__in=wanted.values())}
+    tags = {key: cache.tags[key] for key in wanted if key in cache.tags}
+    missing = [name for key, name in wanted.items() if key not in tags]
+    if missing:
+        tags.update((tag.name.casefold(), tag) for tag in Tag.objects.filter(name__in=missing))
     for key, name in wanted.items():
         if key not in tags:
             tags[key] = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(
                 name=name
             )
+    cache.tags.update(tags)
     already = set() if is_new else set(article.tag_suggestions.values_list("tag_id", flat=True))
-    TagSuggestion.objects.bulk_create(
-        [TagSuggestion(article=article, tag=tag) for tag in tags.values() if tag.pk not in already]
-    )
+    writes.tag_suggestions += [
+        TagSuggestion(article=article, tag=tag) for tag in tags.values() if tag.pk not in already
+    ]
 
 
 def _clip(text: str, limit: int) -> str:

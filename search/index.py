@@ -13,9 +13,9 @@ Ways in:
   every service in ``articles.services`` run in it. Queued ids still left at commit (a
   write outside such a block, e.g. a tag added by the admin's form) are flushed just after
   it (``transaction.on_commit``), and a search flushes its own connection's queue first.
-- A re-import of an unchanged file calls ``reindex_article``, which rewrites only the
-  entries that differ from the data: an entry lost some other way is repaired by the
-  next run.
+- A re-import of unchanged files calls ``verify_articles`` (``reindex_article`` for a
+  batch), which rewrites only the entries that differ from the data: an entry lost some
+  other way is repaired by the next run.
 - ``rebuild()`` (``manage.py rebuild_search_index``) rebuilds everything in bulk.
 
 Writes that bypass signals (``bulk_create``, ``QuerySet.update``) must call ``mark`` or
@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db.models import Exists, OuterRef
 
 from articles.models import Article, Event, Mention, Quote
 from people.models import Alias, Person
@@ -108,17 +109,27 @@ def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
 def _people_named_by_published(ids: list[int] | None = None) -> set[int]:
     """Who is public: named by published content (mentioned, quoted, in an event).
 
-    ``ids=None``: everyone, in one pass over each table (a rebuild). With thousands of ids
-    each query walks every published article instead, which per chunk of a rebuild made
-    the people's share grow with the square of the archive."""
+    ``ids=None``: everyone, in one pass over each table (a rebuild). For given ids, one
+    query asking of each person whether *a* published mention, quote or event names them
+    (EXISTS, which stops at the first row found by the person's index): reading all their
+    rows made re-indexing a person cost more with every story naming them, and the
+    importer re-indexes everyone a new story names."""
     published = Article.Status.PUBLISHED
+    if ids is not None:
+        person = OuterRef("pk")
+        named = (
+            Exists(Mention.objects.filter(person_id=person, article_published=True))
+            | Exists(Quote.objects.public().filter(speaker_id=person))
+            | Exists(
+                Event.people.through.objects.filter(
+                    person_id=person, event__article__status=published
+                )
+            )
+        )
+        return set(Person.objects.filter(pk__in=ids).filter(named).values_list("pk", flat=True))
     mentions = Mention.objects.filter(article__status=published)
     quotes = Quote.objects.public().filter(speaker__isnull=False)
     events = Event.people.through.objects.filter(event__article__status=published)
-    if ids is not None:
-        mentions = mentions.filter(person_id__in=ids)
-        quotes = quotes.filter(speaker_id__in=ids)
-        events = events.filter(person_id__in=ids)
     named = set(mentions.order_by().values_list("person_id", flat=True).distinct())
     named.update(quotes.order_by().values_list("speaker_id", flat=True).distinct())
     named.update(events.order_by().values_list("person_id", flat=True).distinct())
@@ -160,8 +171,14 @@ _BUILDERS = {ARTICLE: _article_entries, QUOTE: _quote_entries, PERSON: _person_e
 
 def _write(kind: str, ids: Iterable[int]) -> int:
     """Bring the entries of ``kind`` for ``ids`` in line with the data; returns changes."""
+    return len(_rewrite(kind, ids))
+
+
+def _rewrite(kind: str, ids: Iterable[int]) -> list[int]:
+    """Like ``_write``; returns the object ids whose entries were rewritten (an id twice
+    when a stale entry was removed and a fresh one written)."""
     backend = get_backend()
-    changed = 0
+    changed: list[int] = []
     for chunk in _chunks(ids):
         wanted = _BUILDERS[kind](chunk)
         existing = {
@@ -182,7 +199,7 @@ def _write(kind: str, ids: Iterable[int]) -> int:
             SearchEntry.objects.filter(pk__in=[e.pk for e in stale]).delete()
         if fresh:
             backend.add(SearchEntry.objects.bulk_create(fresh))
-        changed += len(stale) + len(fresh)
+        changed += [e.object_id for e in stale] + [e.object_id for e in fresh]
     return changed
 
 
@@ -217,6 +234,72 @@ def reindex_article(article_id: int) -> int:
         QUOTE, Quote.objects.filter(article_id=article_id).values_list("pk", flat=True)
     )
     return changed + _write(PERSON, _people_of_articles([article_id]))
+
+
+def verify_articles(article_ids: Iterable[int]) -> dict[int, int]:
+    """The check ``reindex_article`` makes, for a batch of unchanged re-imports, in a few
+    queries of ids and flags: every article, quote and person the articles name must have
+    its entry, with the visibility the data gives it (published, rejected). Those that do
+    not are rewritten from the data. Returns {article id: entries rewritten} for the
+    articles that needed any.
+
+    Entries are not compared word for word here (that read every quote and person of the
+    batch twice, and an unchanged re-import is meant to be a hash look-up): since index
+    writes commit with the data (issue 12), what a crash or a failed write leaves behind
+    is a missing entry, which this finds; ``rebuild_search_index`` rewrites everything."""
+    article_ids = sorted(set(article_ids))
+    if not article_ids:
+        return {}
+    flush()
+    published = Article.Status.PUBLISHED
+    articles = {
+        pk: (status == published, False)
+        for pk, status in Article.objects.filter(pk__in=article_ids).values_list("pk", "status")
+    }
+    quotes, quote_article = {}, {}
+    for pk, article_id, status, article_published in Quote.objects.filter(
+        article_id__in=article_ids
+    ).values_list("pk", "article_id", "status", "article_published"):
+        quotes[pk] = (article_published, status == Quote.Status.REJECTED)
+        quote_article[pk] = article_id
+    people = _people_of_articles(article_ids)
+
+    def astray(kind: str, wanted: dict[int, tuple | None]) -> list[int]:
+        """Ids whose entry is missing or whose flags differ (None: existence only)."""
+        found = {}
+        for chunk in _chunks(wanted):
+            entries = SearchEntry.objects.filter(kind=kind, object_id__in=chunk)
+            for object_id, *flags in entries.values_list("object_id", "published", "rejected"):
+                found[object_id] = tuple(flags)
+        return [
+            pk
+            for pk, flags in wanted.items()
+            if pk not in found or (flags is not None and found[pk] != flags)
+        ]
+
+    repaired: dict[int, int] = {}
+
+    def count(article_id: int) -> None:
+        repaired[article_id] = repaired.get(article_id, 0) + 1
+
+    for article_id in _rewrite(ARTICLE, astray(ARTICLE, articles)):
+        count(article_id)
+    for quote_id in _rewrite(QUOTE, astray(QUOTE, quotes)):
+        count(quote_article[quote_id])
+    # A person's repair is told on one article that names them (the first in the batch).
+    for person_id in _rewrite(PERSON, astray(PERSON, dict.fromkeys(people))):
+        count(_first_article_naming(person_id, article_ids))
+    return repaired
+
+
+def _first_article_naming(person_id: int, article_ids: list[int]) -> int:
+    named = Mention.objects.filter(person_id=person_id, article_id__in=article_ids)
+    quoted = Quote.objects.filter(speaker_id=person_id, article_id__in=article_ids)
+    found = [
+        *named.values_list("article_id", flat=True)[:1],
+        *quoted.values_list("article_id", flat=True)[:1],
+    ]
+    return min(found) if found else article_ids[0]
 
 
 def _people_of_articles(article_ids: Iterable[int]) -> set[int]:

@@ -44,6 +44,7 @@ def page_paths(desk):
         "quote": desk.rose_quote.get_absolute_url(),
         "events": "/events/",
         "tag": desk.strictly.get_absolute_url(),
+        "tags": "/tags/",
         "search": "/search/?q=rose",
         "not-found": "/no/such/page/",
     }

@@ -1,0 +1,185 @@
+"""Imports in batches (issue 13): many files per transaction, each file still atomic; history
+rows, slugs and search entries written in bulk; unchanged files never parsed."""
+
+import dataclasses
+
+import pytest
+
+import extraction
+from articles import importing
+from articles.importing import CREATED, FAILED, UNCHANGED, Importer, import_sources
+from articles.models import Article, Event, Mention, Quote
+from articles.sources import SourceFile
+from extraction.types import ExtractedPerson
+from people.models import Alias, Person
+from search.models import SearchEntry
+from search.services import article_ids, person_ids, quote_ids
+from tests.test_importing import BODY, parsed_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def sure_enough(settings):
+    """The quotes here (confidence 0.9) are sure enough to keep their speakers."""
+    settings.NEWSROOM_PUBLISH_MIN_CONFIDENCE = 0.5
+
+
+@pytest.fixture
+def pipeline(monkeypatch):
+    from tests.test_importing import pipeline as fixture
+
+    return fixture.__wrapped__(monkeypatch)
+
+
+@pytest.fixture
+def story_file(tmp_path):
+    from tests.test_importing import story_file as fixture
+
+    return fixture.__wrapped__(tmp_path)
+
+
+def register(pipeline, story_file, name, **kwargs):
+    """A file ``name`` whose parse is ``parsed_story(**kwargs)`` (distinct bytes per name)."""
+    raw = f"{name}\n\n{kwargs.get('body', BODY)}".encode()
+    pipeline[name] = parsed_story(name=name, raw=raw, **kwargs)
+    return SourceFile(story_file(name, raw), name)
+
+
+def test_a_bad_file_in_the_middle_of_a_batch_rolls_back_alone(pipeline, story_file, monkeypatch):
+    """A database error while saving the second of three files (one batch) fails that file
+    only: its rows are rolled back, the first and third commit, with their search entries."""
+    files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b", "c")]
+    sync_events = importing._sync_events
+
+    def fail_on_b(article, *args, **kwargs):
+        sync_events(article, *args, **kwargs)
+        if article.source_key == "b.txt":
+            raise importing.DatabaseError("disk full")
+
+    monkeypatch.setattr(importing, "_sync_events", fail_on_b)
+    outcomes = import_sources(files, publish=True)
+
+    assert [o.status for o in outcomes] == [CREATED, FAILED, CREATED]
+    assert "disk full" in outcomes[1].reason
+    assert sorted(Article.objects.values_list("source_key", flat=True)) == ["a.txt", "c.txt"]
+    assert not Quote.objects.exclude(article__source_key__in=["a.txt", "c.txt"]).exists()
+    assert Quote.objects.count() == 4 and Mention.objects.count() == 4
+    assert Person.objects.count() == 2  # created by a.txt, named again by c.txt
+    assert sorted(article_ids("celebrate")) == sorted(o.article_id for o in outcomes[::2])
+    assert len(quote_ids("dream")) == 2
+
+
+def test_a_file_refused_when_the_batch_is_written_fails_alone(pipeline, story_file):
+    """Rows written in bulk at the end of the batch: if the database refuses them, the
+    batch is redone a file at a time, and only the file at fault fails."""
+    good = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "c")]
+    bad = register(pipeline, story_file, "b.txt")
+    broken = dataclasses.replace(pipeline["b.txt"].quotes[0], start=5, end=5)  # empty span
+    pipeline["b.txt"].quotes[0] = broken
+    outcomes = import_sources([good[0], bad, good[1]])
+
+    assert [o.status for o in outcomes] == [CREATED, FAILED, CREATED]
+    assert sorted(Article.objects.values_list("source_key", flat=True)) == ["a.txt", "c.txt"]
+    assert Quote.objects.count() == 4
+    assert Person.objects.count() == 2
+
+
+def test_bulk_created_rows_have_their_history(pipeline, story_file):
+    """Every row the import creates has its creation record, marked as the importer's."""
+    import_sources([register(pipeline, story_file, "a.txt")])
+    for model in (Article, Person, Alias, Quote, Event):
+        rows = set(model.objects.values_list("pk", flat=True))
+        assert rows, model
+        records = model.history.filter(history_type="+", history_change_reason="import")
+        assert set(records.values_list("id", flat=True)) == rows, model
+
+
+def test_slugs_stay_unique_within_a_batch_and_against_the_database(pipeline, story_file):
+    """Two stories with one headline in one batch, and two people whose names make the
+    same slug, get numbered slugs past those already taken."""
+    Person.objects.create(name="Someone Else", slug="rose-ayling-ellis")
+    Person.objects.create(name="Someone Else", slug="rose-ayling-ellis-other")
+    people = [
+        ExtractedPerson(name="Rose Ayling-Ellis", aliases=["Rose"]),
+        ExtractedPerson(name="Giovanni Pernice", aliases=["Giovanni"]),
+    ]
+    first = register(pipeline, story_file, "a.txt", people=people)
+    people_b = [
+        ExtractedPerson(name="Rose Ayling Ellis", aliases=["Rose"]),
+        ExtractedPerson(name="Giovanni Pernice", aliases=["Giovanni"]),
+    ]
+    second = register(pipeline, story_file, "b.txt", people=people_b)
+    Article.objects.create(
+        title="x", slug="rose-and-giovanni-celebrate", body="x", source_key="old",
+        source_name="old", source_sha256="0" * 64, raw_text="x",
+    )  # fmt: skip
+
+    outcomes = import_sources([first, second])
+
+    assert [o.status for o in outcomes] == [CREATED, CREATED]
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "rose-and-giovanni-celebrate",
+        "rose-and-giovanni-celebrate-2",
+        "rose-and-giovanni-celebrate-3",
+    ]
+    roses = Person.objects.filter(name__startswith="Rose").order_by("pk")
+    assert [p.slug for p in roses] == ["rose-ayling-ellis-2", "rose-ayling-ellis-3"]
+
+
+def test_unchanged_files_are_not_parsed(tmp_path, monkeypatch):
+    """Re-importing the same bytes is a hash look-up: the pipeline is not run, and the
+    search entries are still checked (and repaired)."""
+    path = tmp_path / "ferry.txt"
+    path.write_text(
+        "Ferry timetable changes\n\nAmelia Okafor said: “The new timetable starts on "
+        "Monday.” The ferry runs every hour.\n"
+    )
+    files = [SourceFile(path, "ferry.txt")]
+    (first,) = import_sources(files)
+    assert first.status == CREATED
+    SearchEntry.objects.filter(kind=SearchEntry.Kind.ARTICLE).delete()
+
+    def parse_fails(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(extraction, "parse_article", parse_fails)
+    (again,) = import_sources(files)
+
+    assert again.status == UNCHANGED and again.article_id == first.article_id
+    assert any("search index repaired" in note for note in again.notes)
+    assert article_ids("ferry", include_drafts=True) == [first.article_id]
+
+
+def test_a_persons_index_entry_is_their_names_not_their_quotes(pipeline, story_file):
+    """A person's entry holds their name and aliases; what they said is in quote entries
+    (re-indexing a person then costs the same however much they have said)."""
+    import_sources([register(pipeline, story_file, "a.txt")], publish=True)
+    rose = Person.objects.get(name="Rose Ayling-Ellis")
+    entry = SearchEntry.objects.get(kind=SearchEntry.Kind.PERSON, object_id=rose.pk)
+    text = " ".join([entry.title, entry.extra, entry.body, entry.names])
+    assert "Rose Ayling-Ellis" in text and "Rose" in entry.extra
+    assert "dream" not in text.casefold()
+    assert person_ids("ayling") == [rose.pk]
+    assert person_ids("dream") == []
+    assert quote_ids("dream") == list(
+        Quote.objects.filter(speaker=rose).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize("read_batch", [2, 500])
+def test_outcomes_are_reported_after_their_batch_commits(
+    pipeline, story_file, monkeypatch, read_batch
+):
+    """``on_outcome`` hears of each file, in order, once it is committed, however the
+    files are split into batches read and written."""
+    monkeypatch.setattr(importing, "BATCH_FILES", 2)
+    monkeypatch.setattr(importing, "READ_BATCH_FILES", read_batch)
+    files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b", "c")]
+    seen = []
+
+    def on_outcome(outcome):
+        seen.append((outcome.key, Article.objects.filter(pk=outcome.article_id).exists()))
+
+    Importer().import_files(files, on_outcome=on_outcome)
+    assert seen == [("a.txt", True), ("b.txt", True), ("c.txt", True)]
