@@ -63,6 +63,9 @@ _remembered: dict[str, tuple[ContentState, float]] = {}
 
 # Set inside ``additive_changes()``: updates made there only add to what readers see.
 _additive = contextvars.ContextVar("additive_content_changes", default=False)
+# Set inside ``deferred_bumps()``: the bumps asked for so far (None: not deferring; else
+# [asked, any retraction]).
+_deferred = contextvars.ContextVar("deferred_content_bumps", default=None)
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,39 @@ def additive_changes():
         _additive.reset(reset)
 
 
+@contextmanager
+def deferred_bumps():
+    """Make the bumps asked for inside one bump, done when the block ends (a retraction if
+    any was). For long transactions of many writes (an import batch): the first bump locks
+    the version row until the transaction commits, so every editor's write, which bumps it
+    too, waited for the whole batch (seconds; issue 13). Use it inside the transaction, so
+    the one bump is still committed, or rolled back, with the data. If the block raises,
+    nothing is bumped: its transaction is rolled back anyway."""
+    if _deferred.get() is not None:  # already deferring: the outer block bumps
+        yield
+        return
+    asked = [False, False]
+    reset = _deferred.set(asked)
+    try:
+        yield
+    finally:
+        _deferred.reset(reset)
+    if asked[0]:
+        bump_content_version(retraction=asked[1])
+
+
 def bump_content_version(*, retraction: bool = True) -> None:
     """Give the public content a new version (call after writes that send no model signal).
 
     ``retraction=False`` only for writes that add to what readers see and change nothing
     they could already see (new rows; see the module docstring)."""
     from .models import ContentVersion
+
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred[0] = True
+        deferred[1] = deferred[1] or retraction
+        return
 
     token, now = uuid.uuid4().hex, timezone.now()
     # Greatest: a worker whose clock lags must not move Last-Modified backwards.

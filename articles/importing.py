@@ -54,6 +54,7 @@ from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
 from . import formats
+from .content_version import deferred_bumps
 from .models import (
     Article,
     Event,
@@ -340,7 +341,9 @@ class Importer:
             return
         repaired: dict[int, int] = {}
         try:
-            with search_index.atomic():
+            # One bump of the content version as the batch ends, not a lock on its row
+            # held from the batch's first write to its commit (editors' writes waited).
+            with search_index.atomic(), deferred_bumps():
                 _serialise_imports()
                 self._cache = BatchCache()
                 self._writes = BatchWrites()
