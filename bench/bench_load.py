@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_load.py [--articles 400] [--seconds 20] [--workers 4]
                                          [--worker-class sync] [--corrections 0.1]
-                                         [--grace SECONDS] [--import-nice 10]
+                                         [--grace SECONDS] [--import-nice 10] [--import-db-nice 0]
                                          [--skip-sqlite] [--skip-postgres]
 
 For each database (SQLite in a file; PostgreSQL with Redis as the shared cache) it builds a
@@ -26,6 +26,7 @@ It reports throughput, p50/p99 and every error and 5xx. Target: 0 errors, 0 5xx,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -338,6 +339,29 @@ def editor_quote_ids(port: int, token: str, paths: list[str]) -> list[int]:
     return ids
 
 
+IMPORT_APPLICATION = "newsroom-bench-import"
+
+
+def renice_backends(database_url: str, nice: int, stop: threading.Event) -> None:
+    """Give the PostgreSQL backends of the import's sessions the import's nice level, as
+    they appear (the bench runs PostgreSQL on this host, as root or as its owner)."""
+    import psycopg
+
+    done: set[int] = set()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while not stop.is_set():
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                [IMPORT_APPLICATION],
+            ).fetchall()
+            for (pid,) in rows:
+                if pid not in done:
+                    with contextlib.suppress(OSError):
+                        os.setpriority(os.PRIO_PROCESS, pid, nice)
+                    done.add(pid)
+            stop.wait(0.2)
+
+
 def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) -> None:
     token = prepare(env, corpus)
     server = Server(env, args.workers, args.worker_class)
@@ -358,14 +382,30 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
         # A batch job sharing the host with the web workers runs at a lower CPU priority
         # (README, "Production"): readers first, the import takes what is left.
         nice = ["nice", "-n", str(args.import_nice)] if args.import_nice else []
+        import_env = env
+        renicer = None
+        if args.import_db_nice and env["DATABASE_URL"].startswith("postgres"):
+            # The import's database session gets the same low priority as the import: on
+            # one host its PostgreSQL backend (bulk inserts, index writes) competes with the
+            # readers' queries for the same CPUs.
+            separator = "&" if "?" in env["DATABASE_URL"] else "?"
+            url = f"{env['DATABASE_URL']}{separator}application_name={IMPORT_APPLICATION}"
+            import_env = dict(env, DATABASE_URL=url)
+            renicer = threading.Thread(
+                target=renice_backends,
+                args=(env["DATABASE_URL"], args.import_nice, stop),
+                daemon=True,
+            )
         importer = subprocess.Popen(
             [*nice, sys.executable, "manage.py", "import_articles", "--publish", str(extra_corpus)],
             cwd=ROOT,
-            env=env,
+            env=import_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        if renicer is not None:
+            renicer.start()
         for writer in writers:
             writer.start()
         mixed, achieved = open_loop(server.port, paths, rate, args.seconds)
@@ -381,6 +421,7 @@ def run_database(label: str, env: dict, args, corpus: Path, extra_corpus: Path) 
         f"\n== {label}: {args.workers} gunicorn workers ({args.worker_class or 'gthread'}),"
         f" {len(paths)} URLs, additions grace {grace}, corrections {args.corrections:.0%},"
         f" import nice {args.import_nice}"
+        f"{' (its database session too)' if args.import_db_nice else ''}"
     )
     print(f"read-only capacity   {capacity:7.1f} req/s   {capacity_tally.summary()}")
     print(f"mixed: readers       {achieved:7.1f} req/s (offered {rate:.1f})   {mixed.summary()}")
@@ -459,6 +500,12 @@ def main() -> None:
         type=int,
         default=10,
         help="nice level of the import in the mixed phase (default 10; 0: same as the server)",
+    )
+    parser.add_argument(
+        "--import-db-nice",
+        type=int,
+        default=1,
+        help="give the import's PostgreSQL backend the import's nice level too (default 1; 0: no)",
     )
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")

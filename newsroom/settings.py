@@ -395,7 +395,10 @@ CONTENT_SECURITY_POLICY = {
 # corrections (unpublish, reject, a corrected speaker, a merge, any delete) show on the
 # very next request. Keeps the caches warm under a stream of imports and confirmations
 # (issue 12); 0 serves every addition at once too. See articles/content_version.py.
-NEWSROOM_ADDITIONS_GRACE_SECONDS = int(os.environ.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "10"))
+# 30 s: public responses already say `Cache-Control: max-age=60`, so a reader behind a
+# proxy may see a new story a minute late anyway; at 10 s every stored page was rendered
+# again every few seconds under a batched import, and the mixed load's p99 passed 1 s.
+NEWSROOM_ADDITIONS_GRACE_SECONDS = int(os.environ.get("NEWSROOM_ADDITIONS_GRACE_SECONDS", "30"))
 
 # --- REST API v1 (issue 4; see api/) ------------------------------------------------------
 # Anonymous clients are throttled (429 with Retry-After); editors are not.

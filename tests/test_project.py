@@ -178,3 +178,23 @@ def test_gunicorn_runs_threaded_workers_from_the_repository_config():
     assert config.threads >= 2
     assert config.workers >= 1
     assert config.timeout > int(os.environ.get("NEWSROOM_DB_STATEMENT_TIMEOUT", "10"))
+
+
+def test_additions_wait_at_most_half_the_public_max_age_by_default():
+    """Anonymous readers may get an addition (a new story) up to the grace late: by default
+    30 s, within the `max-age=60` public responses already allow proxies (issue 12/13)."""
+    import importlib
+    import os
+
+    from web.caching import MAX_AGE
+
+    saved = os.environ.pop("NEWSROOM_ADDITIONS_GRACE_SECONDS", None)
+    try:
+        import newsroom.settings as project_settings
+
+        fresh = importlib.reload(project_settings)
+        assert fresh.NEWSROOM_ADDITIONS_GRACE_SECONDS == 30 <= MAX_AGE / 2
+    finally:
+        if saved is not None:
+            os.environ["NEWSROOM_ADDITIONS_GRACE_SECONDS"] = saved
+        importlib.reload(project_settings)
