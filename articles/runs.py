@@ -174,23 +174,38 @@ class RunProgress:
         # Outcomes are matched to positions by file and key (in order for a file listed
         # twice), not by arrival order, which an importer parsing in parallel may not keep.
         self._positions: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+        self._by_path: dict[str, deque[int]] = defaultdict(deque)
         for position, file in todo:
             self._positions[(str(file.path), file.key)].append(position)
+            self._by_path[str(file.path)].append(position)
         self._unclaimed = dict.fromkeys(position for position, _ in todo)
         self._pending: list[tuple[int, ImportOutcome]] = []
         self._last_write = time.monotonic()
         self.counts: Counter[str] = Counter()
 
     def record(self, outcome: ImportOutcome) -> None:
-        queue = self._positions.get((outcome.path, outcome.key))
-        position = queue.popleft() if queue else next(iter(self._unclaimed))
-        self._unclaimed.pop(position, None)
+        """Add one story's outcome. A file holds one story, or several (a feed: their keys
+        are the file's key and ``#entry``): the file's row takes its first story's outcome,
+        and every story counts in the run's totals."""
+        position = self._claim(self._positions.get((outcome.path, outcome.key)))
+        if position is None:
+            position = self._claim(self._by_path.get(outcome.path))
         self._pending.append((position, outcome))
         if (
             len(self._pending) >= PROGRESS_EVERY_FILES
             or time.monotonic() - self._last_write >= PROGRESS_EVERY_SECONDS
         ):
             self.flush()
+
+    def _claim(self, queue: deque[int] | None) -> int | None:
+        """The first position of ``queue`` not yet claimed (None: the file's row is taken,
+        this is another story of it)."""
+        while queue:
+            position = queue.popleft()
+            if position in self._unclaimed:
+                del self._unclaimed[position]
+                return position
+        return None
 
     def flush(self) -> bool:
         """Write the pending outcomes; True if they completed the run (this call marked it
@@ -217,9 +232,10 @@ class RunProgress:
                         article_id=outcome.article_id if outcome.status != FAILED else None,
                     )
                     for position, outcome in pending
+                    if position is not None
                 )
                 ImportRun.objects.filter(pk=self.run_id).update(
-                    done=F("done") + len(pending),
+                    done=F("done") + sum(position is not None for position, _ in pending),
                     updated_at=now,
                     **{name: F(name) + value for name, value in counts.items() if value},
                 )

@@ -347,3 +347,30 @@ def _check_run_pages(client, run):
     files = client.get(f"/admin/articles/importrunfile/?run__id__exact={run.pk}")
     assert files.status_code == 200 and b"seeds/000_" in files.content
     assert client.get("/admin/articles/importrun/add/").status_code == 403
+
+
+def test_a_feed_of_several_stories_in_a_background_run(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """A feed is one file of several stories: its row takes the first story's outcome, every
+    story counts in the run's totals, and the run finishes (a feed's second entry used to
+    claim another file's row, and a batch of feeds ran out of rows and crashed)."""
+    import shutil
+
+    settings.TASKS = IMMEDIATE
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    fixtures = Path(__file__).parent / "fixtures" / "formats"
+    shutil.copy(fixtures / "wire.rss", folder / "wire.rss")
+    shutil.copy(next(SEEDS_DIR.glob("*.txt")), folder / "story.txt")
+    with django_capture_on_commit_callbacks(execute=True):
+        background("--batch-size", 5, folder)
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FINISHED
+    assert (run.total, run.done) == (2, 2)
+    stories = Article.objects.count()
+    assert stories >= 3  # the feed's entries and the story
+    assert run.created == stories
+    rows = {Path(row.path).name: row for row in ImportRunFile.objects.filter(run=run)}
+    assert set(rows) == {"wire.rss", "story.txt"}
+    assert rows["story.txt"].status == "created" and rows["story.txt"].article_id
