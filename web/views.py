@@ -172,13 +172,15 @@ def person_list(request):
     people = public_people()
     after, before = request.GET.get("after", ""), request.GET.get("before", "")
     letter = request.GET.get("letter", "").upper()
+    # One of A–Z, or no letter ("AB" is a substring of LETTERS, not a letter).
+    letter = letter if len(letter) == 1 and letter in LETTERS else ""
     cursor = get_object_or_404(people, slug=after or before) if after or before else None
     order = ("sort_name", "pk")
     if cursor is None:
-        if letter in LETTERS and letter:
+        if letter:
             people = people.filter(sort_name__gte=letter.lower())
         rows = list(people.order_by(*order)[: PEOPLE_PER_PAGE + 1])
-        more_before, more_after = bool(letter in LETTERS and letter), len(rows) > PEOPLE_PER_PAGE
+        more_before, more_after = bool(letter), len(rows) > PEOPLE_PER_PAGE
         rows = rows[:PEOPLE_PER_PAGE]
     elif after:
         later = Q(sort_name__gt=cursor.sort_name) | Q(sort_name=cursor.sort_name, pk__gt=cursor.pk)
