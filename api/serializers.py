@@ -404,6 +404,13 @@ class QuoteEditorSerializer(QuoteSerializer):
         }
 
 
+def _people_briefs(event) -> list[dict]:
+    briefs = getattr(event, "people_briefs", None)  # set by the events list (api/views.py)
+    if briefs is None:
+        briefs = [{"name": p.name, "slug": p.slug} for p in event.people.all()]
+    return briefs
+
+
 class EventSerializer(FastOutput, serializers.ModelSerializer):
     people = PersonBriefSerializer(many=True, read_only=True, help_text="People involved.")
     article = ArticleRefSerializer(read_only=True, help_text="The article that reports it.")
@@ -428,7 +435,7 @@ class EventSerializer(FastOutput, serializers.ModelSerializer):
             "summary": obj.summary,
             "date": None if obj.date is None else obj.date.isoformat(),
             "date_precision": _choice(obj.date_precision),
-            "people": [{"name": p.name, "slug": p.slug} for p in obj.people.all()],
+            "people": _people_briefs(obj),
             "article": {"id": article.id, "slug": article.slug, "title": article.title},
         }
 
