@@ -129,6 +129,9 @@ class _Read:
     raw: bytes = b""
     sha256: str = ""
     failed: ImportOutcome | None = None
+    # Its stories once parsed: (key, ParsedArticle or the IngestError that refused it), or
+    # the IngestError that refused the whole file. Kept for a retry of the file alone.
+    stories: list | IngestError | None = None
 
 
 class BatchWrites:
@@ -247,6 +250,7 @@ class Importer:
         self.min_confidence = publish_min_confidence()
         # Indexed once; each file's people are added to it (issue 13).
         self.world = WorldIndex(load_world())
+        self._provisional: set = set()  # keys of people parsed but not saved yet
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
         """Import one file as the story ``key`` (by default its file name, as for a file
@@ -339,6 +343,11 @@ class Importer:
         and check the index of the ``unchanged`` articles, in one transaction."""
         if not chunk and not unchanged:
             return
+        # Parsed before the transaction: the importers' lock is held for writing only, so
+        # a second worker parses its batch while this one writes (issue 13).
+        for i in chunk:
+            self._parse_read(batch[i])
+        provisional = self._provisional
         repaired: dict[int, int] = {}
         try:
             # One bump of the content version as the batch ends, not a lock on its row
@@ -347,6 +356,9 @@ class Importer:
                 _serialise_imports()
                 self._cache = BatchCache()
                 self._writes = BatchWrites()
+                self._cache.look_up_people(
+                    story for i in chunk for story in _parsed_stories(batch[i])
+                )
                 for i in chunk:
                     results[i] = self._import_read(batch[i])
                 self._writes.write()
@@ -364,6 +376,7 @@ class Importer:
             # What its files taught the index was rolled back with them: read it again
             # (a rare path; the index is otherwise updated in place, file by file).
             self.world = WorldIndex(load_world())
+            self._provisional = set()
             if len(chunk) + bool(unchanged) > 1:
                 for i in chunk:
                     self._commit(batch, [i], results, {})
@@ -374,25 +387,63 @@ class Importer:
             return
         for article_id, count in repaired.items():
             unchanged[article_id].notes.append(f"search index repaired ({count} entries)")
+        # What the stories taught the index as people not yet saved is now known as the
+        # saved people (``_learn``), or was rolled back with its file.
+        if self._provisional is provisional:
+            self.world.forget(provisional)
+            self._provisional = set()
 
-    def _import_read(self, read: _Read) -> list[ImportOutcome]:
-        """Parse and save the stories of one file in turn (``articles.formats``: a feed
-        holds several), so each story knows the people the ones before it named."""
-        name = str(read.path)
+    def _parse_read(self, read: _Read) -> None:
+        """Parse the stories of one file in turn (``articles.formats``: a feed holds
+        several). Each story knows the people the ones before it named: people already
+        saved, and people of stories parsed but not saved yet, known until then under a
+        provisional key (their normalised name), which saving resolves by name."""
+        if read.stories is not None:
+            return
         try:
             stories = formats.read_stories(read.path, read.raw, read.key, source=read.source)
         except IngestError as error:
-            return [ImportOutcome(name, FAILED, key=read.key, reason=str(error))]
-        outcomes = []
+            read.stories = error
+            return
+        read.stories = []
         for key, story in stories:
-            try:
-                if isinstance(story, IngestError):
-                    raise story
-                parsed = story.parse(world=self.world, max_bytes=self.max_bytes)
-            except IngestError as error:
-                outcomes.append(ImportOutcome(name, FAILED, key=key, reason=str(error)))
+            if not isinstance(story, IngestError):
+                try:
+                    story = story.parse(world=self.world, max_bytes=self.max_bytes)
+                except IngestError as error:
+                    story = error
+                else:
+                    self._learn_provisionally(story)
+            read.stories.append((key, story))
+
+    def _learn_provisionally(self, parsed: ParsedArticle) -> None:
+        rejected = self.world.rejected_names
+        for extracted in parsed.people:
+            if extracted.known_key is not None and not _is_provisional(extracted.known_key):
+                continue  # a saved person: learnt with their stored aliases once saved
+            name = normalize_name(extracted.name)
+            if not name or name in rejected:
                 continue
-            outcomes.append(self._save_story(parsed, name, key))
+            key = (PROVISIONAL, name)
+            known = self.world.get(key)
+            aliases = set(extracted.aliases) | set(known.aliases if known else ())
+            self.world.add(
+                KnownPerson(key=key, name=extracted.name, aliases=tuple(sorted(aliases)))
+            )
+            self._provisional.add(key)
+
+    def _import_read(self, read: _Read) -> list[ImportOutcome]:
+        """Save the stories of one file (parsed by ``_parse_read``) in turn."""
+        name = str(read.path)
+        self._parse_read(read)
+        if isinstance(read.stories, IngestError):
+            return [ImportOutcome(name, FAILED, key=read.key, reason=str(read.stories))]
+        outcomes = []
+        for key, story in read.stories:
+            if isinstance(story, IngestError):
+                outcomes.append(ImportOutcome(name, FAILED, key=key, reason=str(story)))
+                continue
+            outcomes.append(self._save_story(story, name, key))
         return outcomes
 
     def _save_story(self, parsed: ParsedArticle, name: str, key: str) -> ImportOutcome:
@@ -686,7 +737,7 @@ def _resolve_people(
 ) -> list[Person | None]:
     """One Person per extracted person: known, found by full name, or created (in bulk)."""
     keys = [normalize_name(person.name) for person in parsed.people]
-    known_ids = {p.known_key for p in parsed.people if p.known_key is not None}
+    known_ids = {p.known_key for p in parsed.people if isinstance(p.known_key, int)}
     # The pipeline's knowledge may be older than the database (an editor merged someone
     # meanwhile), so known people are re-read (once per batch) and the others looked up
     # by full name.
@@ -717,6 +768,21 @@ def _resolve_people(
     return resolved
 
 
+# The key of a person the importer has parsed but not saved yet: (PROVISIONAL, their
+# normalised name). Saving resolves it by name, as for a person the index does not know.
+PROVISIONAL = "provisional"
+
+
+def _is_provisional(key) -> bool:
+    return isinstance(key, tuple) and len(key) == 2 and key[0] == PROVISIONAL
+
+
+def _parsed_stories(read: _Read) -> list[ParsedArticle]:
+    if read.stories is None or isinstance(read.stories, IngestError):
+        return []
+    return [story for _, story in read.stories if not isinstance(story, IngestError)]
+
+
 class BatchCache:
     """What the files of one batch look up about people, aliases, tags and slugs, read
     once per batch instead of once per file. Valid inside the batch's transaction, which
@@ -729,6 +795,23 @@ class BatchCache:
         self.by_name: dict[str, Person | None] = {}
         self.aliases: dict[int, dict[str, str]] = {}  # person id: {normalized: text}
         self.tags: dict[str, Tag] = {}
+
+    def look_up_people(self, stories: Iterable[ParsedArticle]) -> None:
+        """Read at once what the batch's stories will look up one by one: their known
+        people, the others by name, those people's aliases, and the slugs new people's
+        names would take (a few queries per batch instead of a few per story)."""
+        known_ids, names = set(), {}
+        for parsed in stories:
+            for extracted in parsed.people:
+                if isinstance(extracted.known_key, int):
+                    known_ids.add(extracted.known_key)
+                else:
+                    names.setdefault(normalize_name(extracted.name), extracted.name)
+        by_id = self.people_by_id(known_ids)
+        by_name = self.people_by_name(sorted(names))
+        self.aliases_of({*by_id, *(person.pk for person in by_name.values())})
+        new_names = [_clip(name, 200) for key, name in names.items() if key and key not in by_name]
+        self.slugs.load(Person, new_names, fallback="person")
 
     def people_by_id(self, ids: Iterable[int]) -> dict[int, Person]:
         missing = [pk for pk in ids if pk not in self.by_id]

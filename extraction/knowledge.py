@@ -49,12 +49,14 @@ class WorldIndex:
         return world if isinstance(world, WorldIndex) else cls(world)
 
     def __len__(self) -> int:
-        return len(self._people)
+        return len(self._place)
 
     @property
     def people(self) -> tuple[KnownPerson, ...]:
         """The people known, in the order they became known (a copy: O(people))."""
-        return tuple(self._people)
+        if len(self._place) == len(self._people):
+            return tuple(self._people)
+        return tuple(self._people[place] for place in sorted(self._place.values()))
 
     def snapshot(self) -> WorldKnowledge:
         """The same knowledge as plain data (for another process or a fresh index)."""
@@ -63,6 +65,21 @@ class WorldIndex:
     def person(self, place: int) -> KnownPerson:
         """The person at a place the lookups (``known``, ``known_full``) gave."""
         return self._people[place]
+
+    def get(self, key: Hashable) -> KnownPerson | None:
+        """The person known under ``key``, if any."""
+        place = self._place.get(key)
+        return None if place is None else self._people[place]
+
+    def forget(self, keys: Iterable[Hashable]) -> None:
+        """Stop knowing the people under ``keys`` (their forms pass to the next holders).
+        Their places stay taken, unused, so that the others' places do not move."""
+        for key in keys:
+            place = self._place.pop(key, None)
+            if place is None:
+                continue
+            for form in _forms(self._people[place]):
+                self._drop(form, place)
 
     def update(self, people: Iterable[KnownPerson]) -> None:
         """Add people, or replace the name and aliases of people already known."""
