@@ -193,6 +193,24 @@ def test_stale_edit_is_refused_with_a_clear_message(editor_client, story):
     assert response.redirect_chain[-1][0].endswith(f"#quote-{dream.pk}")
 
 
+def test_quote_whose_words_left_its_place_is_not_confirmed(editor_client, story):
+    """A quote whose offsets no longer hold its words (the body was edited) cannot be
+    confirmed from the desk either (QuoteNotInText): 409 and a clear message."""
+    _, _, _, quotes = story
+    dream = quotes["dream"]
+    Quote.objects.filter(pk=dream.pk).update(start=dream.start + 1, end=dream.end + 1)
+    reply = editor_client.post(decide_url(dream), {"decision": "confirm", "version": 1}, **JSON)
+    assert reply.status_code == 409
+    assert "no longer at its place" in reply.json()["message"]
+    assert Quote.objects.get(pk=dream.pk).status == Quote.Status.AUTO
+
+
+def test_quote_list_links_to_the_desk(editor_client):
+    """The quote list's tools lead to the desk."""
+    html = editor_client.get("/admin/articles/quote/").content.decode()
+    assert f'href="{DESK}"' in html
+
+
 def test_missing_version_or_unknown_decision_writes_nothing(editor_client, story):
     """No blind writes: a decision needs the version shown; GET does nothing."""
     _, _, _, quotes = story
@@ -239,13 +257,14 @@ def _many_quotes(count):
 
 
 def test_desk_query_count_is_bounded(editor_client, django_assert_max_num_queries):
-    """The desk's queries do not grow with its rows."""
+    """The desk's queries do not grow with its rows: session, user, permissions (2), the
+    counts by band, the page's count and its rows."""
     _many_quotes(3)
     editor_client.get(DESK)  # warm up session and permissions caches alike
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         editor_client.get(DESK)
     _many_quotes(30)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = editor_client.get(DESK)
     assert len(response.context["rows"]) == 25
 
@@ -266,7 +285,8 @@ def test_admin_index_shows_counts_by_band(editor_client, story, django_assert_ma
         "1",
         "1",
     ]
-    with django_assert_max_num_queries(10):
+    # Session, user, permissions (2), recent actions, and one for all the counts.
+    with django_assert_max_num_queries(6):
         editor_client.get("/admin/")
 
 
