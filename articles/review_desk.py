@@ -121,7 +121,8 @@ def desk_view(modeladmin, request):
         }
         for quote in page.object_list
     ]
-    focus = _page_param(request.GET.get("focus")) if request.GET.get("focus") else None
+    focus = request.GET.get("focus", "")
+    focus = int(focus) if focus.isascii() and focus.isdigit() and len(focus) < 19 else None
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.opts,

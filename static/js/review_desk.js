@@ -80,8 +80,12 @@
     row.querySelectorAll("button, input").forEach((control) => {
       control.disabled = true;
     });
-    const waiting = document.getElementById("desk-waiting");
-    waiting.textContent = Math.max(0, parseInt(waiting.textContent, 10) - 1);
+    // The decided quote no longer waits: in all, in its band, and on this view.
+    const counted = ["waiting", "all", row.dataset.band];
+    counted.forEach((key) => {
+      const count = document.querySelector(`[data-band-count="${key}"]`);
+      if (count) count.textContent = Math.max(0, parseInt(count.textContent, 10) - 1);
+    });
     afterDecision(row);
   }
 

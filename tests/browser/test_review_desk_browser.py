@@ -94,6 +94,9 @@ def test_editor_reviews_quotes_with_the_keyboard_alone(live_server, page, artifa
     did.refresh_from_db()
     assert (did.status, did.version) == (Quote.Status.AUTO, 7)
     assert page.inner_text("#desk-waiting") == "1"
+    assert page.inner_text("[data-band-count=all]") == "1"
+    assert page.inner_text("[data-band-count=low]") == "0"
+    assert page.inner_text("[data-band-count=medium]") == "0"
 
     # Reloaded, the desk shows only what still waits, with its current version.
     page.reload()
