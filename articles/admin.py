@@ -10,7 +10,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.db.models.deletion import ProtectedError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,7 +23,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import services
+from . import review_desk, services
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -122,11 +122,7 @@ class HasUnattributedQuotesFilter(YesNoFilter):
 class ConfidenceBandFilter(admin.SimpleListFilter):
     title = "confidence"
     parameter_name = "confidence"
-    bands = {
-        "low": ("below 0.5", Q(confidence__lt=0.5)),
-        "medium": ("0.5 to 0.8", Q(confidence__gte=0.5, confidence__lt=0.8)),
-        "high": ("0.8 and above", Q(confidence__gte=0.8)),
-    }
+    bands = review_desk.BANDS  # the review desk's bands (issue 14)
 
     def lookups(self, request, model_admin):
         return [(key, label) for key, (label, _) in self.bands.items()]
@@ -682,7 +678,19 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.accept_suggestion_view)
+        wrap = self.admin_site.admin_view
         return [
+            # Before the change view's catch-all "<path:object_id>/" (issue 14, point 3).
+            path(
+                "desk/",
+                wrap(lambda request: review_desk.desk_view(self, request)),
+                name="articles_quote_desk",
+            ),
+            path(
+                "desk/<int:pk>/decide/",
+                wrap(lambda request, pk: review_desk.decide_view(self, request, pk)),
+                name="articles_quote_desk_decide",
+            ),
             path(
                 "<path:object_id>/accept-suggestion/",
                 view,
