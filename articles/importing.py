@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import os
 import stat
 import zoneinfo
@@ -66,6 +67,8 @@ from .models import (
     publish_min_confidence,
 )
 from .sources import REVISION_MIN_SIMILARITY, SourceFile, is_revision, source_key
+
+logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 SOURCE_KEY_MAX_LENGTH = Article._meta.get_field("source_key").max_length
@@ -251,6 +254,8 @@ class Importer:
         # Indexed once; each file's people are added to it (issue 13).
         self.world = WorldIndex(load_world())
         self._provisional: set = set()  # keys of people parsed but not saved yet
+        self._parser: ParserProcess | None = None
+        self._parser_refused = False
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
         """Import one file as the story ``key`` (by default its file name, as for a file
@@ -261,12 +266,49 @@ class Importer:
         """Import ``files`` (``SourceFile``s) batch by batch; ``on_outcome`` hears of each
         file's outcome once its batch has committed."""
         outcomes: list[ImportOutcome] = []
-        for batch in self._batches(files):
-            for outcome in self._import_batch(batch):
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+        try:
+            for batch in self._batches(files):
+                for outcome in self._import_batch(batch):
+                    outcomes.append(outcome)
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+        finally:
+            if self._parser is not None:
+                self._parser.close()
+                self._parser = None
         return outcomes
+
+    def _parser_for(self, chunks: int) -> ParserProcess | None:
+        """The parser process, started for the first batch that has several transactions'
+        worth of files to write (below that there is nothing to overlap), on a machine with
+        a core to spare for it."""
+        if self._parser is None and not self._parser_refused:
+            mode = settings.NEWSROOM_IMPORT_PARSER_PROCESS
+            if mode == "always" or (mode == "auto" and chunks >= 2 and (os.cpu_count() or 1) >= 2):
+                self._parser = ParserProcess(self.world.snapshot())
+        return self._parser
+
+    def _parse_ahead(self, batch: list[_Read], chunks: list[list[int]]) -> list:
+        """Hand the chunks' files to the parser process, if one runs: one future each."""
+        parser = self._parser_for(len(chunks))
+        if parser is None:
+            return []
+        return [parser.submit([batch[i] for i in chunk], self.max_bytes) for chunk in chunks]
+
+    def _collect(self, batch: list[_Read], chunk: list[int], future) -> None:
+        """Take a chunk's stories from the parser process; if it failed, they are parsed
+        here instead (and the process is not used again)."""
+        try:
+            parsed = future.result()
+        except Exception:  # a dead or broken process: the import goes on without it
+            logger.exception("the import's parser process failed; parsing in the importer")
+            self._parser_refused = True
+            if self._parser is not None:
+                self._parser.close()
+                self._parser = None
+            return
+        for i, stories in zip(chunk, parsed, strict=True):
+            batch[i].stories = stories
 
     def _batches(self, files: Iterable) -> Iterable[list[_Read]]:
         batch: list[_Read] = []
@@ -328,7 +370,11 @@ class Importer:
         # Files to write go in transactions of BATCH_FILES; the unchanged ones' index check
         # (a few queries for them all) rides with the first.
         chunks = [todo[i : i + BATCH_FILES] for i in range(0, len(todo), BATCH_FILES)]
+        # The parser process (if any) parses the next chunks while this one is written.
+        futures = self._parse_ahead(batch, chunks)
         for n, chunk in enumerate(chunks or [[]]):
+            if futures:
+                self._collect(batch, chunk, futures[n])
             self._commit(batch, chunk, results, unchanged if n == 0 else {})
         return [outcome for outcomes in results for outcome in outcomes]
 
@@ -394,43 +440,17 @@ class Importer:
             self._provisional = set()
 
     def _parse_read(self, read: _Read) -> None:
-        """Parse the stories of one file in turn (``articles.formats``: a feed holds
-        several). Each story knows the people the ones before it named: people already
-        saved, and people of stories parsed but not saved yet, known until then under a
-        provisional key (their normalised name), which saving resolves by name."""
-        if read.stories is not None:
-            return
-        try:
-            stories = formats.read_stories(read.path, read.raw, read.key, source=read.source)
-        except IngestError as error:
-            read.stories = error
-            return
-        read.stories = []
-        for key, story in stories:
-            if not isinstance(story, IngestError):
-                try:
-                    story = story.parse(world=self.world, max_bytes=self.max_bytes)
-                except IngestError as error:
-                    story = error
-                else:
-                    self._learn_provisionally(story)
-            read.stories.append((key, story))
-
-    def _learn_provisionally(self, parsed: ParsedArticle) -> None:
-        rejected = self.world.rejected_names
-        for extracted in parsed.people:
-            if extracted.known_key is not None and not _is_provisional(extracted.known_key):
-                continue  # a saved person: learnt with their stored aliases once saved
-            name = normalize_name(extracted.name)
-            if not name or name in rejected:
-                continue
-            key = (PROVISIONAL, name)
-            known = self.world.get(key)
-            aliases = set(extracted.aliases) | set(known.aliases if known else ())
-            self.world.add(
-                KnownPerson(key=key, name=extracted.name, aliases=tuple(sorted(aliases)))
+        """Parse the stories of ``read`` here, unless the parser process did already."""
+        if read.stories is None:
+            read.stories = parse_file(
+                read.path,
+                read.raw,
+                read.key,
+                read.source,
+                world=self.world,
+                provisional=self._provisional,
+                max_bytes=self.max_bytes,
             )
-            self._provisional.add(key)
 
     def _import_read(self, read: _Read) -> list[ImportOutcome]:
         """Save the stories of one file (parsed by ``_parse_read``) in turn."""
@@ -771,6 +791,102 @@ def _resolve_people(
 # The key of a person the importer has parsed but not saved yet: (PROVISIONAL, their
 # normalised name). Saving resolves it by name, as for a person the index does not know.
 PROVISIONAL = "provisional"
+
+
+def parse_file(
+    path: Path,
+    raw: bytes,
+    key: str,
+    source: str,
+    *,
+    world: WorldIndex,
+    provisional: set,
+    max_bytes: int,
+) -> list | IngestError:
+    """The stories of one file (``articles.formats``: a feed holds several), parsed in
+    turn: ``[(key, ParsedArticle or the IngestError that refused it)]``, or the
+    IngestError that refused the whole file.
+
+    Each story knows the people the ones before it named: people already saved, and
+    people parsed but not saved yet, added to ``world`` under a provisional key (their
+    normalised name; the keys are added to ``provisional``), which saving resolves by
+    name. Work on the text and ``world`` alone: it runs in the importer or in its parser
+    process alike."""
+    try:
+        stories = formats.read_stories(path, raw, key, source=source)
+    except IngestError as error:
+        return error
+    parsed_stories = []
+    for story_key, story in stories:
+        if not isinstance(story, IngestError):
+            try:
+                story = story.parse(world=world, max_bytes=max_bytes)
+            except IngestError as error:
+                story = error
+            else:
+                _learn_provisionally(world, provisional, story)
+        parsed_stories.append((story_key, story))
+    return parsed_stories
+
+
+def _learn_provisionally(world: WorldIndex, provisional: set, parsed: ParsedArticle) -> None:
+    for extracted in parsed.people:
+        if extracted.known_key is not None and not _is_provisional(extracted.known_key):
+            continue  # a saved person: learnt with their stored aliases once saved
+        name = normalize_name(extracted.name)
+        if not name or name in world.rejected_names:
+            continue
+        key = (PROVISIONAL, name)
+        known = world.get(key)
+        aliases = set(extracted.aliases) | set(known.aliases if known else ())
+        world.add(KnownPerson(key=key, name=extracted.name, aliases=tuple(sorted(aliases))))
+        provisional.add(key)
+
+
+# The parser process's own index of known people (see ``ParserProcess``).
+_parser_world: WorldIndex | None = None
+
+
+def _start_parser(world: WorldKnowledge) -> None:
+    global _parser_world
+    _parser_world = WorldIndex(world)
+
+
+def _parse_files(files: list[tuple[Path, bytes, str, str]], max_bytes: int) -> list:
+    assert _parser_world is not None, "the parser process was started without its knowledge"
+    # Never forgotten here: this index knows only what it parsed, never the saved rows.
+    return [
+        parse_file(*file, world=_parser_world, provisional=set(), max_bytes=max_bytes)
+        for file in files
+    ]
+
+
+class ParserProcess:
+    """One process that parses the next batch's stories while the importer writes the
+    current one (issue 13: parsing was a fifth of an import, in the writer's time).
+
+    It parses every story in order, learning the people it parsed as ``parse_file`` does,
+    so the results are those of parsing in the importer: one process, not a pool, because
+    each story must know the people of the ones before it."""
+
+    def __init__(self, world: WorldKnowledge):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Forked where the platform allows it: the child starts at once with the pipeline's
+        # data already loaded (a spawned one would load Django and the name lists again).
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_start_parser, initargs=(world,)
+        )
+
+    def submit(self, reads: Sequence[_Read], max_bytes: int):
+        files = [(read.path, read.raw, read.key, read.source) for read in reads]
+        return self._pool.submit(_parse_files, files, max_bytes)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _is_provisional(key) -> bool:

@@ -315,6 +315,12 @@ LOGIN_URL = "admin:login"
 
 # Importer: files larger than this are refused (bytes).
 NEWSROOM_IMPORT_MAX_BYTES = int(os.environ.get("NEWSROOM_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+# A process beside the importer parses the next batch's stories while it writes the current
+# one: "auto" for imports of several batches on a machine with two cores or more, "always"
+# or "never" (issue 13).
+NEWSROOM_IMPORT_PARSER_PROCESS = os.environ.get("NEWSROOM_IMPORT_PARSER_PROCESS", "auto")
+if NEWSROOM_IMPORT_PARSER_PROCESS not in {"auto", "always", "never"}:
+    raise ImproperlyConfigured("NEWSROOM_IMPORT_PARSER_PROCESS must be auto, always or never")
 
 # Publish gate: an unreviewed quote is public only if the extractor's calibrated confidence
 # is at least this; below it the importer stores it without a speaker (the candidate kept as

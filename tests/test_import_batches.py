@@ -200,12 +200,15 @@ def _snapshot():
     }
 
 
-def test_a_batch_parsed_ahead_gives_what_files_imported_one_by_one_give(settings):
-    """Stories of one batch are all parsed before any is saved; each still knows the
-    people the stories before it named (under a provisional key until saved), so the
-    result is that of importing the files one at a time, each after the last committed."""
+@pytest.mark.parametrize("parser_process", ["never", "always"])
+def test_a_batch_parsed_ahead_gives_what_files_imported_one_by_one_give(settings, parser_process):
+    """Stories of one batch are all parsed before any is saved (here, or in the parser
+    process beside the importer); each still knows the people the stories before it named
+    (under a provisional key until saved), so the result is that of importing the files
+    one at a time, each after the last committed."""
     from pathlib import Path
 
+    settings.NEWSROOM_IMPORT_PARSER_PROCESS = parser_process
     seeds = sorted(Path(settings.BASE_DIR, "fixtures", "seeds").glob("*.txt"))
     files = [SourceFile(path, path.name) for path in seeds]
     outcomes = import_sources(files, publish=True)
@@ -213,6 +216,7 @@ def test_a_batch_parsed_ahead_gives_what_files_imported_one_by_one_give(settings
     together = _snapshot()
     Article.objects.all().delete()
     Person.objects.all().delete()
+    settings.NEWSROOM_IMPORT_PARSER_PROCESS = "never"
     for file in files:
         assert import_sources([file], publish=True)[0].status == CREATED
     assert _snapshot() == together
@@ -262,3 +266,28 @@ def test_a_person_first_named_in_a_batch_is_known_to_its_next_stories_once(tmp_p
     known = importer.world.person(importer.world.known_full["jane qorvath"])
     assert known.key == person.pk
     assert len(importer.world) == Person.objects.count()
+
+
+def test_a_parser_process_that_dies_leaves_the_parsing_to_the_importer(
+    tmp_path, settings, monkeypatch
+):
+    """The parser process is help, not a dependency: if it dies, the stories are parsed
+    in the importer and every file is imported."""
+    import os
+
+    settings.NEWSROOM_IMPORT_PARSER_PROCESS = "always"
+
+    def dying(files, max_bytes):
+        os._exit(3)
+
+    monkeypatch.setattr(importing, "_parse_files", dying)
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(
+            f'Story {n}\n\nJane Qorvath said: "We did it {n}."\n', encoding="utf-8"
+        )
+    files = [SourceFile(path, path.name) for path in sorted(tmp_path.glob("*.txt"))]
+    importer = Importer()
+    outcomes = importer.import_files(files)
+    assert [o.status for o in outcomes] == [CREATED] * 3
+    assert importer._parser is None and importer._parser_refused
+    assert Person.objects.filter(name="Jane Qorvath").count() == 1
