@@ -402,9 +402,7 @@ class Importer:
                 _serialise_imports()
                 self._cache = BatchCache()
                 self._writes = BatchWrites()
-                self._cache.look_up_people(
-                    story for i in chunk for story in _parsed_stories(batch[i])
-                )
+                self._cache.look_up([story for i in chunk for story in _parsed_stories(batch[i])])
                 for i in chunk:
                     results[i] = self._import_read(batch[i])
                 self._writes.write()
@@ -606,7 +604,9 @@ def _save_parsed(
     lookup = Q(source_sha256=parsed.sha256) | Q(source_key=key)
     if legacy_key != key:
         lookup |= Q(source_key=legacy_key)
-    found = list(Article.objects.select_for_update().filter(lookup))
+    found = cache.articles_for(parsed.sha256, {key, legacy_key})
+    if found is None:
+        found = list(Article.objects.select_for_update().filter(lookup))
     if same_bytes := next((a for a in found if a.source_sha256 == parsed.sha256), None):
         outcome.article_id = same_bytes.pk
         if same_bytes.source_key != key:
@@ -647,6 +647,7 @@ def _save_parsed(
         article.skip_history_when_saving = True
         article.save()
         del article.skip_history_when_saving
+        cache.remember_article(article)
         writes.add_history(Article, [article])
         outcome.status = CREATED
         keep_extraction = False
@@ -664,6 +665,7 @@ def _save_parsed(
         article.imported_values = _fingerprint(values)
         article._change_reason = IMPORT_REASON
         article.save()
+        cache.remember_article(article)
         # An editor rewrote the body: the new extraction's offsets would not fit it.
         keep_extraction = "body" in edited
         if keep_extraction:
@@ -893,10 +895,19 @@ def _is_provisional(key) -> bool:
     return isinstance(key, tuple) and len(key) == 2 and key[0] == PROVISIONAL
 
 
-def _parsed_stories(read: _Read) -> list[ParsedArticle]:
+def _parsed_stories(read: _Read) -> list[tuple[str, ParsedArticle]]:
+    """The stories of ``read`` the pipeline could read, with their keys."""
     if read.stories is None or isinstance(read.stories, IngestError):
         return []
-    return [story for _, story in read.stories if not isinstance(story, IngestError)]
+    return [(key, story) for key, story in read.stories if not isinstance(story, IngestError)]
+
+
+# Values per IN (...) list: within SQLite's limit on query parameters.
+LOOKUP_BATCH = 500
+
+
+def _parts(values: list) -> Iterable[list]:
+    return (values[i : i + LOOKUP_BATCH] for i in range(0, len(values), LOOKUP_BATCH))
 
 
 class BatchCache:
@@ -911,13 +922,47 @@ class BatchCache:
         self.by_name: dict[str, Person | None] = {}
         self.aliases: dict[int, dict[str, str]] = {}  # person id: {normalized: text}
         self.tags: dict[str, Tag] = {}
+        # Articles by source hash and by source key, for the hashes and keys read.
+        self.articles_by_sha: dict[str, Article] = {}
+        self.articles_by_key: dict[str, Article] = {}
+        self.article_shas_read: set[str] = set()
+        self.article_keys_read: set[str] = set()
 
-    def look_up_people(self, stories: Iterable[ParsedArticle]) -> None:
-        """Read at once what the batch's stories will look up one by one: their known
+    def remember_article(self, article: Article) -> None:
+        self.articles_by_sha[article.source_sha256] = article
+        self.articles_by_key[article.source_key] = article
+
+    def articles_for(self, sha256: str, keys: Iterable[str]) -> list[Article] | None:
+        """The articles whose hash is ``sha256`` or whose key is one of ``keys`` (locked
+        by the batch's look-up), or None if those were not all read. A mapping may be
+        stale (an article saved since under another hash): callers compare the articles'
+        own fields, which are current."""
+        keys = set(keys)
+        if sha256 not in self.article_shas_read or not keys <= self.article_keys_read:
+            return None
+        found = [self.articles_by_sha.get(sha256), *(self.articles_by_key.get(k) for k in keys)]
+        return list({article.pk: article for article in found if article is not None}.values())
+
+    def look_up(self, stories: Sequence[tuple[str, ParsedArticle]]) -> None:
+        """Read at once what the batch's stories (with their keys) will look up one by
+        one: the articles they may be, the slugs new articles would take, their known
         people, the others by name, those people's aliases, and the slugs new people's
         names would take (a few queries per batch instead of a few per story)."""
+        shas = {parsed.sha256 for _, parsed in stories}
+        keys = {key for key, _ in stories} | {parsed.source_name for _, parsed in stories}
+        for part in _parts(sorted(shas)):
+            for article in Article.objects.select_for_update().filter(source_sha256__in=part):
+                self.remember_article(article)
+        for part in _parts(sorted(keys)):
+            for article in Article.objects.select_for_update().filter(source_key__in=part):
+                self.remember_article(article)
+        self.article_shas_read |= shas
+        self.article_keys_read |= keys
+        self.slugs.load(
+            Article, [_article_values(parsed)["title"] for _, parsed in stories], fallback="article"
+        )
         known_ids, names = set(), {}
-        for parsed in stories:
+        for _, parsed in stories:
             for extracted in parsed.people:
                 if isinstance(extracted.known_key, int):
                     known_ids.add(extracted.known_key)
