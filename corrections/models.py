@@ -106,5 +106,11 @@ class Correction(models.Model):
     def __str__(self):
         return f"{self.get_kind_display().capitalize()} of {self.published_on}: {self.note[:60]}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A correction modifies its story: the article's modification time (JSON-LD
+        # ``dateModified``, feeds' updated dates, the API's ``updated_at``) moves with it.
+        Article.objects.filter(pk=self.article_id).update(updated_at=timezone.now())
+
     def get_absolute_url(self):
         return self.article.get_absolute_url() + "#corrections"

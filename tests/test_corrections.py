@@ -408,3 +408,40 @@ def test_a_stale_withdrawal_in_the_admin_is_refused(client, desk):
     )
     assert "changed by someone else" in response.content.decode()
     assert not Correction.objects.exists()
+
+
+# --- Modification time and feeds ------------------------------------------------------
+
+
+def test_a_correction_moves_the_articles_modification_time(client, desk):
+    """JSON-LD ``dateModified``, feeds' updated dates and the API's ``updated_at`` read the
+    article's modification time: a correction is a modification, also from the admin
+    inline (which saves the model directly)."""
+    from articles.models import Article
+
+    Article.objects.filter(pk=desk.bafta.pk).update(
+        updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    )
+    before = Article.objects.get(pk=desk.bafta.pk).updated_at
+    Correction.objects.create(article=desk.bafta, note=NOTE)
+    after = Article.objects.get(pk=desk.bafta.pk).updated_at
+    assert after > before
+    data = json_ld(client.get(desk.bafta.get_absolute_url()))
+    assert data["dateModified"] == after.isoformat()
+
+
+@pytest.mark.parametrize("feed", ["web:feed-articles-rss", "web:feed-articles-atom"])
+def test_feeds_carry_an_articles_corrections_escaped(
+    client, desk, feed, django_assert_max_num_queries
+):
+    article_add_correction(
+        article=desk.bafta, note="It was <b>not</b> best dance.", published_on=dt.date(2024, 3, 5)
+    )
+    article_add_correction(article=desk.tour, note="Second <i>note</i>.")
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse(feed)).content.decode()
+    assert "Correction, 5 March 2024: It was &amp;lt;b&amp;gt;not" in body or (
+        "Correction, 5 March 2024: It was &lt;b&gt;not&lt;/b&gt; best dance." in body
+    )
+    assert "<b>not</b>" not in body
+    assert body.count("Correction, ") == 2

@@ -6,19 +6,25 @@ Feed generators escape every text field, so imported text needs no special care 
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Quote, Tag
+from corrections.models import Correction
 from people.models import PersonRedirect
 
 from .queries import featuring, public_people
-from .seo import SITE_DESCRIPTION, SITE_NAME, summary
+from .seo import SITE_DESCRIPTION, SITE_NAME, correction_text, summary
 
 FEED_ITEMS = 30
+# What an article item shows besides its own fields.
+ITEM_PREFETCHES = (
+    "tags",
+    Prefetch("corrections", queryset=Correction.objects.in_page_order()),
+)
 
 
 class ArticleItemsMixin:
@@ -32,7 +38,12 @@ class ArticleItemsMixin:
     def item_description(self, item):
         if isinstance(item, Quote):
             return f"“{item.display_text}” — {item.attributed_to}, in “{item.article.title}”"
-        return item.standfirst or summary(item.body, 300)
+        description = item.standfirst or summary(item.body, 300)
+        # A correction travels with the story to feed readers, as it shows on its page.
+        for correction in item.corrections.all():
+            when = f"{correction.published_on:%-d %B %Y}"
+            description += f"\n\nCorrection, {when}: {correction_text(correction)}"
+        return description
 
     def item_pubdate(self, item):
         article = item.article if isinstance(item, Quote) else item
@@ -59,7 +70,11 @@ class LatestArticlesFeed(ArticleItemsMixin, Feed):
         return reverse("web:feed-articles-rss")
 
     def items(self):
-        return Article.objects.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+        return (
+            Article.objects.published()
+            .latest_first()
+            .prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
+        )
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -104,7 +119,7 @@ class PersonFeed(ArticleItemsMixin, Feed):
             Article.objects.published()
             .filter(featuring(person))
             .order_by(newest, "-pk")
-            .prefetch_related("tags")[:FEED_ITEMS]
+            .prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
         )
         # Newest first, undated last, as two walks down the speaker's index: sorting them
         # "NULLS LAST" in one query read every quote of a much-quoted person (issue 12).
@@ -156,7 +171,9 @@ class TagFeed(ArticleItemsMixin, Feed):
         return reverse("web:feed-tag-rss", kwargs={"slug": tag.slug})
 
     def items(self, tag):
-        return tag.articles.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+        return (
+            tag.articles.published().latest_first().prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
+        )
 
 
 class TagAtomFeed(TagFeed):
