@@ -675,14 +675,17 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         """ "Add article": the story goes through the importer's pipeline and its save of one
         story (people, quotes, events and tag suggestions extracted), under a key of its own."""
         obj.source_key = f"{DESK_KEY_PREFIX}{uuid.uuid4().hex}"
+        wanted = obj.status
         outcome = importing.save_story(
-            story=_story(obj), publish=obj.status == Article.Status.PUBLISHED
+            story=_story(obj), publish=wanted == Article.Status.PUBLISHED
         )
         if outcome.status == importing.FAILED or outcome.article_id is None:
             raise StoryNotSaved(f"The story was not saved: {outcome.reason}")
         obj.pk = outcome.article_id
         obj.refresh_from_db()
         obj._state.adding = False
+        if obj.status != wanted:  # a status the importer does not set (draft or published)
+            services.article_set_status(article=obj, status=wanted, user=request.user)
         self._report_extraction(request, outcome)
 
     def _extract(self, request, obj):
@@ -1395,8 +1398,10 @@ class ImportRunAdmin(ReadOnlyAdmin):
     def files_link(self, run):
         url = reverse("admin:articles_importrunfile_changelist")
         return format_html(
+            '<a href="{}">outcomes page</a> · '
             '<a href="{}?run__id__exact={}">all {} files</a> · '
             '<a href="{}?run__id__exact={}&amp;status__exact=failed">{} failed</a>',
+            reverse("admin:articles_article_import_run", args=[run.pk]),
             url,
             run.pk,
             run.done,

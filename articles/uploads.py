@@ -17,6 +17,7 @@ Source keys follow the command line's (``articles.sources``): a file is keyed by
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
 import zipfile
@@ -33,6 +34,9 @@ from .runs import start_import
 from .sources import STORY_SUFFIXES, SourceFile
 
 ZIP_SUFFIX = ".zip"
+# An upload's folder left by a background import is removed this long after it was made
+# (when the next upload arrives): its run has long finished by then.
+KEEP_FOLDERS = dt.timedelta(days=7)
 # What a zip holds beside its stories that is nobody's mistake: skipped without a word.
 _ZIP_CLUTTER = ("__MACOSX/", ".DS_Store", "Thumbs.db")
 ACCEPTED = ", ".join(sorted(STORY_SUFFIXES)) + " or a .zip of them"
@@ -68,8 +72,9 @@ def receive(uploads: Iterable) -> Received:
     """Check ``uploads`` (Django ``UploadedFile``s) and write the good stories to a new
     folder under ``NEWSROOM_UPLOAD_DIR``."""
     limits = _Limits()
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    folder = Path(settings.NEWSROOM_UPLOAD_DIR) / f"{stamp}-{secrets.token_hex(6)}"
+    root = Path(settings.NEWSROOM_UPLOAD_DIR)
+    _prune(root)
+    folder = root / f"{timezone.now():%Y%m%d-%H%M%S}-{secrets.token_hex(6)}"
     folder.mkdir(parents=True, exist_ok=False)
     received = Received(folder)
     for upload in uploads:
@@ -83,6 +88,16 @@ def receive(uploads: Iterable) -> Received:
             continue
         _keep(received, name, name, b"".join(upload.chunks()))
     return received
+
+
+def _prune(root: Path) -> None:
+    """Remove the folders of uploads made more than ``KEEP_FOLDERS`` ago."""
+    if not root.is_dir():
+        return
+    cutoff = (timezone.now() - KEEP_FOLDERS).timestamp()
+    for folder in root.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _refusal(name: str, size: int, received: Received, limits: _Limits) -> str:

@@ -2,6 +2,8 @@
 at once or in the background, each file's outcome on the run's page."""
 
 import io
+import os
+import time
 import zipfile
 from io import StringIO
 
@@ -283,3 +285,15 @@ class TestBackground:
         assert 'http-equiv="refresh"' not in html
         for article in Article.objects.all():
             assert reverse("admin:articles_article_change", args=[article.pk]) in html
+
+
+def test_folders_of_old_uploads_are_removed(editor_client, settings, upload_dir):
+    """A background upload's folder is removed a week later, when another upload arrives."""
+    settings.NEWSROOM_UPLOAD_FOREGROUND_MAX_FILES = 0
+    upload(editor_client, text_file("harbour.txt", STORY))
+    (old,) = upload_dir.iterdir()
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    upload(editor_client, text_file("harbour.txt", STORY))
+    folders = list(upload_dir.iterdir())
+    assert len(folders) == 1 and folders[0] != old
