@@ -139,7 +139,18 @@ def _receive_zip(received: Received, upload, name: str, limits: _Limits) -> None
         members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
             received.refused.append((name, name, "the zip archive holds no files"))
-        for info in members:
+        for number, info in enumerate(members):
+            if received.count >= limits.max_files:
+                # One row for the rest, not one each: a zip may list a million names.
+                received.refused.append(
+                    (
+                        name,
+                        f"{stem}/…",
+                        f"{len(members) - number:,} more files in the zip not imported: an "
+                        f"upload holds at most {limits.max_files:,} stories",
+                    )
+                )
+                break
             base = upload_name(info.filename)
             if (
                 info.filename.startswith(_ZIP_CLUTTER[0])
@@ -150,7 +161,10 @@ def _receive_zip(received: Received, upload, name: str, limits: _Limits) -> None
             inner = PurePosixPath(info.filename.replace("\\", "/"))
             label = f"{name}: {info.filename}"
             key = f"{stem}/{inner.as_posix().lstrip('/')}"
-            reason = _member_refusal(info, inner, received, limits)
+            # Refused by what the zip states, before anything is unpacked...
+            reason = _member_refusal(info, inner) or _refusal(
+                inner.name, info.file_size, received, limits
+            )
             if reason:
                 received.refused.append((label, key, reason))
                 continue
@@ -165,6 +179,7 @@ def _receive_zip(received: Received, upload, name: str, limits: _Limits) -> None
             except Exception as error:  # zlib.error and the like: a damaged member
                 received.refused.append((label, key, f"damaged in the zip: {error}"))
                 continue
+            # ... and by what it really holds.
             reason = _refusal(inner.name, len(raw), received, limits)
             if len(raw) > limits.max_file_bytes:
                 reason = (
@@ -177,7 +192,7 @@ def _receive_zip(received: Received, upload, name: str, limits: _Limits) -> None
             _keep(received, inner.name, key, raw)
 
 
-def _member_refusal(info: zipfile.ZipInfo, inner: PurePosixPath, received, limits) -> str:
+def _member_refusal(info: zipfile.ZipInfo, inner: PurePosixPath) -> str:
     """Why a zip member is refused before it is read ("" if it is not)."""
     if inner.is_absolute() or ".." in inner.parts or ":" in info.filename:
         return "unsafe path in the zip (absolute, or leading out with ..): not unpacked"
@@ -185,11 +200,6 @@ def _member_refusal(info: zipfile.ZipInfo, inner: PurePosixPath, received, limit
         return "a zip inside a zip is not opened: upload it on its own"
     if info.flag_bits & 0x1:
         return "encrypted in the zip: cannot read it"
-    if inner.suffix.lower() in STORY_SUFFIXES and info.file_size > limits.max_file_bytes:
-        return (
-            f"file is too large ({info.file_size:,} bytes once unpacked; the limit is "
-            f"{limits.max_file_bytes:,})"
-        )
     return ""
 
 

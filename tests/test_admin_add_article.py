@@ -86,6 +86,7 @@ def test_saving_runs_the_extraction(editor_client):
     assert Person.objects.filter(name="Alice Dunmore").exists()
     assert quote.speaker is not None or quote.suggested_speaker is not None
     assert article.mentions.exists()
+    assert article.history.earliest().history_user.username == "editor"
 
 
 def test_published_when_chosen(editor_client):

@@ -163,6 +163,28 @@ class TestSmallUploads:
         )
         assert page.content.decode().count('class="outcome outcome-failed"') == 4
 
+    def test_the_other_formats_import_too(self, editor_client):
+        """A feed of two entries and an HTML page: each file's row, every story counted."""
+        feed = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+            "<item><guid>a-1</guid><title>Harbour wall to be rebuilt</title>"
+            "<pubDate>Wed, 01 May 2024 09:00:00 GMT</pubDate>"
+            "<description>Work on the harbour wall will start in June, the council said."
+            "</description></item>"
+            "<item><guid>a-2</guid><title>Lifeboat crew honoured for rescue</title>"
+            "<description>The crew rescued three fishermen in a force nine gale last winter."
+            "</description></item></channel></rss>"
+        )
+        page = (
+            "<!doctype html><html><head><title>Pier reopens</title></head><body><article>"
+            "<h1>Pier reopens after repairs</h1><p>The pier reopened on Saturday after two "
+            "years of repairs, the council said.</p></article></body></html>"
+        )
+        run, _ = upload(editor_client, text_file("wire.rss", feed), text_file("pier.html", page))
+        assert (run.status, run.total, run.done, run.created) == ("finished", 2, 2, 3)
+        assert Article.objects.filter(source_key__startswith="wire.rss#").count() == 2
+        assert outcomes(run)["pier.html"] == ("created", "")
+
     def test_names_are_escaped(self, editor_client):
         """A file's name is shown as text, never as markup."""
         _run, page = upload(editor_client, text_file("<img src=x onerror=alert(1)>.doc", b"hi"))
@@ -249,6 +271,18 @@ class TestLimits:
         run, _ = upload(editor_client, text_file("a.txt", STORY), text_file("b.txt", STORY + "x"))
         assert outcomes(run)["b.txt"][0] == "failed"
         assert "limit of" in outcomes(run)["b.txt"][1]
+
+    def test_a_zip_past_the_count_limit_is_cut_short(self, editor_client, settings):
+        """Members past the count limit are refused in one row, never read one by one."""
+        settings.NEWSROOM_UPLOAD_MAX_FILES = 2
+        bundle = zipped("day.zip", {seed.name: seed.read_bytes() for seed in SEEDS})
+        run, _ = upload(editor_client, bundle)
+        result = outcomes(run)
+        assert len(result) == 3 and run.created == 2
+        assert result["day/…"] == (
+            "failed",
+            "3 more files in the zip not imported: an upload holds at most 2 stories",
+        )
 
 
 class TestBackground:
