@@ -77,7 +77,7 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
     for obj in queryset:
         try:
             service(obj=obj, user=request.user, **kwargs)
-        except (services.StaleEdit, services.QuoteNotInText, StoryNotSaved) as exc:
+        except (services.StaleEdit, services.QuoteNotInText) as exc:
             modeladmin.message_user(request, str(exc), messages.WARNING)
         else:
             changed += 1
@@ -255,7 +255,7 @@ STORY_TEXT_FIELDS = {"title", "standfirst", "byline", "published_at", "body"}
 
 
 class StoryForm(ArticleForm):
-    """ "Add article": the story as an editor writes it; the rest comes from the pipeline."""
+    """The "Add article" form: the story as an editor writes it; the pipeline does the rest."""
 
     def clean(self):
         cleaned = super().clean()
@@ -512,7 +512,18 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # "Add article": what an editor writes; the pipeline does the rest
-            return [(None, {"fields": STORY_FIELDS})]
+            return [
+                (
+                    None,
+                    {
+                        "fields": STORY_FIELDS,
+                        "description": "Saving runs the same extraction as an import: people, "
+                        "quotes (waiting for review in the quote queue), events and tag "
+                        "suggestions. Paragraphs are separated by a blank line. To bring in "
+                        "story files instead, use “Import stories” on the article list.",
+                    },
+                )
+            ]
         return super().get_fieldsets(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -672,8 +683,9 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             self._extract(request, obj)
 
     def _write_story(self, request, obj):
-        """ "Add article": the story goes through the importer's pipeline and its save of one
-        story (people, quotes, events and tag suggestions extracted), under a key of its own."""
+        """Save a new article ("Add article") through the importer's pipeline and its save of
+        one story (people, quotes, events and tag suggestions extracted), under a key of its
+        own."""
         obj.source_key = f"{DESK_KEY_PREFIX}{uuid.uuid4().hex}"
         wanted = obj.status
         outcome = importing.save_story(
@@ -969,7 +981,7 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            return self._write_story(request, obj)
+            return super().save_model(request, obj, form, change)
         expected = form.cleaned_data.get("version")
         # Compared with the row as stored (locked by the form's version check), not with
         # the form's initial data, so a "revert" from history is judged correctly too.

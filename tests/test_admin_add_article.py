@@ -132,3 +132,17 @@ def test_an_imported_article_keeps_its_extraction_on_edit(editor_client, importe
     response = change(editor_client, article, body=article.body + "\n\n" + NEW_PARAGRAPH)
     assert response.status_code == 302
     assert set(Quote.objects.filter(article=article).values_list("pk", flat=True)) == quotes
+
+
+def test_a_story_the_importer_refuses_is_not_saved(editor_client, monkeypatch):
+    """If the save of the parsed story fails (the database refused it), nothing is kept and
+    the editor is told why."""
+    from articles import importing
+
+    def refuses(**kwargs):
+        return importing.ImportOutcome("admin", importing.FAILED, reason="database refused it")
+
+    monkeypatch.setattr(importing, "save_story", refuses)
+    response = editor_client.post(ADD, form_data(), follow=True)
+    assert "The story was not saved: database refused it" in response.content.decode()
+    assert not Article.objects.exists()
