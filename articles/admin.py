@@ -4,7 +4,10 @@ Every write goes through ``articles/services.py``, so the admin, the API and the
 commands share one set of rules. Lists run a constant number of queries per page.
 """
 
+import uuid
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -13,17 +16,22 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.db.models.deletion import ProtectedError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+import extraction
 from corrections.admin import CorrectionInline, withdraw_with_note
+from extraction import IngestError, StoryMetadata
+from extraction.pipeline import story_sha256
 from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import review_desk, services
+from . import formats, importing, review_desk, services, uploads
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -54,9 +62,13 @@ class StaleEditMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.StaleEdit, services.QuoteNotInText) as exc:
+        except (services.StaleEdit, services.QuoteNotInText, StoryNotSaved) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class StoryNotSaved(Exception):
+    """A story written in the admin that the pipeline could not save (the reason)."""
 
 
 def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs):
@@ -232,6 +244,85 @@ class ArticleForm(VersionedModelForm):
             "quote, mention and event is moved to where its words now are; quotes whose "
             "words are gone go back to review, hidden from the public until confirmed."
         }
+
+
+# The source key of an article written in the admin: "desk:" and a random id.
+DESK_KEY_PREFIX = "desk:"
+# The fields an editor writes a story with ("Add article", issue 14).
+STORY_FIELDS = ["title", "standfirst", "byline", "published_at", "status", "body", "tags"]
+# Fields whose change runs the extraction again on an article written in the admin.
+STORY_TEXT_FIELDS = {"title", "standfirst", "byline", "published_at", "body"}
+
+
+class StoryForm(ArticleForm):
+    """The "Add article" form: the story as an editor writes it; the pipeline does the rest."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:  # the reader alone (no people looked up): is there a story to save?
+            extraction.parse_story(
+                cleaned.get("body", ""),
+                source_name="admin",
+                metadata=_story_metadata(cleaned),
+                max_bytes=settings.NEWSROOM_IMPORT_MAX_BYTES,
+            )
+        except IngestError as error:
+            raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+def _story_metadata(values) -> StoryMetadata:
+    return StoryMetadata(
+        headline=values.get("title") or "",
+        standfirst=values.get("standfirst") or "",
+        byline=values.get("byline") or "",
+        published_at=values.get("published_at"),
+    )
+
+
+def _story(article: Article) -> formats.Story:
+    """An article written in the admin as a story for the pipeline."""
+    values = {name: getattr(article, name) for name in STORY_TEXT_FIELDS}
+    metadata = _story_metadata(values)
+    return formats.Story(
+        key=article.source_key,
+        source_name="admin",
+        sha256=story_sha256(article.body, metadata),
+        text=article.body,
+        metadata=metadata,
+    )
+
+
+class UploadInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadField(forms.Field):
+    """Many files at once; each is checked on its own later, so none is refused here."""
+
+    widget = UploadInput
+
+    def clean(self, value):
+        files = [upload for upload in value or [] if upload is not None]
+        if not files:
+            raise forms.ValidationError("Choose one or more story files.", code="required")
+        return files
+
+
+class ImportStoriesForm(forms.Form):
+    files = UploadField(
+        label="Story files",
+        help_text=f"Drop or choose one or many files: {uploads.ACCEPTED}.",
+    )
+    publish = forms.TypedChoiceField(
+        label="Imported stories are",
+        choices=[("0", "drafts (publish them after review)"), ("1", "published at once")],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+    )
 
 
 class QuoteInline(admin.TabularInline):
@@ -419,8 +510,110 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             )
         return queryset
 
-    def has_add_permission(self, request):
-        return False  # articles come from the importer (`manage.py import_articles`)
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # "Add article": what an editor writes; the pipeline does the rest
+            return [
+                (
+                    None,
+                    {
+                        "fields": STORY_FIELDS,
+                        "description": "Saving runs the same extraction as an import: people, "
+                        "quotes (waiting for review in the quote queue), events and tag "
+                        "suggestions. Paragraphs are separated by a blank line. To bring in "
+                        "story files instead, use “Import stories” on the article list.",
+                    },
+                )
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = StoryForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_changeform_initial_data(self, request):
+        return {"published_at": timezone.now(), **super().get_changeform_initial_data(request)}
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_stories_view),
+                name="articles_article_import",
+            ),
+            path(
+                "import/<int:run_id>/",
+                self.admin_site.admin_view(self.import_run_view),
+                name="articles_article_import_run",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_stories_view(self, request):
+        """Upload story files and import them (issue 14): at once when few, else in the
+        background; either way the run's page shows each file's outcome."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ImportStoriesForm(request.POST, request.FILES)
+            if form.is_valid():
+                run = uploads.import_upload(
+                    uploads=form.cleaned_data["files"],
+                    publish=form.cleaned_data["publish"],
+                    user=request.user,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:articles_article_import_run", args=[run.pk])
+                )
+        else:
+            form = ImportStoriesForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import stories",
+            "form": form,
+            "limits": {
+                "files": settings.NEWSROOM_UPLOAD_MAX_FILES,
+                "file_bytes": settings.NEWSROOM_UPLOAD_MAX_FILE_BYTES,
+                "total_bytes": settings.NEWSROOM_UPLOAD_MAX_TOTAL_BYTES,
+                "foreground": settings.NEWSROOM_UPLOAD_FOREGROUND_MAX_FILES,
+            },
+            "recent_runs": ImportRun.objects.filter(user=request.user)[:5],
+        }
+        return TemplateResponse(request, "admin/articles/article/import_stories.html", context)
+
+    def import_run_view(self, request, run_id):
+        """A run's progress and each file's outcome, refreshed until it ends."""
+        if not (
+            self.has_add_permission(request) or request.user.has_perm("articles.view_importrun")
+        ):
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun.objects.select_related("user"), pk=run_id)
+        files = run.files.select_related("article").only(
+            "position",
+            "path",
+            "key",
+            "status",
+            "reason",
+            "notes",
+            "article__id",
+            "article__title",
+            "article__status",
+            "run_id",
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {run.pk}",
+            "run": run,
+            "files": files,
+            "active": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+            "refresh_seconds": 2,
+        }
+        return TemplateResponse(request, "admin/articles/article/import_run.html", context)
 
     @admin.display(description="quotes", ordering="quote_count")
     def quote_count(self, obj):
@@ -461,7 +654,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            return super().save_model(request, obj, form, change)
+            return self._write_story(request, obj)
         expected = form.cleaned_data.get("version")
         changed = [name for name in form.changed_data if name not in {"version", "tags"}]
         if changed == ["status"]:
@@ -484,6 +677,51 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                 expected_version=expected,
                 reason=f"edited: {', '.join(changed)}" if changed else "edited",
             )
+        if obj.source_key.startswith(DESK_KEY_PREFIX) and STORY_TEXT_FIELDS & set(changed):
+            # Written here: its text is the editor's, so the extraction runs again as a
+            # re-import would, keeping every decision editors made on quotes and events.
+            self._extract(request, obj)
+
+    def _write_story(self, request, obj):
+        """Save a new article ("Add article") through the importer's pipeline and its save of
+        one story (people, quotes, events and tag suggestions extracted), under a key of its
+        own."""
+        obj.source_key = f"{DESK_KEY_PREFIX}{uuid.uuid4().hex}"
+        wanted = obj.status
+        outcome = importing.save_story(
+            story=_story(obj), publish=wanted == Article.Status.PUBLISHED
+        )
+        if outcome.status == importing.FAILED or outcome.article_id is None:
+            raise StoryNotSaved(f"The story was not saved: {outcome.reason}")
+        obj.pk = outcome.article_id
+        obj.refresh_from_db()
+        obj._state.adding = False
+        if obj.status != wanted:  # a status the importer does not set (draft or published)
+            services.article_set_status(article=obj, status=wanted, user=request.user)
+        self._report_extraction(request, outcome)
+
+    def _extract(self, request, obj):
+        outcome = importing.save_story(story=_story(obj))
+        if outcome.status == importing.FAILED:
+            raise StoryNotSaved(f"The extraction could not run again: {outcome.reason}")
+        obj.refresh_from_db()
+        self._report_extraction(request, outcome)
+
+    def _report_extraction(self, request, outcome: importing.ImportOutcome) -> None:
+        self.message_user(
+            request,
+            f"Extraction: {_count(outcome.quotes_created, 'new quote')}, "
+            f"{outcome.people_created} new "
+            f"{'person' if outcome.people_created == 1 else 'people'}, "
+            f"{_count(outcome.events_created, 'new event')}"
+            + (
+                f", {_count(outcome.quotes_removed, 'quote')} removed"
+                if outcome.quotes_removed
+                else ""
+            )
+            + "; quotes wait for review in the quote queue.",
+            messages.INFO,
+        )
 
     def _report_body_edit(self, request, edit: services.BodyEdit) -> None:
         """Tell the editor what the new body did to the quotes, mentions and events."""
@@ -1172,8 +1410,10 @@ class ImportRunAdmin(ReadOnlyAdmin):
     def files_link(self, run):
         url = reverse("admin:articles_importrunfile_changelist")
         return format_html(
+            '<a href="{}">outcomes page</a> · '
             '<a href="{}?run__id__exact={}">all {} files</a> · '
             '<a href="{}?run__id__exact={}&amp;status__exact=failed">{} failed</a>',
+            reverse("admin:articles_article_import_run", args=[run.pk]),
             url,
             run.pk,
             run.done,

@@ -50,15 +50,23 @@ def start_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
     description: str = "",
+    refused: Sequence[tuple[str, str, str]] = (),
+    background: bool = True,
 ) -> ImportRun:
     """Record a run for ``files`` and queue one task per ``batch_size`` of them.
 
     The tasks are queued when the current transaction commits (at once outside one), so a
     worker never takes a task whose run it cannot see yet. If the queue refuses them (Redis
-    down), the run is marked failed and the error raised."""
+    down), the run is marked failed and the error raised.
+
+    ``refused`` are files that never reached the importer (an upload too large, a bad zip
+    member), as ``(name, key, reason)``: they are recorded as failed files of the run,
+    after ``files``. With ``background=False`` nothing is queued: the batches run here, at
+    once (a small upload from the admin), and the run returned is finished."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     files = list(files)
+    refused = list(refused)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     now = timezone.now()
     run = ImportRun.objects.create(
@@ -68,7 +76,9 @@ def start_import(
         max_bytes=max_bytes,
         batch_size=batch_size,
         batches=len(batches),
-        total=len(files),
+        total=len(files) + len(refused),
+        done=len(refused),
+        failed=len(refused),
         # Nothing to import is finished at once; no worker would ever finish it.
         status=ImportRun.Status.QUEUED if files else ImportRun.Status.FINISHED,
         finished_at=None if files else now,
@@ -99,8 +109,21 @@ def start_import(
             raise
         ImportRun.objects.filter(pk=run.pk).update(task_ids=task_ids)
 
-    if batches:
+    ImportRunFile.objects.bulk_create(
+        ImportRunFile(run=run, position=position, path=name, key=key, status=FAILED, reason=reason)
+        for position, (name, key, reason) in enumerate(refused, start=len(files))
+    )
+    if batches and background:
         transaction.on_commit(enqueue)
+    elif batches:
+        for number, batch in enumerate(batches):
+            run_batch(
+                run_id=run.pk,
+                first=number * batch_size,
+                files=[SourceFile(Path(file.path).absolute(), file.key) for file in batch],
+                publish=publish,
+                max_bytes=max_bytes,
+            )
     run.refresh_from_db()
     return run
 

@@ -465,3 +465,21 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "articles.models.Article.Status",
     },
 }
+
+# --- Stories uploaded in the admin (issue 14: "Import stories") ----------------------------
+# Where uploaded story files are kept for the import's workers: a private folder, never
+# served (drafts must not be public in any form). Every worker must see it at this path.
+NEWSROOM_UPLOAD_DIR = Path(os.environ.get("NEWSROOM_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")))
+# Stories one upload may hold (a zip's stories count one by one); the rest are refused.
+NEWSROOM_UPLOAD_MAX_FILES = env_count("NEWSROOM_UPLOAD_MAX_FILES", 500)
+# Bytes of one story file (a zip member counts uncompressed): the importer's own limit.
+NEWSROOM_UPLOAD_MAX_FILE_BYTES = env_count(
+    "NEWSROOM_UPLOAD_MAX_FILE_BYTES", NEWSROOM_IMPORT_MAX_BYTES
+)
+# Bytes of all the stories of one upload (uncompressed); stories past it are refused.
+NEWSROOM_UPLOAD_MAX_TOTAL_BYTES = env_count("NEWSROOM_UPLOAD_MAX_TOTAL_BYTES", 100 * 1024 * 1024)
+# Up to this many stories are imported at once, while the editor waits; more go to the
+# background tasks (articles.runs), with their progress on the run's page.
+NEWSROOM_UPLOAD_FOREGROUND_MAX_FILES = env_count("NEWSROOM_UPLOAD_FOREGROUND_MAX_FILES", 10)
+# Django refuses a request with more files than this (400) before the form can say why.
+DATA_UPLOAD_MAX_NUMBER_FILES = NEWSROOM_UPLOAD_MAX_FILES
