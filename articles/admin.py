@@ -23,7 +23,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import services
+from . import images, services
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -231,11 +231,22 @@ class ArticleForm(VersionedModelForm):
         model = Article
         fields = "__all__"
         field_classes = dict.fromkeys(("title", "standfirst", "body"), LineEndingsField)
+        widgets = {"image": forms.ClearableFileInput(attrs={"accept": images.ACCEPT})}
         help_texts = {
             "body": "Clean text, paragraphs separated by a blank line. When you save, every "
             "quote, mention and event is moved to where its words now are; quotes whose "
             "words are gone go back to review, hidden from the public until confirmed."
         }
+
+    # The upload decoded and resized while the form is checked, so that a damaged image is
+    # a message on the form; ``ArticleAdmin.save_model`` stores it (``articles.images``).
+    prepared_image = None
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if "image" in self.changed_data and image:
+            self.prepared_image = images.prepare(image)
+        return image
 
 
 class QuoteInline(admin.TabularInline):
@@ -363,7 +374,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         return article_ids(search_term, include_drafts=True)
 
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags"]
+    autocomplete_fields = ["tags", "authors"]
     actions = ["publish", "unpublish"]
     paginator = LargeTablePaginator
     show_full_result_count = False
@@ -388,11 +399,13 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                     "published_at",
                     "standfirst",
                     "byline",
+                    "authors",
                     "tags",
                     "version",
                 ]
             },
         ),
+        ("Lead image", {"fields": ["image", "image_alt", "image_caption"]}),
         ("Body, quotes and people highlighted", {"fields": ["highlighted_body"]}),
         ("Edit the body text", {"classes": ["collapse"], "fields": ["body", "captions"]}),
         (
@@ -464,10 +477,17 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         return format_html('<pre class="raw-source">{}</pre>', obj.raw_text)
 
     def save_model(self, request, obj, form, change):
+        if "image" not in form.changed_data:
+            return self._save_article(request, obj, form, change)
+        # A new image (or none): stored with its renditions for this save (issue 14).
+        with images.replacing_image(article=obj, prepared=form.prepared_image):
+            self._save_article(request, obj, form, change)
+
+    def _save_article(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
         expected = form.cleaned_data.get("version")
-        changed = [name for name in form.changed_data if name not in {"version", "tags"}]
+        changed = [name for name in form.changed_data if name not in {"version", "tags", "authors"}]
         if changed == ["status"]:
             services.article_set_status(
                 article=obj, status=obj.status, user=request.user, expected_version=expected

@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from articles.models import Article, Quote, Tag
 from people.models import PersonRedirect
 
-from .queries import featuring, public_people
+from .queries import article_authors, featuring, public_people
 from .seo import SITE_DESCRIPTION, SITE_NAME, summary
 
 FEED_ITEMS = 30
@@ -42,6 +42,15 @@ class ArticleItemsMixin:
         article = item.article if isinstance(item, Quote) else item
         return article.updated_at
 
+    def item_author_name(self, item):
+        """The byline (issue 14): author people, else the free text; none for quotes."""
+        if isinstance(item, Quote):
+            return None
+        names = item.byline_names()
+        if not names:
+            return None
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
     def item_categories(self, item):
         if isinstance(item, Quote):
             return ()
@@ -59,7 +68,11 @@ class LatestArticlesFeed(ArticleItemsMixin, Feed):
         return reverse("web:feed-articles-rss")
 
     def items(self):
-        return Article.objects.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+        return (
+            Article.objects.published()
+            .latest_first()
+            .prefetch_related("tags", article_authors())[:FEED_ITEMS]
+        )
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -104,7 +117,7 @@ class PersonFeed(ArticleItemsMixin, Feed):
             Article.objects.published()
             .filter(featuring(person))
             .order_by(newest, "-pk")
-            .prefetch_related("tags")[:FEED_ITEMS]
+            .prefetch_related("tags", article_authors())[:FEED_ITEMS]
         )
         # Newest first, undated last, as two walks down the speaker's index: sorting them
         # "NULLS LAST" in one query read every quote of a much-quoted person (issue 12).
@@ -156,7 +169,11 @@ class TagFeed(ArticleItemsMixin, Feed):
         return reverse("web:feed-tag-rss", kwargs={"slug": tag.slug})
 
     def items(self, tag):
-        return tag.articles.published().latest_first().prefetch_related("tags")[:FEED_ITEMS]
+        return (
+            tag.articles.published()
+            .latest_first()
+            .prefetch_related("tags", article_authors())[:FEED_ITEMS]
+        )
 
 
 class TagAtomFeed(TagFeed):
