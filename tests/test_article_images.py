@@ -365,3 +365,11 @@ def test_editors_group_can_upload(client):
     article = make_article()
     response = upload(client, article, picture(600, 300))
     assert response.status_code == 302
+
+
+def test_a_cdn_media_url_is_allowed_by_the_csp():
+    """With NEWSROOM_MEDIA_URL on a CDN, its origin joins the CSP's img-src."""
+    from newsroom.settings import _media_origin
+
+    assert _media_origin("https://cdn.example.org/media/") == ["https://cdn.example.org"]
+    assert _media_origin("/media/") == []
