@@ -379,6 +379,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False
     readonly_fields = [
+        "image_preview",
         "highlighted_body",
         "raw_source",
         "source_key",
@@ -405,7 +406,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Lead image", {"fields": ["image", "image_alt", "image_caption"]}),
+        ("Lead image", {"fields": ["image", "image_preview", "image_alt", "image_caption"]}),
         ("Body, quotes and people highlighted", {"fields": ["highlighted_body"]}),
         ("Edit the body text", {"classes": ["collapse"], "fields": ["body", "captions"]}),
         (
@@ -471,6 +472,17 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             for m in Mention.objects.filter(article_id=obj.pk).select_related("person")
         ]
         return format_html('<div class="highlighted-body">{}</div>', highlight(obj.body, spans))
+
+    @admin.display(description="as readers see it")
+    def image_preview(self, obj):
+        image = obj.lead_image if obj.pk else None
+        if image is None:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="{}" width="320" class="lead-image-preview">',
+            image.thumbnail,
+            image.alt,
+        )
 
     @admin.display(description="raw source")
     def raw_source(self, obj):

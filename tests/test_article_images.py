@@ -90,6 +90,14 @@ class TestUpload:
         assert article.version == 2
         assert article.history.first().history_user.username == "editor"
 
+    def test_change_form_previews_the_image(self, editor_client):
+        """The change form shows the smallest rendition with its alt text."""
+        article = with_image(editor_client, make_article())
+        html = editor_client.get(change_url(article)).content.decode()
+        thumb = article.image_renditions[0]["name"]
+        assert f'<img src="/media/{thumb}" alt="Rose holding the trophy"' in html
+        assert 'accept="image/jpeg,image/png,image/webp"' in html
+
     def test_a_small_image_is_never_enlarged(self, editor_client):
         """A photo narrower than the widest rendition keeps its own width as the widest."""
         article = with_image(editor_client, make_article(), width=500, height=250)
