@@ -229,18 +229,81 @@ class CorrectionSerializer(serializers.Serializer):
         }
 
 
+class AuthorSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Canonical full name.")
+    slug = serializers.SlugField(help_text="Identifies the person in URLs and filters.")
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="The person's public page; null when published stories do not name them.",
+    )
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class LeadImageSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The widest rendition.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    alt = serializers.CharField(help_text="Alt text.")
+    caption = serializers.CharField(help_text="Caption; empty if none.")
+    renditions = RenditionSerializer(many=True, help_text="Every width, narrowest first.")
+
+
 class ArticleDetailSerializer(ArticleSerializer):
     corrections = CorrectionSerializer(
         many=True, read_only=True, help_text="Public corrections, oldest first."
     )
+    authors = serializers.SerializerMethodField(
+        help_text="The byline's author people, by name (empty: `byline` is the free text)."
+    )
+    image = serializers.SerializerMethodField(help_text="The lead image, or null.")
 
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body", "corrections"]
+        fields = [*ArticleSerializer.Meta.fields, "authors", "image", "body", "corrections"]
         read_only_fields = fields
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, obj):
+        return [
+            {
+                "name": person.name,
+                "slug": person.slug,
+                "url": absolute_url(self, person) if getattr(person, "has_page", False) else None,
+            }
+            for person in obj.authors.all()  # prefetched (web.queries.article_authors)
+        ]
+
+    @extend_schema_field(LeadImageSerializer(allow_null=True))
+    def get_image(self, obj):
+        image = obj.lead_image
+        if image is None:
+            return None
+        request = self.context.get("request")
+
+        def absolute(url):
+            return request.build_absolute_uri(url) if request is not None else url
+
+        return {
+            "url": absolute(image.src),
+            "width": image.width,
+            "height": image.height,
+            "alt": image.alt,
+            "caption": image.caption,
+            "renditions": [
+                {"url": absolute(url), "width": width, "height": height}
+                for url, width, height in image.renditions
+            ],
+        }
 
     def represent(self, obj) -> dict:
         return {
             **super().represent(obj),
+            "authors": self.get_authors(obj),
+            "image": self.get_image(obj),
             "body": obj.body,
             "corrections": [CorrectionSerializer.represent(c) for c in obj.corrections.all()],
         }

@@ -22,7 +22,7 @@ from articles.models import Article, Event, Mention, Quote, RemovedQuote, Tag
 from corrections import services as correction_services
 from corrections.models import Correction
 from people.models import Alias, Person, PersonRedirect
-from web.queries import TimelineRows
+from web.queries import TimelineRows, article_authors
 
 from . import caching, serializers
 from .filters import (
@@ -307,13 +307,16 @@ class ArticleViewSet(
     }
 
     def get_queryset(self):
-        queryset = visible_articles(self.request).defer("raw_text", "captions")
+        # The captions stay: the image's caption may be the first one (issue 14).
+        queryset = visible_articles(self.request).defer("raw_text")
         if self.action == "list":
             # The list's JSON has no corrections (bench/bench_urls.py compares it).
             queryset = queryset.defer("raw_text", "captions", "body")
             return queryset.latest_first().prefetch_related(*_article_prefetches())
         corrections = Prefetch("corrections", queryset=Correction.objects.in_page_order())
-        return queryset.latest_first().prefetch_related(*_article_prefetches(), corrections)
+        return queryset.latest_first().prefetch_related(
+            *_article_prefetches(), corrections, article_authors(pages=True)
+        )
 
     def get_serializer_class(self):
         if self.action == "list":

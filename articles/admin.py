@@ -31,7 +31,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import formats, importing, review_desk, services, uploads
+from . import formats, images, importing, review_desk, services, uploads
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -239,11 +239,22 @@ class ArticleForm(VersionedModelForm):
         model = Article
         fields = "__all__"
         field_classes = dict.fromkeys(("title", "standfirst", "body"), LineEndingsField)
+        widgets = {"image": forms.ClearableFileInput(attrs={"accept": images.ACCEPT})}
         help_texts = {
             "body": "Clean text, paragraphs separated by a blank line. When you save, every "
             "quote, mention and event is moved to where its words now are; quotes whose "
             "words are gone go back to review, hidden from the public until confirmed."
         }
+
+    # The upload decoded and resized while the form is checked, so that a damaged image is
+    # a message on the form; ``ArticleAdmin.save_model`` stores it (``articles.images``).
+    prepared_image = None
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if "image" in self.changed_data and image:
+            self.prepared_image = images.prepare(image)
+        return image
 
 
 # The source key of an article written in the admin: "desk:" and a random id.
@@ -450,11 +461,12 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         return article_ids(search_term, include_drafts=True)
 
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags"]
+    autocomplete_fields = ["tags", "authors"]
     actions = ["publish", "unpublish"]
     paginator = LargeTablePaginator
     show_full_result_count = False
     readonly_fields = [
+        "image_preview",
         "highlighted_body",
         "raw_source",
         "source_key",
@@ -475,11 +487,13 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                     "published_at",
                     "standfirst",
                     "byline",
+                    "authors",
                     "tags",
                     "version",
                 ]
             },
         ),
+        ("Lead image", {"fields": ["image", "image_preview", "image_alt", "image_caption"]}),
         ("Body, quotes and people highlighted", {"fields": ["highlighted_body"]}),
         ("Edit the body text", {"classes": ["collapse"], "fields": ["body", "captions"]}),
         (
@@ -648,15 +662,33 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         ]
         return format_html('<div class="highlighted-body">{}</div>', highlight(obj.body, spans))
 
+    @admin.display(description="as readers see it")
+    def image_preview(self, obj):
+        image = obj.lead_image if obj.pk else None
+        if image is None:
+            return "-"
+        return format_html(
+            '<img src="{}" alt="{}" width="320" class="lead-image-preview">',
+            image.thumbnail,
+            image.alt,
+        )
+
     @admin.display(description="raw source")
     def raw_source(self, obj):
         return format_html('<pre class="raw-source">{}</pre>', obj.raw_text)
 
     def save_model(self, request, obj, form, change):
+        if "image" not in form.changed_data:
+            return self._save_article(request, obj, form, change)
+        # A new image (or none): stored with its renditions for this save (issue 14).
+        with images.replacing_image(article=obj, prepared=form.prepared_image):
+            self._save_article(request, obj, form, change)
+
+    def _save_article(self, request, obj, form, change):
         if not change:
             return self._write_story(request, obj)
         expected = form.cleaned_data.get("version")
-        changed = [name for name in form.changed_data if name not in {"version", "tags"}]
+        changed = [name for name in form.changed_data if name not in {"version", "tags", "authors"}]
         if changed == ["status"]:
             services.article_set_status(
                 article=obj, status=obj.status, user=request.user, expected_version=expected

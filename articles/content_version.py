@@ -270,7 +270,7 @@ def connect_signals() -> None:
         uid = f"articles.content_version.{model._meta.label_lower}"
         post_save.connect(_bump_on_save, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_bump_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
-    for through in (Article.tags.through, Event.people.through):
+    for through in (Article.tags.through, Article.authors.through, Event.people.through):
         m2m_changed.connect(
             _bump_on_m2m,
             sender=through,

@@ -1,6 +1,7 @@
 """Articles and what was extracted from them: mentions, quotes, events, tags."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -8,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from people.models import Person, unique_slug
 
-from . import quote_display
+from . import images, quote_display
 from .anchoring import holds
 
 
@@ -99,6 +100,42 @@ class Article(models.Model):
         "point into this text, so editing it detaches them."
     )
     captions = models.JSONField(default=list, blank=True, help_text="Photo captions, kept apart.")
+    authors = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="authored_articles",
+        help_text="Who wrote it, when the writers are people in the directory: the byline "
+        "then names them (linked to their page when they have one) instead of the free text.",
+    )
+    # The lead image (issue 14): the upload as received, under an unguessable name, and the
+    # resized copies pages show (``articles.images``); the original is never linked.
+    image = models.ImageField(
+        "lead image",
+        upload_to=images.upload_to,
+        blank=True,
+        max_length=200,
+        validators=[images.validate_upload],
+        help_text="JPEG, PNG or WebP. Resized copies for every screen are made when you save.",
+    )
+    image_alt = models.CharField(
+        "image alt text",
+        max_length=300,
+        blank=True,
+        help_text="Required with an image: what it shows, for readers who cannot see it "
+        "(“Rose Ayling-Ellis holding the Glitterball trophy”).",
+    )
+    image_caption = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Shown under the image. Left empty, the first photo caption the importer "
+        "kept is shown.",
+    )
+    image_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The resized copies of the image: width, height and file name of each.",
+    )
     published_at = models.DateTimeField(
         "publication date", null=True, blank=True, help_text="Empty when the date is unknown."
     )
@@ -139,7 +176,8 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(
-        excluded_fields=["raw_text", "updated_at", "imported_values"], m2m_fields=[tags]
+        excluded_fields=["raw_text", "updated_at", "imported_values", "image_renditions"],
+        m2m_fields=[tags, authors],
     )
     objects = ArticleQuerySet.as_manager()
 
@@ -155,6 +193,10 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
             models.CheckConstraint(
                 condition=Q(source_sha256__regex=r"^[0-9a-f]{64}$"), name="article_sha256_hex"
+            ),
+            # Importers and scripts bypass the form: an image never goes out without alt text.
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""), name="article_image_has_alt"
             ),
         ]
         indexes = [
@@ -203,6 +245,28 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def clean(self):
+        super().clean()
+        self.image_alt = " ".join(self.image_alt.split())
+        if self.image and not self.image_alt:
+            raise ValidationError(
+                {"image_alt": "Describe the image for readers who cannot see it."}
+            )
+
+    @property
+    def lead_image(self) -> images.LeadImage | None:
+        """The image as pages show it (renditions, alt text, caption), or None."""
+        if not self.image or not self.image_renditions:
+            return None
+        caption = self.image_caption or (self.captions[0] if self.captions else "")
+        return images.LeadImage.of(self, caption=caption)
+
+    def byline_names(self) -> list[str]:
+        """Who wrote it, as bylines, feeds and JSON-LD name them: the author people (by
+        name; prefetch ``authors`` when listing articles), else the free-text byline."""
+        names = [person.name for person in self.authors.all()]
+        return names or ([self.byline] if self.byline else [])
 
 
 class TagSuggestion(models.Model):

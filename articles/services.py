@@ -375,8 +375,8 @@ def _lock_for_merge(source: Person, target: Person) -> tuple[Person, Person]:
 
 @search_index.atomic()
 def person_merge(*, source: Person, target: Person, user=None) -> Person:
-    """Merge ``source`` into ``target``: its quotes, mentions, events and aliases move over,
-    its name becomes an alias, and its old URL redirects to ``target``.
+    """Merge ``source`` into ``target``: its quotes, mentions, events, bylines and aliases
+    move over, its name becomes an alias, and its old URL redirects to ``target``.
 
     Safe against concurrent merges (issue 12, defect 7): a repeated or crossed merge raises
     ``MergeConflict`` and writes nothing; a person is never re-created nor redirected to
@@ -393,6 +393,10 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     for event in Event.objects.filter(people=source).prefetch_related("people"):
         event.people.remove(source)
         event.people.add(target)
+    # Bylines too (issue 14): the articles they wrote keep their author.
+    for article in Article.objects.filter(authors=source):
+        article.authors.remove(source)
+        article.authors.add(target)
     existing = set(target.aliases.values_list("normalized", flat=True)) | {target.name_normalized}
     for alias in source.aliases.all():
         if alias.normalized not in existing:

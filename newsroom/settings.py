@@ -227,6 +227,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files (articles' lead images, issue 14), through the storage API. Django serves
+# them only when DEBUG is on (newsroom/urls.py); in production the web server or a CDN
+# serves MEDIA_ROOT at MEDIA_URL (README, "Images and bylines").
+MEDIA_URL = os.environ.get("NEWSROOM_MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("NEWSROOM_MEDIA_ROOT", BASE_DIR / "media"))
+# Lead-image uploads: refused above these (bytes; pixels, against decompression bombs);
+# renditions are encoded as WEBP (default) or JPEG.
+NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
+NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(40_000_000)))
+NEWSROOM_IMAGE_FORMAT = os.environ.get("NEWSROOM_IMAGE_FORMAT", "WEBP").strip().upper()
+if NEWSROOM_IMAGE_FORMAT not in {"WEBP", "JPEG"}:
+    raise ImproperlyConfigured("NEWSROOM_IMAGE_FORMAT must be WEBP or JPEG.")
 # Tests and runserver serve static files from the finders, without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -357,7 +369,7 @@ NEWSROOM_TRUSTED_PROXIES = env_count("NEWSROOM_TRUSTED_PROXIES", 0)
 # Anonymous requests per client address to everything but the API (which has its own
 # throttle), static files and health checks; editors are exempt. Empty or "off": no limit.
 NEWSROOM_SITE_ANON_RATE = os.environ.get("NEWSROOM_SITE_ANON_RATE", "300/min").strip()
-NEWSROOM_SITE_RATE_EXEMPT_PREFIXES = ("/static/", "/api/", "/health")
+NEWSROOM_SITE_RATE_EXEMPT_PREFIXES = ("/static/", "/api/", "/health", "/media/")
 
 # django-axes: failed admin logins lock the account (any address) and, separately, the
 # address (any account) for a cool-off period. Counted in the database, so every worker
@@ -381,6 +393,14 @@ CSRF_FAILURE_VIEW = "api.exceptions.csrf_failure"
 # Rendered API responses and pages larger than this are served but not kept in the cache.
 NEWSROOM_RESPONSE_CACHE_MAX_BYTES = env_count("NEWSROOM_RESPONSE_CACHE_MAX_BYTES", 512 * 1024)
 
+
+def _media_origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # Content-Security-Policy (django-csp): only this site's own scripts, styles and images,
 # never inline script; no plugins, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = {
@@ -388,7 +408,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Lead images come from MEDIA_URL: this site, or a CDN's origin when it is one.
+        "img-src": ["'self'", "data:", *_media_origin(MEDIA_URL)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

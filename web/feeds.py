@@ -16,15 +16,19 @@ from articles.models import Article, Quote, Tag
 from corrections.models import Correction
 from people.models import PersonRedirect
 
-from .queries import featuring, public_people
+from .queries import article_authors, featuring, public_people
 from .seo import SITE_DESCRIPTION, SITE_NAME, correction_text, summary
 
 FEED_ITEMS = 30
-# What an article item shows besides its own fields.
-ITEM_PREFETCHES = (
-    "tags",
-    Prefetch("corrections", queryset=Correction.objects.in_page_order()),
-)
+
+
+# What an article item shows besides its own fields (its authors: RSS dc:creator, Atom author).
+def item_prefetches():
+    return (
+        "tags",
+        article_authors(),
+        Prefetch("corrections", queryset=Correction.objects.in_page_order()),
+    )
 
 
 class ArticleItemsMixin:
@@ -53,6 +57,15 @@ class ArticleItemsMixin:
         article = item.article if isinstance(item, Quote) else item
         return article.updated_at
 
+    def item_author_name(self, item):
+        """The byline (issue 14): author people, else the free text; none for quotes."""
+        if isinstance(item, Quote):
+            return None
+        names = item.byline_names()
+        if not names:
+            return None
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
     def item_categories(self, item):
         if isinstance(item, Quote):
             return ()
@@ -73,7 +86,7 @@ class LatestArticlesFeed(ArticleItemsMixin, Feed):
         return (
             Article.objects.published()
             .latest_first()
-            .prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
+            .prefetch_related(*item_prefetches())[:FEED_ITEMS]
         )
 
 
@@ -119,7 +132,7 @@ class PersonFeed(ArticleItemsMixin, Feed):
             Article.objects.published()
             .filter(featuring(person))
             .order_by(newest, "-pk")
-            .prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
+            .prefetch_related(*item_prefetches())[:FEED_ITEMS]
         )
         # Newest first, undated last, as two walks down the speaker's index: sorting them
         # "NULLS LAST" in one query read every quote of a much-quoted person (issue 12).
@@ -172,7 +185,9 @@ class TagFeed(ArticleItemsMixin, Feed):
 
     def items(self, tag):
         return (
-            tag.articles.published().latest_first().prefetch_related(*ITEM_PREFETCHES)[:FEED_ITEMS]
+            tag.articles.published()
+            .latest_first()
+            .prefetch_related(*item_prefetches())[:FEED_ITEMS]
         )
 
 

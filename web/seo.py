@@ -42,6 +42,8 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     json_ld: SafeString | None = None
     noindex: bool = False
+    image: object = None  # an articles.images.LeadImage: og:image and twitter:image
+    image_url: str = ""  # its absolute URL
 
     @property
     def full_title(self) -> str:
@@ -64,7 +66,34 @@ def person_ld(request, person) -> dict:
     }
 
 
-def article_ld(request, article, *, people=(), tags=(), corrections=()) -> dict:
+def author_ld(request, article, authors=()) -> list[dict] | dict:
+    """JSON-LD ``author``: the author people (with their page when they have one), else
+    the free-text byline as a person's name, else, with no byline, the organisation."""
+    if authors:
+        return [
+            person_ld(request, p)
+            if getattr(p, "has_page", False)
+            else {"@type": "Person", "name": p.name}
+            for p in authors
+        ]
+    if article.byline:
+        return [{"@type": "Person", "name": article.byline}]
+    return publisher()
+
+
+def image_ld(request, image) -> dict:
+    data = {
+        "@type": "ImageObject",
+        "url": absolute(request, image.src),
+        "width": image.width,
+        "height": image.height,
+    }
+    if image.caption:
+        data["caption"] = image.caption
+    return data
+
+
+def article_ld(request, article, *, people=(), tags=(), corrections=(), authors=()) -> dict:
     url = absolute(request, article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -74,7 +103,7 @@ def article_ld(request, article, *, people=(), tags=(), corrections=()) -> dict:
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "publisher": publisher(),
-        "author": publisher(),
+        "author": author_ld(request, article, authors),
         "isAccessibleForFree": True,
         "inLanguage": "en-GB",
     }
@@ -82,6 +111,8 @@ def article_ld(request, article, *, people=(), tags=(), corrections=()) -> dict:
         data["datePublished"] = article.published_at.isoformat()
     if article.updated_at:
         data["dateModified"] = article.updated_at.isoformat()
+    if (image := article.lead_image) is not None:
+        data["image"] = image_ld(request, image)
     if people:
         data["mentions"] = [person_ld(request, p) for p in people]
     if tags:

@@ -28,6 +28,7 @@ from .caching import public_page
 from .charts import month_chart
 from .queries import (
     add_public_counts,
+    article_authors,
     most_quoted_recently,
     public_people,
     timeline_count,
@@ -99,7 +100,10 @@ def _unique_people(*groups):
 @public_page
 @require_GET
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published().prefetch_related("tags"), slug=slug)
+    article = get_object_or_404(
+        Article.objects.published().prefetch_related("tags", article_authors(pages=True)),
+        slug=slug,
+    )
     quotes = list(
         Quote.objects.public().filter(article=article).select_related("speaker").order_by("start")
     )
@@ -113,7 +117,9 @@ def article_detail(request, slug):
         (p for event in events for p in event.people.all()),
     )
     tags = list(article.tags.all())
+    authors = list(article.authors.all())
     corrections = list(Correction.objects.filter(article=article).in_page_order())
+    image = article.lead_image
     meta = seo.PageMeta(
         title=article.title,
         canonical=seo.absolute(request, article.get_absolute_url()),
@@ -123,8 +129,17 @@ def article_detail(request, slug):
         modified=article.updated_at.isoformat() if article.updated_at else "",
         tags=[t.name for t in tags],
         json_ld=seo.json_ld(
-            seo.article_ld(request, article, people=people, tags=tags, corrections=corrections)
+            seo.article_ld(
+                request,
+                article,
+                people=people,
+                tags=tags,
+                corrections=corrections,
+                authors=authors,
+            )
         ),
+        image=image,
+        image_url=seo.absolute(request, image.src) if image else "",
     )
     return render(
         request,
@@ -135,6 +150,8 @@ def article_detail(request, slug):
             "quotes": quotes,
             "people": people,
             "tags": tags,
+            "authors": authors,
+            "image": image,
             "corrections": corrections,
             "events": [(event, date_label(event.date, event.date_precision)) for event in events],
             "date_label": date_label(article.published_at),
