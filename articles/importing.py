@@ -53,7 +53,7 @@ from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowl
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
-from . import formats
+from . import formats, sync
 from .content_version import deferred_bumps
 from .models import (
     Article,
@@ -162,6 +162,10 @@ class BatchWrites:
         self.articles |= other.articles
 
     def write(self) -> None:
+        # ``updated_at`` set explicitly, as on every bulk path (issue 15: partners sync by it).
+        now = timezone.now()
+        for row in [*self.quotes, *(event for event, _ in self.events)]:
+            row.updated_at = now
         Mention.objects.bulk_create(self.mentions)
         self.add_history(Quote, Quote.objects.bulk_create(self.quotes))
         events = Event.objects.bulk_create([event for event, _ in self.events])
@@ -179,6 +183,10 @@ class BatchWrites:
         TagSuggestion.objects.bulk_create(self.tag_suggestions)
         for model, rows in self.history.items():
             _bulk_history(model, rows)
+        published = Article.objects.published().filter(pk__in=self.articles)
+        if self.articles and (published_ids := list(published.values_list("pk", flat=True))):
+            # Their people (and tags) may have become public with these rows.
+            sync.touch_article_dependents(published_ids, visibility=True, now=now)
         if self.articles:
             # Their quotes and people are written only now: index them (again) with these.
             search_index.mark(articles_deep=self.articles)
@@ -1080,10 +1088,13 @@ def _sync_quotes(
             # Their offsets would point at other text: they go, and the import says so.
             outcome.notes.append(f"{reviewed} reviewed quote(s) no longer in the text")
     if changed:
+        now = timezone.now()  # bulk_update skips auto_now (issue 15)
+        for quote in changed:
+            quote.updated_at = now
         bulk_update_with_history(
             changed,
             Quote,
-            [*QUOTE_FIELDS, "version"],
+            [*QUOTE_FIELDS, "version", "updated_at"],
             default_change_reason=IMPORT_REASON,
         )
     new_quotes = [
@@ -1167,8 +1178,9 @@ def _sync_events(
             new_links += [(event.pk, person) for person in sorted(wanted - current.keys())]
         for name, value in values.items():
             setattr(event, name, value)
-        if tuple(getattr(event, name) for name in EVENT_FIELDS) != before:
-            changed.append(event)
+        relinked = event.pk not in edited and participants(extracted) != links[event.pk].keys()
+        if tuple(getattr(event, name) for name in EVENT_FIELDS) != before or relinked:
+            changed.append(event)  # its people are part of what the API shows of it
     for event in gone:
         stale_links += links[event.pk].values()
         unlinked.update(links[event.pk])
@@ -1177,8 +1189,11 @@ def _sync_events(
         through.objects.filter(pk__in=stale_links)._raw_delete(through.objects.db)
     _delete_in_bulk(Event, gone)
     if changed:
+        now = timezone.now()  # bulk_update skips auto_now (issue 15)
+        for event in changed:
+            event.updated_at = now
         bulk_update_with_history(
-            changed, Event, list(EVENT_FIELDS), default_change_reason=IMPORT_REASON
+            changed, Event, [*EVENT_FIELDS, "updated_at"], default_change_reason=IMPORT_REASON
         )
     new_events = [Event(article=article, **_event_values(event)) for event in fresh]
     writes.events += [

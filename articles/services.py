@@ -20,6 +20,7 @@ from simple_history.utils import bulk_update_with_history
 from people.models import Alias, Person, PersonRedirect, RejectedName
 from search import index as search_index
 
+from . import sync
 from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
 from .content_version import additive_changes, bump_content_version
 from .models import Article, Event, Mention, Quote, TagSuggestion
@@ -267,11 +268,14 @@ def _reanchor_quotes(edit: BodyEdit, old_body: str, new_body: str, user) -> None
             quote.start, quote.end = place
             quote.version += 1
             moved.append(quote)
+    now = timezone.now()  # bulk_update skips auto_now: partners sync by it (issue 15)
+    for quote in [*moved, *sent_back]:
+        quote.updated_at = now
     if moved:
         bulk_update_with_history(
             moved,
             Quote,
-            ["start", "end", "version"],
+            ["start", "end", "version", "updated_at"],
             default_user=user,
             default_change_reason="moved with its words after a body edit",
         )
@@ -279,7 +283,7 @@ def _reanchor_quotes(edit: BodyEdit, old_body: str, new_body: str, user) -> None
         bulk_update_with_history(
             sent_back,
             Quote,
-            ["status", "confidence", "reviewed_at", "version"],
+            ["status", "confidence", "reviewed_at", "version", "updated_at"],
             default_user=user,
             default_change_reason="words not found after a body edit: sent back to review",
         )
@@ -337,10 +341,13 @@ def _reanchor_events(edit: BodyEdit, old_body: str, new_body: str, user) -> None
             event.start, event.end = place
             moved.append(event)
     if moved:
+        now = timezone.now()  # bulk_update skips auto_now: partners sync by it (issue 15)
+        for event in moved:
+            event.updated_at = now
         bulk_update_with_history(
             moved,
             Event,
-            ["start", "end"],
+            ["start", "end", "updated_at"],
             default_user=user,
             default_change_reason="moved with its sentence after a body edit",
         )
@@ -385,10 +392,14 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     if source.pk == target.pk:
         raise ValueError("Cannot merge a person into themselves.")
     source, target = _lock_for_merge(source, target)
-    Quote.objects.filter(speaker=source).update(speaker=target, version=F("version") + 1)
-    Quote.objects.filter(suggested_speaker=source).update(
-        suggested_speaker=target, version=F("version") + 1
+    now = timezone.now()  # QuerySet.update skips auto_now: partners sync by it (issue 15)
+    Quote.objects.filter(speaker=source).update(
+        speaker=target, version=F("version") + 1, updated_at=now
     )
+    Quote.objects.filter(suggested_speaker=source).update(
+        suggested_speaker=target, version=F("version") + 1, updated_at=now
+    )
+    sync.touch_person_dependents([source.pk], now=now)  # the articles naming them
     Mention.objects.filter(person=source).update(person=target)
     for event in Event.objects.filter(people=source).prefetch_related("people"):
         event.people.remove(source)
@@ -419,15 +430,18 @@ def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     the public, at confidence 0); suggestions of them are dropped; their mentions and event
     links are removed.
     """
+    now = timezone.now()  # QuerySet.update skips auto_now: partners sync by it (issue 15)
+    sync.touch_person_dependents([person.pk], now=now)  # articles and events naming them
     Quote.objects.filter(speaker=person).update(
         speaker=None,
         status=Quote.Status.AUTO,
         attribution_rule="",
         confidence=0.0,
         version=F("version") + 1,
+        updated_at=now,
     )
     Quote.objects.filter(suggested_speaker=person).update(
-        suggested_speaker=None, version=F("version") + 1
+        suggested_speaker=None, version=F("version") + 1, updated_at=now
     )
     rejected, _ = RejectedName.objects.get_or_create(
         normalized=" ".join(person.name.split()).casefold(), defaults={"name": person.name}
