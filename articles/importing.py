@@ -181,6 +181,11 @@ class BatchWrites:
             ]
         )
         TagSuggestion.objects.bulk_create(self.tag_suggestions)
+        if self.tag_suggestions:
+            from .services import tag_suggestions_auto_apply
+
+            # Suggestions that now recur across published stories tag them (issue 15).
+            tag_suggestions_auto_apply(tag_ids={s.tag_id for s in self.tag_suggestions})
         for model, rows in self.history.items():
             _bulk_history(model, rows)
         published = Article.objects.published().filter(pk__in=self.articles)

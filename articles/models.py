@@ -260,6 +260,11 @@ class TagSuggestion(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_suggestions")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    auto_applied = models.BooleanField(
+        default=False,
+        help_text="Accepted automatically: the tag recurs across published stories "
+        "(NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES). Dismiss it to take the tag off the story.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
