@@ -94,3 +94,19 @@ def test_imports_apply_recurring_suggestions(pipeline, story_file, settings):  #
     tag = Tag.objects.get(name="Strictly Come Dancing")
     assert tag.articles.count() == 2
     assert TagSuggestion.objects.filter(auto_applied=True).count() == 2
+
+
+def test_the_tag_page_says_which_stories_it_was_applied_to_automatically(
+    suggested, settings, client
+):
+    """An editor's tag shows no note; an automatically applied one says so."""
+    settings.NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES = 3
+    tag, _stories, _ = suggested
+    by_editor = make_article("Tagged by an editor")
+    by_editor.tags.add(tag)
+    services.tag_suggestions_auto_apply()
+    page = client.get(tag.get_absolute_url()).content.decode()
+    assert page.count("Topic suggested automatically") == 3
+    editor_card = page[page.index("Tagged by an editor") :]
+    following = editor_card.split("</article>", 1)[1][:200]
+    assert "Topic suggested automatically" not in following
