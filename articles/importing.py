@@ -884,6 +884,8 @@ def _add_aliases(
     if new_aliases:
         # Written now: the next file's look-up of existing aliases must see them.
         writes.add_history(Alias, Alias.objects.bulk_create(new_aliases))
+        # The API shows a person's aliases: partners syncing must see them (issue 15).
+        sync.touch_people({alias.person_id for alias in new_aliases})
     return {
         pk: KnownPerson(key=pk, name=person.name, aliases=tuple(texts[pk]))
         for pk, person in people.items()

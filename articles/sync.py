@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 
@@ -159,6 +159,12 @@ def _event_people_changed(sender, instance, action, reverse, model, pk_set, **kw
     Person.objects.filter(pk__in=person_ids).update(updated_at=now)
 
 
+def _alias_changed(sender, instance, raw=False, **kwargs):
+    """The API shows a person's aliases."""
+    if not raw:
+        touch_people([instance.person_id])
+
+
 def _correction_saved(sender, instance, raw=False, **kwargs):
     """An article's detail shows its public corrections."""
     from .models import Article
@@ -169,11 +175,13 @@ def _correction_saved(sender, instance, raw=False, **kwargs):
 
 def connect_signals() -> None:
     from corrections.models import Correction
-    from people.models import Person
+    from people.models import Alias, Person
 
     from .models import Article, Event, Quote
 
     uid = "articles.sync"
+    post_save.connect(_alias_changed, sender=Alias, dispatch_uid=f"{uid}.alias.save")
+    post_delete.connect(_alias_changed, sender=Alias, dispatch_uid=f"{uid}.alias.delete")
     post_save.connect(_person_saved, sender=Person, dispatch_uid=f"{uid}.person")
     post_save.connect(_quote_saved, sender=Quote, dispatch_uid=f"{uid}.quote")
     post_save.connect(_correction_saved, sender=Correction, dispatch_uid=f"{uid}.correction")

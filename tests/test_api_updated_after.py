@@ -16,7 +16,7 @@ from django.utils import timezone
 from articles import services
 from articles.importing import Importer
 from articles.models import Article, Event, Quote, Tag
-from people.models import Person
+from people.models import Alias, Person
 from tests.api_support import *  # noqa: F403  (fixtures)
 from tests.api_support import UTC, query_count, results
 from tests.factories import make_article, make_event, make_mention, make_person, make_quote
@@ -174,6 +174,16 @@ def test_tags_added_or_renamed_move_articles_and_tags(anon, world):
     age_everything()
     world.pub1.tags.clear()
     assert moved(anon, "articles", "slug") == {world.pub1.slug}
+
+
+def test_alias_changes_move_the_person(anon, world):
+    """A person's aliases are part of what the API shows of them."""
+    age_everything()
+    alias = Alias.objects.create(person=world.gio, text="Giovanni P", kind=Alias.Kind.OTHER)
+    assert moved(anon, "people", "slug") == {world.gio.slug}
+    age_everything()
+    alias.delete()
+    assert moved(anon, "people", "slug") == {world.gio.slug}
 
 
 def test_event_people_changes_move_the_event_and_the_person(anon, world):
