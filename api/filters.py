@@ -172,10 +172,27 @@ class OrderingFilter(filters.OrderingFilter):
 DATE_HELP = "ISO 8601 date or date-time, e.g. 2024-05-12 or 2024-05-12T18:00:00Z."
 
 
+def updated_after_filter():
+    """Every list's sync filter (issue 15). At or after, not strictly after: a partner who
+    sends the largest ``updated_at`` it holds gets that record again rather than missing
+    one saved in the same instant."""
+    return IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only records whose `updated_at` is at or after this moment, for partners "
+        "who sync: send the largest `updated_at` you hold (with `ordering=updated_at`). "
+        f"{DATE_HELP}",
+    )
+
+
+UPDATED_ORDERING = ("updated_at", "updated_at")
+
+
 # --- FilterSets ----------------------------------------------------------------------------
 
 
 class ArticleFilter(filters.FilterSet):
+    updated_after = updated_after_filter()
     person = SlugFilter(
         field_name="mentions__person",
         queryset=visible_people,
@@ -205,7 +222,12 @@ class ArticleFilter(filters.FilterSet):
         help_text="Search headline, standfirst, body and tags. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
-        fields=(("published_at", "published_at"), ("title", "title"), ("id", "id")),
+        fields=(
+            ("published_at", "published_at"),
+            ("title", "title"),
+            ("id", "id"),
+            UPDATED_ORDERING,
+        ),
         help_text="Sort order (prefix with - for descending). Default: -published_at.",
     )
 
@@ -220,6 +242,7 @@ class ArticleFilter(filters.FilterSet):
 
 
 class QuoteFilter(filters.FilterSet):
+    updated_after = updated_after_filter()
     speaker = SlugFilter(
         field_name="speaker",
         queryset=visible_people,
@@ -264,7 +287,12 @@ class QuoteFilter(filters.FilterSet):
         help_text="Search the quote's words and its speaker's name. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
-        fields=(("article__published_at", "date"), ("start", "start"), ("id", "id")),
+        fields=(
+            ("article__published_at", "date"),
+            ("start", "start"),
+            ("id", "id"),
+            UPDATED_ORDERING,
+        ),
         help_text="Sort order (prefix with - for descending). Default: article, then offset.",
     )
 
@@ -279,6 +307,7 @@ class QuoteFilter(filters.FilterSet):
 
 
 class EventFilter(filters.FilterSet):
+    updated_after = updated_after_filter()
     UNKNOWN = "unknown"
 
     person = SlugFilter(
@@ -306,7 +335,7 @@ class EventFilter(filters.FilterSet):
         help_text="How precise the date is; `unknown` for events without a date.",
     )
     ordering = OrderingFilter(
-        fields=(("date", "date"), ("id", "id")),
+        fields=(("date", "date"), ("id", "id"), UPDATED_ORDERING),
         help_text="Sort order (prefix with - for descending). Default: date, unknown last.",
     )
 
@@ -321,12 +350,13 @@ class EventFilter(filters.FilterSet):
 
 
 class PersonFilter(filters.FilterSet):
+    updated_after = updated_after_filter()
     q = filters.CharFilter(
         method="filter_q",
         help_text="Search names, aliases and descriptions. " + SEARCH_HELP,
     )
     ordering = OrderingFilter(
-        fields=(("name", "name"), ("id", "id")),
+        fields=(("name", "name"), ("id", "id"), UPDATED_ORDERING),
         help_text="Sort order (prefix with - for descending). Default: name.",
     )
 
@@ -341,8 +371,9 @@ class PersonFilter(filters.FilterSet):
 
 
 class TagFilter(filters.FilterSet):
+    updated_after = updated_after_filter()
     ordering = OrderingFilter(
-        fields=(("name", "name"), ("id", "id")),
+        fields=(("name", "name"), ("id", "id"), UPDATED_ORDERING),
         help_text="Sort order (prefix with - for descending). Default: name.",
     )
 

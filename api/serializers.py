@@ -122,6 +122,16 @@ class SourceSerializer(serializers.Serializer):
     )
 
 
+UPDATED_AT_HELP = (
+    "When what this resource shows last changed (ISO 8601), including its becoming "
+    "public: poll with `updated_after` to sync."
+)
+
+
+def _updated_at_field():
+    return serializers.DateTimeField(read_only=True, help_text=UPDATED_AT_HELP)
+
+
 class ArticleSerializer(FastOutput, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The article's public page.")
     tags = TagBriefSerializer(many=True, read_only=True)
@@ -132,6 +142,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
     published_at = serializers.DateTimeField(
         allow_null=True, help_text="Publication date-time (ISO 8601), null when unknown."
     )
+    updated_at = _updated_at_field()
 
     class Meta:
         model = Article
@@ -144,6 +155,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
             "published_at",
             "status",
             "version",
+            "updated_at",
             "url",
             "tags",
             "people",
@@ -179,6 +191,7 @@ class ArticleSerializer(FastOutput, serializers.ModelSerializer):
             "published_at": _datetime(obj.published_at),
             "status": _choice(obj.status),
             "version": obj.version,
+            "updated_at": _datetime(obj.updated_at),
             "url": absolute_url(self, obj),
             "tags": [{"name": tag.name, "slug": tag.slug} for tag in obj.tags.all()],
             "people": self.get_people(obj),
@@ -314,10 +327,11 @@ class PersonSerializer(FastOutput, serializers.ModelSerializer):
     aliases = serializers.SerializerMethodField(
         help_text="Other ways articles name this person (first name, surname, handle...)."
     )
+    updated_at = _updated_at_field()
 
     class Meta:
         model = Person
-        fields = ["id", "slug", "name", "description", "aliases", "url"]
+        fields = ["id", "slug", "name", "description", "aliases", "updated_at", "url"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -335,16 +349,18 @@ class PersonSerializer(FastOutput, serializers.ModelSerializer):
             "name": obj.name,
             "description": obj.description,
             "aliases": [alias.text for alias in obj.aliases.all()],
+            "updated_at": _datetime(obj.updated_at),
             "url": absolute_url(self, obj),
         }
 
 
 class TagSerializer(FastOutput, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The tag's public page.")
+    updated_at = _updated_at_field()
 
     class Meta:
         model = Tag
-        fields = ["id", "slug", "name", "url"]
+        fields = ["id", "slug", "name", "updated_at", "url"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -352,7 +368,13 @@ class TagSerializer(FastOutput, serializers.ModelSerializer):
         return absolute_url(self, obj)
 
     def represent(self, obj) -> dict:
-        return {"id": obj.id, "slug": obj.slug, "name": obj.name, "url": absolute_url(self, obj)}
+        return {
+            "id": obj.id,
+            "slug": obj.slug,
+            "name": obj.name,
+            "updated_at": _datetime(obj.updated_at),
+            "url": absolute_url(self, obj),
+        }
 
 
 class QuoteSerializer(FastOutput, serializers.ModelSerializer):
@@ -378,6 +400,7 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
         help_text="The quote as readers see it: attribution punctuation at its end made a "
         "full stop. `text` is the source's exact characters, which `start`/`end` point at.",
     )
+    updated_at = _updated_at_field()
 
     class Meta:
         model = Quote
@@ -395,6 +418,7 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "confidence",
             "attribution_rule",
             "version",
+            "updated_at",
             "url",
         ]
         read_only_fields = fields
@@ -437,6 +461,7 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "confidence": None if obj.confidence is None else float(obj.confidence),
             "attribution_rule": obj.attribution_rule or None,
             "version": obj.version,
+            "updated_at": _datetime(obj.updated_at),
             "url": absolute_url(self, obj),
         }
 
@@ -485,10 +510,11 @@ class EventSerializer(FastOutput, serializers.ModelSerializer):
         allow_null=True,
         help_text="day, month or year; null when the date is unknown.",
     )
+    updated_at = _updated_at_field()
 
     class Meta:
         model = Event
-        fields = ["id", "summary", "date", "date_precision", "people", "article"]
+        fields = ["id", "summary", "date", "date_precision", "people", "article", "updated_at"]
         read_only_fields = fields
 
     def represent(self, obj) -> dict:
@@ -500,6 +526,7 @@ class EventSerializer(FastOutput, serializers.ModelSerializer):
             "date_precision": _choice(obj.date_precision),
             "people": _people_briefs(obj),
             "article": {"id": article.id, "slug": article.slug, "title": article.title},
+            "updated_at": _datetime(obj.updated_at),
         }
 
 

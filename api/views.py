@@ -421,7 +421,7 @@ class QuoteViewSet(
         related = ["speaker", "article"]
         fields = [
             *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
-            *("confidence", "attribution_rule"),
+            *("confidence", "attribution_rule", "updated_at"),
             *("speaker__id", "speaker__name", "speaker__slug"),
             *("article__id", "article__slug", "article__title", "article__published_at"),
         ]
@@ -616,7 +616,7 @@ def _event_queryset(request):
         visible_events(request)
         .select_related("article")
         .only(
-            *("id", "summary", "date", "date_precision"),
+            *("id", "summary", "date", "date_precision", "updated_at"),
             *("article__id", "article__slug", "article__title"),
         )
         .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "name", "slug")))

@@ -1342,8 +1342,8 @@ class TagAdmin(SimpleHistoryAdmin):
 
 @admin.register(TagSuggestion)
 class TagSuggestionAdmin(admin.ModelAdmin):
-    list_display = ["tag", "article_link", "status", "created_at"]
-    list_filter = ["status", ("tag", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["tag", "article_link", "status", "auto_applied", "created_at"]
+    list_filter = ["status", "auto_applied", ("tag", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["tag", "article"]
     search_fields = ["tag__name", "article__title"]
     autocomplete_fields = ["article", "tag"]

@@ -7,10 +7,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import content_version, images, statistics
+        from . import content_version, images, statistics, sync
         from .models import Article
 
         content_version.connect_signals()
+        sync.connect_signals()  # updated_at of records that show another (issue 15)
         # A chore, not domain logic: a deleted article's image files go with it.
         post_delete.connect(
             lambda instance, **kwargs: images.delete_article_images(article=instance),

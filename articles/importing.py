@@ -54,7 +54,7 @@ from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowl
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
-from . import formats
+from . import formats, sync
 from .content_version import deferred_bumps
 from .models import (
     Article,
@@ -168,6 +168,10 @@ class BatchWrites:
         self.articles |= other.articles
 
     def write(self) -> None:
+        # ``updated_at`` set explicitly, as on every bulk path (issue 15: partners sync by it).
+        now = timezone.now()
+        for row in [*self.quotes, *(event for event, _ in self.events)]:
+            row.updated_at = now
         Mention.objects.bulk_create(self.mentions)
         self.add_history(Quote, Quote.objects.bulk_create(self.quotes))
         events = Event.objects.bulk_create([event for event, _ in self.events])
@@ -183,8 +187,17 @@ class BatchWrites:
             ]
         )
         TagSuggestion.objects.bulk_create(self.tag_suggestions)
+        if self.tag_suggestions:
+            from .services import tag_suggestions_auto_apply
+
+            # Suggestions that now recur across published stories tag them (issue 15).
+            tag_suggestions_auto_apply(tag_ids={s.tag_id for s in self.tag_suggestions})
         for model, rows in self.history.items():
             _bulk_history(model, rows)
+        published = Article.objects.published().filter(pk__in=self.articles)
+        if self.articles and (published_ids := list(published.values_list("pk", flat=True))):
+            # Their people (and tags) may have become public with these rows.
+            sync.touch_article_dependents(published_ids, visibility=True, now=now)
         if self.articles:
             # Their quotes and people are written only now: index them (again) with these.
             search_index.mark(articles_deep=self.articles)
@@ -1146,6 +1159,8 @@ def _add_aliases(
     if new_aliases:
         # Written now: the next file's look-up of existing aliases must see them.
         writes.add_history(Alias, Alias.objects.bulk_create(new_aliases))
+        # The API shows a person's aliases: partners syncing must see them (issue 15).
+        sync.touch_people({alias.person_id for alias in new_aliases})
     return {
         pk: KnownPerson(key=pk, name=person.name, aliases=tuple(texts[pk]))
         for pk, person in people.items()
@@ -1355,10 +1370,13 @@ def _sync_quotes(
             # Their offsets would point at other text: they go, and the import says so.
             outcome.notes.append(f"{reviewed} reviewed quote(s) no longer in the text")
     if changed:
+        now = timezone.now()  # bulk_update skips auto_now (issue 15)
+        for quote in changed:
+            quote.updated_at = now
         bulk_update_with_history(
             changed,
             Quote,
-            [*QUOTE_FIELDS, "version"],
+            [*QUOTE_FIELDS, "version", "updated_at"],
             default_change_reason=IMPORT_REASON,
         )
     new_quotes = [
@@ -1442,8 +1460,9 @@ def _sync_events(
             new_links += [(event.pk, person) for person in sorted(wanted - current.keys())]
         for name, value in values.items():
             setattr(event, name, value)
-        if tuple(getattr(event, name) for name in EVENT_FIELDS) != before:
-            changed.append(event)
+        relinked = event.pk not in edited and participants(extracted) != links[event.pk].keys()
+        if tuple(getattr(event, name) for name in EVENT_FIELDS) != before or relinked:
+            changed.append(event)  # its people are part of what the API shows of it
     for event in gone:
         stale_links += links[event.pk].values()
         unlinked.update(links[event.pk])
@@ -1452,8 +1471,11 @@ def _sync_events(
         through.objects.filter(pk__in=stale_links)._raw_delete(through.objects.db)
     _delete_in_bulk(Event, gone)
     if changed:
+        now = timezone.now()  # bulk_update skips auto_now (issue 15)
+        for event in changed:
+            event.updated_at = now
         bulk_update_with_history(
-            changed, Event, list(EVENT_FIELDS), default_change_reason=IMPORT_REASON
+            changed, Event, [*EVENT_FIELDS, "updated_at"], default_change_reason=IMPORT_REASON
         )
     new_events = [Event(article=article, **_event_values(event)) for event in fresh]
     writes.events += [

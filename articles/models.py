@@ -13,6 +13,15 @@ from . import images, quote_display
 from .anchoring import holds
 
 
+def with_updated_at(kwargs: dict) -> dict:
+    """``save()`` keyword arguments that also write ``updated_at``: a save limited by
+    ``update_fields`` would skip the ``auto_now`` column, and partners syncing with
+    ``updated_after`` would miss the change (issue 15)."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+    return kwargs
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", "day"
     MONTH = "month", "month"
@@ -41,8 +50,13 @@ class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        help_text="When what the API shows of the tag last changed, its visibility included "
+        "(see articles/sync.py).",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = TagQuerySet.as_manager()
 
     class Meta:
@@ -52,6 +66,8 @@ class Tag(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
         ]
+        # Partners sync with ``updated_after`` (issue 15).
+        indexes = [models.Index(fields=["updated_at", "id"], name="tag_updated_idx")]
 
     def __str__(self):
         return self.name
@@ -59,10 +75,23 @@ class Tag(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Tag, self.name, fallback="tag", max_length=100)
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        super().save(*args, **with_updated_at(kwargs))
+        shown = (self.name, self.slug)
+        if not adding and shown != getattr(self, "_shown", None):
+            from .sync import touch_tag_dependents  # its articles show its name and slug
+
+            touch_tag_dependents([self.pk])
+        self._shown = shown
 
     def get_absolute_url(self):
         return reverse("web:tag", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        tag = super().from_db(db, field_names, values)
+        tag._shown = tuple(tag.__dict__.get(f) for f in ("name", "slug"))
+        return tag
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -217,7 +246,7 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, fallback="article")
         adding = self._state.adding
-        super().save(*args, **kwargs)
+        super().save(*args, **with_updated_at(kwargs))
         state = self._copy_state()
         if not adding and state != getattr(self, "_copied_state", None):
             for model in (Quote, Mention):
@@ -225,7 +254,16 @@ class Article(models.Model):
                     article_published=self.status == Article.Status.PUBLISHED,
                     article_published_at=self.published_at,
                 )
+        shown = self._shown_state()
+        before = getattr(self, "_shown", None)
+        if not adding and shown != before:
+            # Its quotes and events show its date, headline and slug, and are public only
+            # while it is: partners syncing with ``updated_after`` must see them move.
+            from .sync import touch_article_dependents
+
+            touch_article_dependents([self.pk], visibility=before is None or before[0] != shown[0])
         self._copied_state = state
+        self._shown = shown
 
     def get_absolute_url(self):
         return reverse("web:article", kwargs={"slug": self.slug})
@@ -234,7 +272,13 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         article._copied_state = article._copy_state()
+        article._shown = article._shown_state()
         return article
+
+    def _shown_state(self):
+        """What its quotes and events show of it (status first); ``None`` if deferred."""
+        deferred = self.get_deferred_fields()
+        return tuple(None if f in deferred else getattr(self, f) for f in ARTICLE_SHOWN)
 
     def _copy_state(self):
         """What quotes and mentions copy of this article (see :class:`ArticleCopy`);
@@ -280,6 +324,11 @@ class TagSuggestion(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_suggestions")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    auto_applied = models.BooleanField(
+        default=False,
+        help_text="Accepted automatically: the tag recurs across published stories "
+        "(NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES). Dismiss it to take the tag off the story.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -308,6 +357,8 @@ SPAN_CONSTRAINTS = [
 # --- What quotes and mentions copy of their article -----------------------------------------
 
 ARTICLE_COPY = ("status", "published_at")
+# What the API shows of an article on its quotes and events (issue 15, ``updated_at``).
+ARTICLE_SHOWN = ("status", "published_at", "title", "slug")
 
 
 class ArticleCopy(models.Model):
@@ -386,6 +437,10 @@ def copy_article_state(*, article_ids=None) -> None:
             article_published=models.Exists(article.filter(status=Article.Status.PUBLISHED)),
             article_published_at=models.Subquery(article.values("published_at")[:1]),
         )
+    if article_ids is not None:
+        from .sync import touch_article_dependents
+
+        touch_article_dependents(article_ids, visibility=True)
 
 
 class MentionQuerySet(ArticleCopyQuerySet):
@@ -518,8 +573,13 @@ class Quote(ArticleCopy):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        help_text="When what the API shows of the quote last changed, its visibility "
+        "included (see articles/sync.py).",
+    )
 
-    history = HistoricalRecords(excluded_fields=list(ARTICLE_COPY_FIELDS))
+    history = HistoricalRecords(excluded_fields=[*ARTICLE_COPY_FIELDS, "updated_at"])
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
@@ -562,14 +622,29 @@ class Quote(ArticleCopy):
             models.Index(
                 fields=["status", "confidence", "article_published"], name="quote_public_count_idx"
             ),
+            # Partners sync with ``updated_after`` (issue 15).
+            models.Index(fields=["updated_at", "id"], name="quote_updated_idx"),
         ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"“{text}”"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **with_updated_at(kwargs))
+
     def get_absolute_url(self):
         return reverse("web:quote", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        quote = super().from_db(db, field_names, values)
+        quote._visibility = quote.visibility_state()
+        return quote
+
+    def visibility_state(self) -> tuple:
+        """What decides whether its speaker is public through it (``articles.sync``)."""
+        return tuple(self.__dict__.get(f) for f in ("status", "confidence", "speaker_id"))
 
     @property
     def display_text(self) -> str:
@@ -651,8 +726,13 @@ class Event(models.Model):
     people = models.ManyToManyField(Person, blank=True, related_name="events")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        help_text="When what the API shows of the event last changed, its visibility "
+        "included (see articles/sync.py).",
+    )
 
-    history = HistoricalRecords(m2m_fields=[people])
+    history = HistoricalRecords(m2m_fields=[people], excluded_fields=["updated_at"])
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -672,10 +752,17 @@ class Event(models.Model):
                 name="event_date_has_precision",
             ),
         ]
-        indexes = [models.Index(fields=["date"], name="event_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="event_date_idx"),
+            # Partners sync with ``updated_after`` (issue 15).
+            models.Index(fields=["updated_at", "id"], name="event_updated_idx"),
+        ]
 
     def __str__(self):
         return self.summary
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **with_updated_at(kwargs))
 
 
 class ContentVersion(models.Model):

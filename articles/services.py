@@ -12,14 +12,16 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from people.models import Alias, Person, PersonRedirect, RejectedName
 from search import index as search_index
 
+from . import sync
 from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
 from .content_version import additive_changes, bump_content_version
 from .models import Article, Event, Mention, Quote, TagSuggestion
@@ -180,6 +182,8 @@ def article_set_status(
     # Publishing only adds; unpublishing withdraws, which readers must see at once.
     with additive_changes() if status == Article.Status.PUBLISHED else nullcontext():
         article.save(update_fields=["status", "version", "updated_at"])
+        if status == Article.Status.PUBLISHED:
+            tag_suggestions_auto_apply(article_ids=[article.pk])
     return article
 
 
@@ -267,11 +271,14 @@ def _reanchor_quotes(edit: BodyEdit, old_body: str, new_body: str, user) -> None
             quote.start, quote.end = place
             quote.version += 1
             moved.append(quote)
+    now = timezone.now()  # bulk_update skips auto_now: partners sync by it (issue 15)
+    for quote in [*moved, *sent_back]:
+        quote.updated_at = now
     if moved:
         bulk_update_with_history(
             moved,
             Quote,
-            ["start", "end", "version"],
+            ["start", "end", "version", "updated_at"],
             default_user=user,
             default_change_reason="moved with its words after a body edit",
         )
@@ -279,7 +286,7 @@ def _reanchor_quotes(edit: BodyEdit, old_body: str, new_body: str, user) -> None
         bulk_update_with_history(
             sent_back,
             Quote,
-            ["status", "confidence", "reviewed_at", "version"],
+            ["status", "confidence", "reviewed_at", "version", "updated_at"],
             default_user=user,
             default_change_reason="words not found after a body edit: sent back to review",
         )
@@ -337,10 +344,13 @@ def _reanchor_events(edit: BodyEdit, old_body: str, new_body: str, user) -> None
             event.start, event.end = place
             moved.append(event)
     if moved:
+        now = timezone.now()  # bulk_update skips auto_now: partners sync by it (issue 15)
+        for event in moved:
+            event.updated_at = now
         bulk_update_with_history(
             moved,
             Event,
-            ["start", "end"],
+            ["start", "end", "updated_at"],
             default_user=user,
             default_change_reason="moved with its sentence after a body edit",
         )
@@ -385,10 +395,14 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
     if source.pk == target.pk:
         raise ValueError("Cannot merge a person into themselves.")
     source, target = _lock_for_merge(source, target)
-    Quote.objects.filter(speaker=source).update(speaker=target, version=F("version") + 1)
-    Quote.objects.filter(suggested_speaker=source).update(
-        suggested_speaker=target, version=F("version") + 1
+    now = timezone.now()  # QuerySet.update skips auto_now: partners sync by it (issue 15)
+    Quote.objects.filter(speaker=source).update(
+        speaker=target, version=F("version") + 1, updated_at=now
     )
+    Quote.objects.filter(suggested_speaker=source).update(
+        suggested_speaker=target, version=F("version") + 1, updated_at=now
+    )
+    sync.touch_person_dependents([source.pk], now=now)  # the articles naming them
     Mention.objects.filter(person=source).update(person=target)
     for event in Event.objects.filter(people=source).prefetch_related("people"):
         event.people.remove(source)
@@ -423,15 +437,18 @@ def person_reject_as_not_person(*, person: Person, user=None) -> RejectedName:
     the public, at confidence 0); suggestions of them are dropped; their mentions and event
     links are removed.
     """
+    now = timezone.now()  # QuerySet.update skips auto_now: partners sync by it (issue 15)
+    sync.touch_person_dependents([person.pk], now=now)  # articles and events naming them
     Quote.objects.filter(speaker=person).update(
         speaker=None,
         status=Quote.Status.AUTO,
         attribution_rule="",
         confidence=0.0,
         version=F("version") + 1,
+        updated_at=now,
     )
     Quote.objects.filter(suggested_speaker=person).update(
-        suggested_speaker=None, version=F("version") + 1
+        suggested_speaker=None, version=F("version") + 1, updated_at=now
     )
     rejected, _ = RejectedName.objects.get_or_create(
         normalized=" ".join(person.name.split()).casefold(), defaults={"name": person.name}
@@ -502,3 +519,49 @@ def tag_suggestion_dismiss(*, suggestion: TagSuggestion, user=None) -> TagSugges
     suggestion.status = TagSuggestion.Status.DISMISSED
     suggestion.save(update_fields=["status"])
     return suggestion
+
+
+@search_index.atomic()
+def tag_suggestions_auto_apply(*, tag_ids=None, article_ids=None) -> int:
+    """Apply the suggested tags that recur (issue 15: 11 of 12 tags were empty because only
+    editors' acceptances tag articles): a tag suggested, and not dismissed, for at least
+    ``NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES`` published stories is added to each published
+    story it is pending for, its suggestion accepted and marked ``auto_applied``. Drafts
+    wait for publication (``article_set_status`` calls this again). Editors dismiss an
+    applied tag as any accepted one. Limited to ``tag_ids`` / ``article_ids`` when given.
+    Returns how many suggestions were applied; 0 when the setting is 0 (off)."""
+    minimum = settings.NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES
+    if minimum <= 0:
+        return 0
+    published = TagSuggestion.objects.filter(article__status=Article.Status.PUBLISHED)
+    pending = published.filter(status=TagSuggestion.Status.PENDING)
+    if tag_ids is not None:
+        pending = pending.filter(tag_id__in=list(tag_ids))
+    if article_ids is not None:
+        pending = pending.filter(article_id__in=list(article_ids))
+    candidates = set(pending.values_list("tag_id", flat=True))
+    if not candidates:
+        return 0
+    recurring = (
+        published.exclude(status=TagSuggestion.Status.DISMISSED)
+        .filter(tag_id__in=candidates)
+        .values("tag_id")
+        .annotate(stories=Count("article_id", distinct=True))
+        .filter(stories__gte=minimum)
+        .values_list("tag_id", flat=True)
+    )
+    rows = list(pending.filter(tag_id__in=list(recurring)).select_related("article"))
+    by_article: dict[int, tuple[Article, list[int]]] = {}
+    for suggestion in rows:
+        by_article.setdefault(suggestion.article_id, (suggestion.article, []))[1].append(
+            suggestion.tag_id
+        )
+    for article, tags in by_article.values():
+        # Through the relation, so the history, search index, content version and
+        # ``updated_at`` follow as for an editor's acceptance.
+        article._change_reason = "tag applied automatically: it recurs across stories"
+        article.tags.add(*tags)
+    TagSuggestion.objects.filter(pk__in=[s.pk for s in rows]).update(
+        status=TagSuggestion.Status.ACCEPTED, auto_applied=True
+    )
+    return len(rows)

@@ -412,13 +412,21 @@ def _local_tense(text: str, start: int, pos: int) -> str | None:
     return None
 
 
+# "since" a few words before a date, in the same clause: "the first British woman to win
+# since Virginia Wade in 1977" dates Wade's win, the start of a span, not this happening.
+_SINCE_BEFORE = re.compile(r"\bsince\b(?:\s+[^\s,;:.!?()\"“”]+){1,5}\s*$", re.IGNORECASE)
+
+
 def _anniversary(text: str, m: re.Match[str]) -> bool:
     """Whether the date only measures a span up to now ("for the first time since 1998",
-    "since March", "since Sunday"): it does not say when the happening was."""
+    "since March", "since Sunday", "since Virginia Wade in 1977"): it does not say when
+    the happening was."""
     qualifier = m.group("wdq") or ""
     if m.group("year") or m.group("mon"):
         qualifier = m.group().split(None, 1)[0]
-    return qualifier.lower() == "since"
+    if qualifier.lower() == "since":
+        return True
+    return bool(_SINCE_BEFORE.search(text, max(0, m.start() - 60), m.start()))
 
 
 def find_dates(

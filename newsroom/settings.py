@@ -342,6 +342,14 @@ NEWSROOM_PUBLISH_MIN_CONFIDENCE = env_fraction(
     "NEWSROOM_PUBLISH_MIN_CONFIDENCE", DEFAULT_PUBLISH_MIN_CONFIDENCE
 )
 
+# Tags (issue 15, point 5): a tag the importer suggested for at least this many published
+# stories (not dismissed) is applied to every published story it is suggested for, without
+# waiting for an editor; editors can still dismiss it. 0 (the default): off, every
+# suggestion waits for an editor.
+NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES = max(
+    0, int(os.environ.get("NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES", "0"))
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -77,6 +77,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="person_name_idx"),
             models.Index(fields=["sort_name", "id"], name="person_sort_name_idx"),
+            # Partners sync with ``updated_after`` (issue 15).
+            models.Index(fields=["updated_at", "id"], name="person_updated_idx"),
         ]
 
     def __str__(self):
@@ -87,10 +89,20 @@ class Person(models.Model):
         self.sort_name = directory_key(self.name)
         if not self.slug:
             self.slug = unique_slug(Person, self.name, fallback="person")
+        if kwargs.get("update_fields") is not None:  # partners sync by updated_at (issue 15)
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+        self._shown = (self.name, self.slug)
 
     def get_absolute_url(self):
         return reverse("web:person", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # What other records show of the person: a change moves their ``updated_at``.
+        person._shown = tuple(person.__dict__.get(f) for f in ("name", "slug"))
+        return person
 
 
 class AliasKind(models.TextChoices):

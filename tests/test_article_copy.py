@@ -69,9 +69,17 @@ def test_a_new_publication_date_updates_the_copy(story):
 
 
 def test_an_unchanged_save_writes_no_copy(story):
+    """A new headline is not copied (only its quotes' ``updated_at`` moves, since the API
+    shows the headline on them: tests/test_api_updated_after.py); a new standfirst, which
+    no quote shows, writes nothing to the quotes at all."""
     _speaker, article = story
     article = Article.objects.get(pk=article.pk)
     article.title = "New headline"
+    with CaptureQueriesContext(connection) as queries:
+        article.save()
+    quote_writes = [q["sql"] for q in queries.captured_queries if "articles_quote" in q["sql"]]
+    assert not [sql for sql in quote_writes if "article_published" in sql]
+    article.standfirst = "New standfirst"
     with CaptureQueriesContext(connection) as queries:
         article.save()
     assert not [q for q in queries.captured_queries if "articles_quote" in q["sql"]]

@@ -206,6 +206,31 @@ def test_person_timeline_puts_undated_items_last(client, desk):
     assert page.index("Dated words") < page.index("Date unknown") < page.index("Hello there")
 
 
+def test_person_timeline_is_paginated_newest_first_with_undated_items_apart(client, db):
+    """Over two pages (50 items a page; each quote and its story are two): page 1 opens
+    with the newest item, every dated item comes before any undated one, and the undated
+    ones are grouped under "Date unknown" on the last page only (issue 15)."""
+    person = make_person("Paged Person")
+    for n in range(26):
+        story = make_story(
+            f"Story {n:02d}",
+            [f'Paged Person said: "Words {n:02d}."'],
+            published_at=timezone.make_aware(datetime.datetime(2020, 1, 1) + datetime.timedelta(n)),
+        )
+        make_quote_in(story, f"Words {n:02d}.", speaker=person)
+    for n in range(2):
+        story = make_story(f"Undated {n}", [f'Paged Person said: "Undated {n}."'])
+        make_quote_in(story, f"Undated {n}.", speaker=person)
+    first = main_of(html(client.get(person.get_absolute_url())))
+    assert first.index("Words 25") < first.index("Words 24") < first.index("Words 01")
+    heading = '<h3 class="timeline-year">Date unknown</h3>'
+    assert heading not in first and "Words 00" not in first
+    last = main_of(html(client.get(person.get_absolute_url() + "?page=2")))
+    assert "Words 01" not in last
+    assert last.index("Words 00") < last.index(heading) < last.index("Undated 0")
+    assert last.count(heading) == 1
+
+
 def test_person_timeline_filters_by_year(client, desk):
     """`?year=2021` keeps only that year's items; an unknown year shows everything."""
     page = main_of(html(client.get(desk.rose.get_absolute_url() + "?year=2021")))

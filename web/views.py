@@ -13,13 +13,13 @@ from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Event, Quote, RemovedQuote, Tag
+from articles.models import Article, Event, Quote, RemovedQuote, Tag, TagSuggestion
 from corrections.models import Correction
 from people.models import Person, PersonRedirect
 
@@ -538,7 +538,16 @@ def tag_list(request):
 @require_GET
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag.objects.public(), slug=slug)
-    articles = tag.articles.published().latest_first().prefetch_related("tags")
+    # Which stories carry it because the suggestion recurs, not by an editor (issue 15).
+    auto = TagSuggestion.objects.filter(
+        tag=tag, article=OuterRef("pk"), auto_applied=True, status=TagSuggestion.Status.ACCEPTED
+    )
+    articles = (
+        tag.articles.published()
+        .annotate(tag_auto_applied=Exists(auto))
+        .latest_first()
+        .prefetch_related("tags")
+    )
     page = paginate(request, articles, ARTICLES_PER_PAGE)
     meta = seo.PageMeta(
         title=tag.name,

@@ -46,11 +46,31 @@ def test_relative_dates_follow_their_clause(sentence, expected):
         "She won for the first time since 1998.",
         "He has not played since March.",
         "They have not spoken since Sunday.",
+        # The start of the span named by an earlier happening, in the same clause.
+        "She is the first British woman to win since Virginia Wade in 1977.",
+        "It was their best result since the team won the cup in 1998.",
     ],
 )
 def test_since_marks_a_span_not_a_date(sentence):
     [found] = find_dates(sentence, TUESDAY)
     assert found.since
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # A span's length ("in 20 years") is no date; the happening's own date still is.
+        ("It was her first title in 20 years.", []),
+        ("It is the first time in 50 years that the show was cancelled.", []),
+        ("The club won the cup for the first time in 20 years on Saturday.", [(2025, 2, 8)]),
+        # "since" in another clause does not reach a later date.
+        ("She has lived there since, and in 2019 she married.", [(2019, 1, 1)]),
+        ("Since then she has won twice, in 2019 and in 2021.", [(2019, 1, 1), (2021, 1, 1)]),
+    ],
+)
+def test_spans_of_years_do_not_date_but_dates_beside_them_do(sentence, expected):
+    found = [d for d in find_dates(sentence, TUESDAY) if d.date and not d.since]
+    assert [(d.date.year, d.date.month, d.date.day) for d in found] == expected
 
 
 def test_a_span_does_not_date_the_event():
