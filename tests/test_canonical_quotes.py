@@ -130,6 +130,28 @@ def test_speakers_agreed_or_flagged_for_review():
     assert (g.speaker, g.speaker_disputed) == (rose, False)
 
 
+def test_an_editor_correcting_the_speaker_settles_the_dispute():
+    """Correcting a quote's speaker (the review services) updates its group's agreement;
+    so does merging two records of one person."""
+    from articles import services
+
+    rose, giovanni = make_person("Rose Ayling-Ellis"), make_person("Giovanni Pernice")
+    a, b = quote_in(SENTENCE, speaker=rose), quote_in(SENTENCE, speaker=giovanni)
+    gid, _ = group(a, b)
+    assert CanonicalQuote.objects.get(pk=gid).speaker_disputed
+    services.quote_set_speaker(quote=Quote.objects.get(pk=b.pk), speaker=rose)
+    g = CanonicalQuote.objects.get(pk=gid)
+    assert (g.speaker, g.speaker_disputed) == (rose, False)
+
+    twin = make_person("Rose Ayling Ellis")
+    c = quote_in(SENTENCE, speaker=twin)
+    group(c)
+    assert CanonicalQuote.objects.get(pk=gid).speaker_disputed
+    services.person_merge(source=twin, target=rose)
+    g = CanonicalQuote.objects.get(pk=gid)
+    assert (g.speaker, g.speaker_disputed) == (rose, False)
+
+
 # --- Editors: split and merge ---------------------------------------------------------------
 
 
