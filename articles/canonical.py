@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Length
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from extraction import canonical as words_of
 
@@ -39,6 +39,7 @@ CANDIDATES = 20  # the quotes sharing most keys with a new one, compared word by
 REBUILD_CHUNK = 2000
 _IN_CHUNK = 900  # values per IN (...) list (SQLite's old limit is 999)
 _RANK = {"exact": 0, "contained": 1, "near": 2}
+GROUP_REASON = "grouped with the same words"
 SPLIT_REASON = "split from its canonical quote"
 MERGE_REASON = "canonical quotes merged"
 
@@ -140,8 +141,10 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
         for key in keys[quote.pk]:
             batch_postings[key].add(quote.pk)
 
-    created = CanonicalQuote.objects.bulk_create(
-        [CanonicalQuote(text=texts[-i]) for i in range(1, starts + 1)]
+    created = bulk_create_with_history(
+        [CanonicalQuote(text=texts[-i]) for i in range(1, starts + 1)],
+        CanonicalQuote,
+        default_change_reason=GROUP_REASON,
     )
     assert all(group.pk is not None for group in created)
     real = {-i: group.pk for i, group in enumerate(created, start=1)}
@@ -157,12 +160,18 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
             stale.append(quote)
     for chunk in _chunks(sorted({*moved, *stale}, key=lambda q: q.pk)):
         Quote.objects.bulk_update(chunk, ["canonical", "fingerprint"])
-    # A longer new occurrence gives an existing group its text (the editors' label).
-    for group, text in texts.items():
-        if group > 0:
-            CanonicalQuote.objects.annotate(length=Length("text")).filter(
-                pk=group, length__lt=len(text)
-            ).update(text=text)
+    # A longer new occurrence gives an existing group its text (the editors' label): the
+    # lengths read in one query, the longer texts written in one.
+    existing = sorted(group for group in texts if group > 0)
+    longer = [
+        CanonicalQuote(pk=pk, text=texts[pk])
+        for chunk in _chunks(existing)
+        for pk, length in CanonicalQuote.objects.filter(pk__in=chunk)
+        .annotate(length=Length("text"))
+        .values_list("pk", "length")
+        if length < len(texts[pk])
+    ]
+    CanonicalQuote.objects.bulk_update(longer, ["text"])
     changed = {q.canonical_id for q in moved}
     refresh_speakers(group_ids=changed)
     return changed

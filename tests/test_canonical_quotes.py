@@ -101,6 +101,9 @@ def test_grouping_is_incremental_across_calls():
     later = quote_in("He told us: " + SENTENCE, when=day(9))
     assert group(later) == [gid]
     assert QuoteKey.objects.filter(quote=later).exists()
+    # The longer occurrence becomes the editors' label; the group's creation is recorded.
+    assert CanonicalQuote.objects.get(pk=gid).text == later.text
+    assert CanonicalQuote.history.filter(id=gid, history_type="+").exists()
 
 
 def test_short_quotes_stay_alone():
