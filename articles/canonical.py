@@ -8,17 +8,18 @@ from ``Quote`` to another app's model, whose keys point back at ``Quote``, would
 apps' migrations depend on each other.
 
 Cost. The words are compared by ``extraction.canonical``. For a batch of ``n`` new quotes
-the grouping runs a constant number of queries: their keys are written (one bulk insert),
-the quotes sharing a key or a fingerprint with them are read (one indexed lookup per chunk
-of keys: time proportional to the matching postings, not to the archive), the best
-``CANDIDATES`` of each are compared word by word (bounded: at most ``CANDIDATES`` banded
-edit distances per quote), and the groups are written in bulk. Never all pairs: the rebuild
-of an archive of ``N`` quotes is ``O(N · k)`` for ``k`` keys per quote (about 40 % of a
-quote's 3-word shingles), in chunks of ``REBUILD_CHUNK``.
+the grouping runs a constant number of queries: their keys are written (one bulk insert);
+the quotes sharing a key or the fingerprint with them are read (indexed lookups, one per
+chunk of keys, keeping at most ``MAX_POSTINGS`` quotes per key, so that a stock phrase's
+shingle does not flood the candidates); the ``CANDIDATES`` sharing most keys with each new
+quote are compared word by word (banded edit distances: at most ``CANDIDATES`` per quote);
+the groups are written in bulk. Never all pairs: grouping ``N`` quotes (an import, or the
+rebuild of an archive, in chunks of ``REBUILD_CHUNK``) is ``O(N · k)`` lookups for ``k``
+keys per quote (about 40 % of its 3-word shingles, plus three).
 
 Ties: a quote that matches occurrences of several groups joins the group of its best match
-(exact before contained before near, then the most shared keys, then the oldest group); the
-importer never merges two groups by itself: editors do, or a rebuild.
+(exact before contained before near, then the most shared keys, then the oldest group). The
+importer never merges two existing groups: editors do (``merge_groups``).
 """
 
 from __future__ import annotations
@@ -27,14 +28,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import F, Q, Window
+from django.db.models.functions import Length, RowNumber
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from extraction import canonical as words_of
 
 from .models import CanonicalQuote, Quote, QuoteKey
 
+MAX_POSTINGS = 200  # quotes read per key (the latest)
 CANDIDATES = 20  # the quotes sharing most keys with a new one, compared word by word
 REBUILD_CHUNK = 2000
 _IN_CHUNK = 900  # values per IN (...) list (SQLite's old limit is 999)
@@ -72,8 +74,16 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
     postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
     all_keys = sorted(set().union(*keys.values()))
     for chunk in _chunks(all_keys):
-        rows = QuoteKey.objects.filter(key__in=chunk, quote__canonical__isnull=False).exclude(
-            quote_id__in=batch
+        # At most MAX_POSTINGS quotes per key, the latest: a shingle shared by more (a stock
+        # phrase) tells little, and reading them all would make a common key cost as much
+        # as the archive. Read from the (key, quote) index alone, without the quotes.
+        rows = (
+            QuoteKey.objects.filter(key__in=chunk)
+            .exclude(quote_id__in=batch)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("key"), order_by=F("quote_id").desc())
+            )
+            .filter(rank__lte=MAX_POSTINGS)
         )
         for key, quote_id in rows.values_list("key", "quote_id"):
             postings[key].add(quote_id)

@@ -395,3 +395,30 @@ def test_rebuild_groups_an_existing_archive():
     assert ids[0] == ids[1] == ids[2] != ids[3] and None not in ids
     assert Quote.objects.filter(fingerprint="").count() == 0
     assert "4 quotes in 2 canonical quotes" in out.getvalue()
+
+
+def test_grouping_runs_a_constant_number_of_queries_per_batch():
+    """Grouping a batch costs the same few queries for 2 quotes as for 12 (no query per
+    quote, no pairwise scan), against an archive that already has groups."""
+    group(*(quote_in(SENTENCE + f" {n}", when=day(1)) for n in range(3)))
+
+    def cost(quotes):
+        with CaptureQueriesContext(connection) as queries:
+            canonical.group_quotes(quotes=quotes)
+        return len(queries)
+
+    small = [quote_in(SENTENCE, when=day(2)), quote_in("Another sentence of more than six words")]
+    many = [quote_in(SENTENCE + "!", when=day(3)) for _ in range(6)] + [
+        quote_in(f"Quite another sentence number {n} said by someone else") for n in range(6)
+    ]
+    assert cost(many) == cost(small)
+
+
+def test_common_keys_are_capped_and_exact_words_still_found(monkeypatch):
+    """Even when no posting of a key is read (the cap, hit by a stock phrase's shingles),
+    the indexed fingerprint still finds the same words; a contained quote then is not."""
+    monkeypatch.setattr(canonical, "MAX_POSTINGS", 0)
+    first = quote_in(SENTENCE, when=day(1))
+    (gid,) = group(first)
+    assert group(quote_in(f"“{SENTENCE}.”", when=day(5))) == [gid]
+    assert group(quote_in(f"He said {SENTENCE}", when=day(6))) != [gid]
