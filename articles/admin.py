@@ -1250,6 +1250,7 @@ class CanonicalQuoteAdmin(SimpleHistoryAdmin):
     ]
     fields = readonly_fields
     actions = ["merge"]
+    view_on_site = False  # no page of its own: its occurrences have permalinks
     paginator = LargeTablePaginator
     show_full_result_count = False
     list_per_page = 50
