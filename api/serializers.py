@@ -401,6 +401,14 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
         "full stop. `text` is the source's exact characters, which `start`/`end` point at.",
     )
     updated_at = _updated_at_field()
+    canonical = serializers.IntegerField(
+        source="canonical_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the canonical quote this is an occurrence of (the same words in "
+        "other stories): `GET /api/v1/canonical-quotes/{id}/` lists every report, first "
+        "reported first. Null until the quote is grouped.",
+    )
 
     class Meta:
         model = Quote
@@ -417,6 +425,7 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "status",
             "confidence",
             "attribution_rule",
+            "canonical",
             "version",
             "updated_at",
             "url",
@@ -460,9 +469,75 @@ class QuoteSerializer(FastOutput, serializers.ModelSerializer):
             "status": _choice(obj.status),
             "confidence": None if obj.confidence is None else float(obj.confidence),
             "attribution_rule": obj.attribution_rule or None,
+            "canonical": obj.canonical_id,
             "version": obj.version,
             "updated_at": _datetime(obj.updated_at),
             "url": absolute_url(self, obj),
+        }
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    """One report of a canonical quote."""
+
+    id = serializers.IntegerField(help_text="The quote's id.")
+    display_text = serializers.CharField()
+    speaker = PersonRefSerializer(allow_null=True)
+    speaker_label = serializers.CharField(allow_null=True)
+    article = QuotedInSerializer()
+    url = serializers.URLField(help_text="The quote's public permalink.")
+
+    def to_representation(self, obj):
+        article = obj.article
+        return {
+            "id": obj.id,
+            "display_text": obj.display_text,
+            "speaker": _person_ref(obj.speaker),
+            "speaker_label": obj.speaker_label or None,
+            "article": {
+                "id": article.id,
+                "slug": article.slug,
+                "title": article.title,
+                "published_at": _datetime(article.published_at),
+            },
+            "url": absolute_url(self, obj),
+        }
+
+
+class CanonicalQuoteSerializer(serializers.Serializer):
+    """A quote as said once, with every report of it the reader may see (issue 15)."""
+
+    id = serializers.IntegerField()
+    display_text = serializers.CharField(
+        help_text="The words as first reported (its earliest visible occurrence)."
+    )
+    speaker = PersonRefSerializer(
+        allow_null=True,
+        help_text="The speaker every occurrence agrees on, null when none is named or they "
+        "disagree (editors then review it: `speaker_disputed`).",
+    )
+    speaker_disputed = serializers.BooleanField(
+        help_text="The occurrences name different speakers; editors review it."
+    )
+    first_reported_in = QuotedInSerializer(
+        allow_null=True, help_text="The article of the earliest publication."
+    )
+    occurrence_count = serializers.IntegerField()
+    occurrences = OccurrenceSerializer(many=True, help_text="First reported first.")
+
+    def to_representation(self, obj):
+        occurrences = obj.visible_occurrences
+        first = occurrences[0] if occurrences else None
+        named = {q.speaker_id for q in occurrences if q.speaker_id}
+        speaker = next((q.speaker for q in occurrences if q.speaker_id), None)
+        rows = OccurrenceSerializer(occurrences, many=True, context=self.context).data
+        return {
+            "id": obj.id,
+            "display_text": first.display_text if first else "",
+            "speaker": _person_ref(speaker) if len(named) == 1 else None,
+            "speaker_disputed": len(named) > 1,
+            "first_reported_in": rows[0]["article"] if rows else None,
+            "occurrence_count": len(rows),
+            "occurrences": rows,
         }
 
 

@@ -11,6 +11,7 @@ router = DefaultRouter()
 router.register("articles", views.ArticleViewSet, basename="article")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("canonical-quotes", views.CanonicalQuoteViewSet, basename="canonical-quote")
 router.register("events", views.EventViewSet, basename="event")
 router.register("tags", views.TagViewSet, basename="tag")
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from articles import services
 from articles.content_version import content_state, public_content_state
-from articles.models import Article, Event, Mention, Quote, RemovedQuote, Tag
+from articles.models import Article, CanonicalQuote, Event, Mention, Quote, RemovedQuote, Tag
 from corrections import services as correction_services
 from corrections.models import Correction
 from people.models import Alias, Person, PersonRedirect
@@ -389,6 +389,58 @@ class ArticleViewSet(
         )
 
 
+# --- Canonical quotes ------------------------------------------------------------------------
+
+# The reports listed in one canonical quote (issue 15): bounded, first reported first.
+MAX_OCCURRENCES = 100
+
+
+@extend_schema(tags=["quotes"])
+class CanonicalQuoteViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One quote as said once, with its reports in several stories (issue 15). Read by id
+    (the quotes' ``canonical``) only: no list, so the cached read is borrowed, not its
+    ``list``."""
+
+    content_negotiation_class = ContentNegotiation
+    cached_read = CachedReadMixin.cached_read
+    _render_cached = CachedReadMixin._render_cached
+    serializer_class = serializers.CanonicalQuoteSerializer
+    lookup_value_regex = r"[0-9]+"
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        groups = CanonicalQuote.objects.all()
+        if not is_editor(self.request):
+            groups = groups.public()  # a group of drafts answers 404, like an unknown id
+        occurrences = (
+            visible_quotes(self.request)
+            .select_related("article", "speaker")
+            .order_by(F("article_published_at").asc(nulls_last=True), "pk")
+        )
+        return groups.prefetch_related(
+            Prefetch(
+                "occurrences",
+                queryset=occurrences[:MAX_OCCURRENCES],
+                to_attr="visible_occurrences",
+            )
+        )
+
+    @extend_schema(
+        summary="One canonical quote",
+        description="The same words reported by several stories: each report the caller may "
+        "see (the public: public quotes of published articles), first reported first, at "
+        f"most {MAX_OCCURRENCES}; `first_reported_in` is the earliest. A quote's `canonical` "
+        "field is the id to ask for.",
+        responses={
+            200: serializers.CanonicalQuoteSerializer,
+            404: OpenApiResponse(serializers.ErrorSerializer, description="No such group."),
+        },
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached_read(request, super().retrieve, *args, **kwargs)
+
+
 # --- Quotes ----------------------------------------------------------------------------------
 
 
@@ -421,7 +473,7 @@ class QuoteViewSet(
         related = ["speaker", "article"]
         fields = [
             *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
-            *("confidence", "attribution_rule", "updated_at"),
+            *("confidence", "attribution_rule", "updated_at", "canonical"),
             *("speaker__id", "speaker__name", "speaker__slug"),
             *("article__id", "article__slug", "article__title", "article__published_at"),
         ]

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 import extraction
@@ -31,7 +31,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import formats, images, importing, review_desk, services, uploads
+from . import canonical, formats, images, importing, review_desk, services, uploads
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -45,6 +45,7 @@ from .admin_utils import (
 from .anchoring import holds
 from .models import (
     Article,
+    CanonicalQuote,
     Event,
     ImportRun,
     ImportRunFile,
@@ -907,6 +908,7 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         "reject",
         "send_back_to_review",
         withdraw_with_note,
+        "split_canonical",
     ]
     paginator = LargeTablePaginator
     show_full_result_count = False
@@ -1063,6 +1065,25 @@ class QuoteAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
                 "their place in the article body. Restore them in the article, or reject them.",
                 messages.WARNING,
             )
+
+    def has_change_canonical_permission(self, request) -> bool:
+        return request.user.has_perm("articles.change_canonicalquote")
+
+    @admin.action(
+        description="Split selected quotes off their canonical quote (not the same words)",
+        permissions=["change_canonical"],
+    )
+    def split_canonical(self, request, queryset):
+        try:
+            group = canonical.split_quotes(quotes=list(queryset), user=request.user)
+        except canonical.CanonicalError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            format_html("Split off into a new canonical quote: {}.", admin_link(group)),
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Confirm selected quotes", permissions=["change"])
     def confirm(self, request, queryset):
@@ -1470,3 +1491,114 @@ class ImportRunFileAdmin(ReadOnlyAdmin):
     @admin.display(description="article")
     def article_link(self, file):
         return admin_link(file.article) if file.article else "—"
+
+
+# --- Canonical quotes (issue 15) ---------------------------------------------------------
+
+
+class SpeakerDisputedFilter(admin.SimpleListFilter):
+    title = "speakers"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "disagree (review)"), ("no", "agree")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(speaker_disputed=self.value() == "yes")
+        return queryset
+
+
+@admin.register(CanonicalQuote)
+class CanonicalQuoteAdmin(SimpleHistoryAdmin):
+    """Groups of the same words across stories. Editors review those whose speakers
+    disagree, merge groups here and split quotes off from the quotes' list (the link on
+    each group), through ``articles.canonical``."""
+
+    list_display = ["summary", "occurrence_count", "speaker", "speaker_disputed", "locked"]
+    list_filter = [SpeakerDisputedFilter, "locked"]
+    search_fields = ["text"]
+    autocomplete_fields = ["speaker"]
+    readonly_fields = [
+        "text",
+        "speaker",
+        "speaker_disputed",
+        "locked",
+        "occurrence_list",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+    actions = ["merge"]
+    view_on_site = False  # no page of its own: its occurrences have permalinks
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("speaker")
+            .annotate(n_occurrences=count_subquery(Quote, "canonical"))
+        )
+
+    def has_add_permission(self, request):
+        return False  # groups are made by the importer, a rebuild, or a split
+
+    @admin.display(description="quote")
+    def summary(self, obj):
+        return str(obj)
+
+    @admin.display(description="occurrences", ordering="n_occurrences")
+    def occurrence_count(self, obj):
+        return obj.n_occurrences
+
+    @admin.display(description="occurrences")
+    def occurrence_list(self, obj):
+        quotes = (
+            obj.occurrences.select_related("article", "speaker")
+            .order_by("article_published_at", "pk")
+            .only(
+                *("id", "text", "speaker_label", "status", "article_published_at"),
+                *("article__id", "article__title", "article__status"),
+                *("speaker__id", "speaker__name"),
+            )[:200]
+        )
+        rows = format_html_join(
+            "",
+            "<li>{} — {} in {} ({}, {})</li>",
+            (
+                (
+                    admin_link(q),
+                    q.attributed_to,
+                    admin_link(q.article, q.article.title),
+                    q.article.get_status_display(),
+                    q.article_published_at.date() if q.article_published_at else "no date",
+                )
+                for q in quotes
+            ),
+        )
+        split = reverse("admin:articles_quote_changelist") + f"?canonical__exact={obj.pk}"
+        return format_html(
+            '<ul>{}</ul><p><a href="{}">Split quotes off this group</a> (select them, then '
+            "the action “Split selected quotes off their canonical quote”).</p>",
+            rows,
+            split,
+        )
+
+    @admin.action(
+        description="Merge selected canonical quotes (into the oldest)", permissions=["change"]
+    )
+    def merge(self, request, queryset):
+        groups = list(queryset.order_by("pk"))
+        try:
+            target = canonical.merge_groups(sources=groups[1:], target=groups[0], user=request.user)
+        except canonical.CanonicalError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            format_html("Merged into {}.", admin_link(target)),
+            messages.SUCCESS,
+        )

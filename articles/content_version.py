@@ -257,9 +257,12 @@ def tracked_models() -> list[type[models.Model]]:
     from corrections.models import Correction
     from people.models import Alias, Person, PersonRedirect
 
-    from .models import Article, Event, Mention, Quote, Tag
+    from .models import Article, CanonicalQuote, Event, Mention, Quote, Tag
 
-    return [Article, Quote, Event, Mention, Tag, Person, Alias, PersonRedirect, Correction]
+    return [
+        *(Article, Quote, CanonicalQuote, Event, Mention, Tag),
+        *(Person, Alias, PersonRedirect, Correction),
+    ]
 
 
 def connect_signals() -> None:

@@ -54,13 +54,14 @@ from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowl
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
-from . import formats, sync
+from . import canonical, formats, sync
 from .content_version import deferred_bumps
 from .models import (
     Article,
     Event,
     Mention,
     Quote,
+    QuoteKey,
     RemovedQuote,
     Tag,
     TagSuggestion,
@@ -173,7 +174,12 @@ class BatchWrites:
         for row in [*self.quotes, *(event for event, _ in self.events)]:
             row.updated_at = now
         Mention.objects.bulk_create(self.mentions)
-        self.add_history(Quote, Quote.objects.bulk_create(self.quotes))
+        quotes = Quote.objects.bulk_create(self.quotes)
+        # The same words in earlier stories (or earlier files of this batch): one group,
+        # in a few queries for the whole batch (issue 15). Before the history is written,
+        # which then records each new quote's group.
+        canonical.group_quotes(quotes=quotes)
+        self.add_history(Quote, quotes)
         events = Event.objects.bulk_create([event for event, _ in self.events])
         # Both backends return primary keys from bulk inserts (SQLite 3.35+, PostgreSQL).
         assert all(event.pk is not None for event in events)
@@ -1361,7 +1367,12 @@ def _sync_quotes(
         RemovedQuote.objects.bulk_create(
             [RemovedQuote(quote_id=q.pk, article=article) for q in gone]
         )
+        # Their keys first: the fast delete bypasses the cascade (issue 15).
+        QuoteKey.objects.filter(quote_id__in=[q.pk for q in gone]).delete()
         _delete_in_bulk(Quote, gone)
+        groups = {q.canonical_id for q in gone if q.canonical_id}
+        canonical.delete_empty_groups(group_ids=groups)
+        canonical.refresh_speakers(group_ids=groups)
         search_index.mark(quotes=[q.pk for q in gone])
         unlinked.update(q.speaker_id for q in gone if q.speaker_id)
         outcome.quotes_removed = len(gone)

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from extraction import canonical as canonical_words
 from people.models import Person, unique_slug
 
 from . import images, quote_display
@@ -490,6 +491,13 @@ def publish_min_confidence() -> float:
 
 
 class QuoteQuerySet(ArticleCopyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like ``ArticleCopyQuerySet.bulk_create``, with each quote's fingerprint."""
+        objs = list(objs)
+        for quote in objs:
+            quote.fingerprint = canonical_words.fingerprint(canonical_words.words(quote.text))
+        return super().bulk_create(objs, *args, **kwargs)
+
     def public(self):
         """Quotes readers may see: from a published article, and either confirmed by an
         editor or unreviewed with a confidence of at least ``publish_min_confidence()``.
@@ -579,7 +587,27 @@ class Quote(ArticleCopy):
         "included (see articles/sync.py).",
     )
 
-    history = HistoricalRecords(excluded_fields=[*ARTICLE_COPY_FIELDS, "updated_at"])
+    canonical = models.ForeignKey(
+        "CanonicalQuote",
+        # An emptied group is deleted by the services; a deleted one leaves its quotes
+        # ungrouped until the next import or rebuild groups them again.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="occurrences",
+        db_index=False,  # quote_canonical_idx starts with it
+        help_text="The canonical quote this one is an occurrence of (the same words in "
+        "other stories). Split or merge groups from the canonical quotes' admin.",
+    )
+    fingerprint = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Digest of the normalised words (extraction.canonical), kept by the model.",
+    )
+
+    history = HistoricalRecords(excluded_fields=[*ARTICLE_COPY_FIELDS, "updated_at", "fingerprint"])
     objects = QuoteQuerySet.as_manager()
 
     class Meta:
@@ -624,6 +652,12 @@ class Quote(ArticleCopy):
             ),
             # Partners sync with ``updated_after`` (issue 15).
             models.Index(fields=["updated_at", "id"], name="quote_updated_idx"),
+            # Exact matches of a new quote's normalised words: one probe (issue 15).
+            models.Index(fields=["fingerprint"], name="quote_fingerprint_idx"),
+            # A group's public occurrences in publication order (the permalink, the API).
+            models.Index(
+                fields=["canonical", "article_published_at", "id"], name="quote_canonical_idx"
+            ),
         ]
 
     def __str__(self):
@@ -631,6 +665,9 @@ class Quote(ArticleCopy):
         return f"“{text}”"
 
     def save(self, *args, **kwargs):
+        self.fingerprint = canonical_words.fingerprint(canonical_words.words(self.text))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "fingerprint"}
         super().save(*args, **with_updated_at(kwargs))
 
     def get_absolute_url(self):
@@ -667,6 +704,92 @@ class Quote(ArticleCopy):
         """Whether the quote's offsets still point at its text in ``body`` (by default its
         article's): false after an editor removed or rewrote the words."""
         return holds(self.article.body if body is None else body, self.start, self.end, self.text)
+
+
+# --- Canonical quotes (issue 15) -------------------------------------------------------------
+
+
+class CanonicalQuoteQuerySet(models.QuerySet):
+    def public(self):
+        """Groups with at least one public occurrence: any other answers like an unknown
+        id, so a group of drafts never shows through (one indexed probe per group)."""
+        return self.filter(
+            models.Exists(Quote.objects.public().filter(canonical_id=models.OuterRef("pk")))
+        )
+
+    def needs_review(self):
+        return self.filter(speaker_disputed=True)
+
+
+class CanonicalQuote(models.Model):
+    """One quote as said once, however many stories reported it: its occurrences are the
+    quotes grouped under it (``Quote.canonical``), grouped by ``articles.canonical``."""
+
+    text = models.TextField(
+        help_text="The words of its longest occurrence, for editors. Readers see the words "
+        "of the occurrences they may see (a draft's never)."
+    )
+    speaker = models.ForeignKey(
+        Person,
+        # A hint kept by the grouping; the occurrences carry the attribution.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="canonical_quotes",
+        help_text="The speaker all its occurrences agree on (rejected ones aside); empty "
+        "when none is named or when they disagree.",
+    )
+    speaker_disputed = models.BooleanField(
+        "speakers disagree",
+        default=False,
+        help_text="Its occurrences name different speakers: check them, then correct a "
+        "quote's speaker or split the group.",
+    )
+    locked = models.BooleanField(
+        "arranged by an editor",
+        default=False,
+        help_text="An editor split or merged it: rebuilding the groups keeps its occurrences "
+        "as they are (new imports may still join it).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CanonicalQuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "canonical quote"
+        verbose_name_plural = "canonical quotes"
+        indexes = [
+            models.Index(fields=["speaker_disputed"], name="canonical_disputed_idx"),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"“{text}”"
+
+    def get_absolute_url(self):
+        return reverse("api:canonical-quote-detail", kwargs={"pk": self.pk})
+
+
+class QuoteKey(models.Model):
+    """A key a quote is found by when later quotes look for their near-duplicates and
+    containers (``extraction.canonical.shingle_keys``): a few per quote, indexed by key."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="keys")
+    key = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["key", "quote"]
+        verbose_name = "quote key"
+        verbose_name_plural = "quote keys"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "quote"], name="quote_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → quote {self.quote_id}"
 
 
 class RemovedQuoteQuerySet(models.QuerySet):

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from people.models import Alias, Person, PersonRedirect, RejectedName
 from search import index as search_index
 
-from . import sync
+from . import canonical, sync
 from .anchoring import holds, normalize_newlines, reanchor, reanchor_by_ends
 from .content_version import additive_changes, bump_content_version
 from .models import Article, Event, Mention, Quote, TagSuggestion
@@ -104,6 +104,8 @@ def quote_set_status(
     # or sending back to review may withdraw it, which readers must see at once.
     with additive_changes() if status == Quote.Status.CONFIRMED else nullcontext():
         quote.save(update_fields=["status", "reviewed_at", "version"])
+    # A rejected occurrence no longer counts in its group's speaker agreement (issue 15).
+    canonical.refresh_speakers(group_ids=[quote.canonical_id])
     return quote
 
 
@@ -129,6 +131,7 @@ def quote_set_speaker(
     quote.confidence = 1.0
     _record(quote, user, "speaker corrected")
     quote.save()
+    canonical.refresh_speakers(group_ids=[quote.canonical_id])  # agreement (issue 15)
     return quote
 
 
@@ -166,6 +169,7 @@ def quote_accept_suggestion(
                 "version",
             ]
         )
+    canonical.refresh_speakers(group_ids=[quote.canonical_id])  # agreement (issue 15)
     return quote
 
 
@@ -396,9 +400,12 @@ def person_merge(*, source: Person, target: Person, user=None) -> Person:
         raise ValueError("Cannot merge a person into themselves.")
     source, target = _lock_for_merge(source, target)
     now = timezone.now()  # QuerySet.update skips auto_now: partners sync by it (issue 15)
+    groups = set(Quote.objects.filter(speaker=source).values_list("canonical_id", flat=True))
     Quote.objects.filter(speaker=source).update(
         speaker=target, version=F("version") + 1, updated_at=now
     )
+    # Two records of one person disagreed in these groups; now they may agree (issue 15).
+    canonical.refresh_speakers(group_ids=groups)
     Quote.objects.filter(suggested_speaker=source).update(
         suggested_speaker=target, version=F("version") + 1, updated_at=now
     )

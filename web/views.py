@@ -13,7 +13,7 @@ from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,6 +45,8 @@ EVENTS_PER_PAGE = 50
 PEOPLE_PER_PAGE = 100
 TIMELINE_PER_PAGE = 50
 SEARCH_PER_PAGE = 10
+# The reports of one quote listed on its permalink (issue 15), first reported first.
+MAX_OCCURRENCES = 50
 
 
 def paginate(request, queryset, per_page: int, param: str = "page"):
@@ -381,6 +383,18 @@ def quote_detail(request, pk):
             .select_related("article")
             .order_by("-article_published_at", "-pk")[:5]
         )
+    # Every public report of the same words (issue 15), first reported first: one indexed
+    # read, bounded; a draft's occurrence is never among them.
+    occurrences = []
+    if quote.canonical_id:
+        occurrences = list(
+            Quote.objects.public()
+            .filter(canonical_id=quote.canonical_id)
+            .select_related("article", "speaker")
+            .order_by(F("article_published_at").asc(nulls_last=True), "pk")[:MAX_OCCURRENCES]
+        )
+    if len(occurrences) < 2:
+        occurrences = []
     meta = seo.PageMeta(
         title=headline,
         canonical=url,
@@ -399,6 +413,8 @@ def quote_detail(request, pk):
             "date_label": date_label(article.published_at),
             "share_links": share_links(url, share, headline),
             "more": more,
+            "occurrences": occurrences,
+            "first_reported": occurrences[0] if occurrences else None,
             "meta": meta,
         },
     )

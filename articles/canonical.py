@@ -1,0 +1,329 @@
+"""Canonical quotes (issue 15): the same words reported by several stories grouped into one
+``CanonicalQuote``, at import (incrementally, a batch at a time), in bulk for an existing
+archive (``manage.py rebuild_canonical_quotes``), and by editors (split, merge).
+
+Why in ``articles`` and not an app of its own: a group is a property of quotes (every quote
+carries ``canonical``, read by every page and API answer without a join), and a foreign key
+from ``Quote`` to another app's model, whose keys point back at ``Quote``, would make the two
+apps' migrations depend on each other.
+
+Cost. The words are compared by ``extraction.canonical``. For a batch of ``n`` new quotes
+the grouping runs a constant number of queries: their keys are written (one bulk insert);
+the quotes sharing a key or the fingerprint with them are read (indexed lookups, one per
+chunk of keys, keeping at most ``MAX_POSTINGS`` quotes per key, so that a stock phrase's
+shingle does not flood the candidates); the ``CANDIDATES`` sharing most keys with each new
+quote are compared word by word (banded edit distances: at most ``CANDIDATES`` per quote);
+the groups are written in bulk. Never all pairs: grouping ``N`` quotes (an import, or the
+rebuild of an archive, in chunks of ``REBUILD_CHUNK``) is ``O(N · k)`` lookups for ``k``
+keys per quote (about 40 % of its 3-word shingles, plus three).
+
+Ties: a quote that matches occurrences of several groups joins the group of its best match
+(exact before contained before near, then the most shared keys, then the oldest group). The
+importer never merges two existing groups: editors do (``merge_groups``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import Length, RowNumber
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from extraction import canonical as words_of
+
+from .models import CanonicalQuote, Quote, QuoteKey
+
+MAX_POSTINGS = 200  # quotes read per key (the latest)
+CANDIDATES = 20  # the quotes sharing most keys with a new one, compared word by word
+REBUILD_CHUNK = 2000
+_IN_CHUNK = 900  # values per IN (...) list (SQLite's old limit is 999)
+_RANK = {"exact": 0, "contained": 1, "near": 2}
+GROUP_REASON = "grouped with the same words"
+SPLIT_REASON = "split from its canonical quote"
+MERGE_REASON = "canonical quotes merged"
+
+
+class CanonicalError(ValueError):
+    """An editor's split or merge that cannot be done; the message says why."""
+
+
+def _chunks(values: Sequence, size: int = _IN_CHUNK):
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
+    """Index the saved ``quotes`` (their keys) and put each that has no group yet in the
+    group of its best match among the quotes grouped before it (those of the database and
+    the earlier ones of ``quotes``), or in a new group of its own. Returns the ids of the
+    groups that changed. Quotes that already have a group keep it (only indexed)."""
+    quotes = [q for q in quotes if q.pk is not None]
+    if not quotes:
+        return set()
+    words = {q.pk: words_of.words(q.text) for q in quotes}
+    keys = {pk: words_of.shingle_keys(w) for pk, w in words.items()}
+    QuoteKey.objects.bulk_create(
+        [QuoteKey(quote_id=pk, key=key) for pk, ks in keys.items() for key in sorted(ks)],
+        ignore_conflicts=True,  # a quote indexed again (a rebuild of a locked group)
+    )
+    batch = {q.pk for q in quotes}
+    # The grouped quotes sharing a key with the new ones, and how many keys each shares.
+    postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
+    all_keys = sorted(set().union(*keys.values()))
+    for chunk in _chunks(all_keys):
+        # At most MAX_POSTINGS quotes per key, the latest: a shingle shared by more (a stock
+        # phrase) tells little, and reading them all would make a common key cost as much
+        # as the archive. Read from the (key, quote) index alone, without the quotes.
+        rows = (
+            QuoteKey.objects.filter(key__in=chunk)
+            .exclude(quote_id__in=batch)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("key"), order_by=F("quote_id").desc())
+            )
+            .filter(rank__lte=MAX_POSTINGS)
+        )
+        for key, quote_id in rows.values_list("key", "quote_id"):
+            postings[key].add(quote_id)
+    # Exact matches by fingerprint too (a quote without keys is too short to be grouped,
+    # but this also finds the one quote a posting list would be too long to rank).
+    # (Computed again: rows older than the column have none stored.)
+    fingerprints = {pk: words_of.fingerprint(w) for pk, w in words.items() if keys[pk]}
+    by_fingerprint: dict[str, set[int]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(fingerprints.values()))):
+        rows = Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False).exclude(
+            pk__in=batch
+        )
+        for fp, quote_id in rows.values_list("fingerprint", "pk")[: _IN_CHUNK * 10]:
+            by_fingerprint[fp].add(quote_id)
+
+    ranked: dict[int, list[tuple[int, int]]] = {}  # new quote -> [(shared keys, candidate)]
+    wanted: set[int] = set()
+    for quote in quotes:
+        shared = Counter(candidate for key in keys[quote.pk] for candidate in postings.get(key, ()))
+        for candidate in by_fingerprint.get(fingerprints.get(quote.pk, ""), ()):
+            shared[candidate] += len(keys[quote.pk]) + 1  # first in line
+        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
+        ranked[quote.pk] = [(n, candidate) for candidate, n in best]
+        wanted.update(candidate for candidate, _ in best)
+    known = {
+        pk: (words_of.words(text), group)
+        for chunk in _chunks(sorted(wanted))
+        for pk, text, group in Quote.objects.filter(pk__in=chunk).values_list(
+            "pk", "text", "canonical_id"
+        )
+    }
+
+    # In order: each new quote may match the ones before it in this batch (two stories of
+    # one import quoting the same sentence), found through their keys in memory. A group
+    # this batch starts is numbered -1, -2, … until it is written.
+    batch_postings: dict[int, set[int]] = defaultdict(set)
+    group_of = {q.pk: q.canonical_id for q in quotes}  # batch quote -> group (so far)
+    texts: dict[int, str] = {}  # group -> its longest new occurrence
+    starts = 0
+    for quote in quotes:
+        if group_of[quote.pk] is None:
+            candidates = list(ranked[quote.pk])
+            local = Counter(c for key in keys[quote.pk] for c in batch_postings.get(key, ()))
+            candidates += [(n, c) for c, n in local.items()]
+            best = None
+            for n, candidate in candidates:
+                other_words, group = known.get(candidate) or (
+                    words[candidate],
+                    group_of[candidate],
+                )
+                kind = group is not None and words_of.relation(words[quote.pk], other_words)
+                if not kind:
+                    continue
+                rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
+                if best is None or rank < best[0]:
+                    best = (rank, group)
+            if best is None:
+                starts += 1
+                group_of[quote.pk] = -starts
+            else:
+                group_of[quote.pk] = best[1]
+            group = group_of[quote.pk]
+            if len(quote.text) > len(texts.get(group, "")):
+                texts[group] = quote.text
+        for key in keys[quote.pk]:
+            batch_postings[key].add(quote.pk)
+
+    created = bulk_create_with_history(
+        [CanonicalQuote(text=texts[-i]) for i in range(1, starts + 1)],
+        CanonicalQuote,
+        default_change_reason=GROUP_REASON,
+    )
+    assert all(group.pk is not None for group in created)
+    real = {-i: group.pk for i, group in enumerate(created, start=1)}
+    moved, stale = [], []
+    for quote in quotes:
+        group = real.get(group_of[quote.pk], group_of[quote.pk])
+        fingerprint = words_of.fingerprint(words[quote.pk])
+        if group != quote.canonical_id:
+            quote.canonical_id = group
+            moved.append(quote)
+        if fingerprint != quote.fingerprint:
+            quote.fingerprint = fingerprint
+            stale.append(quote)
+    for chunk in _chunks(sorted({*moved, *stale}, key=lambda q: q.pk)):
+        Quote.objects.bulk_update(chunk, ["canonical", "fingerprint"])
+    # A longer new occurrence gives an existing group its text (the editors' label): the
+    # lengths read in one query, the longer texts written in one.
+    existing = sorted(group for group in texts if group > 0)
+    longer = [
+        CanonicalQuote(pk=pk, text=texts[pk])
+        for chunk in _chunks(existing)
+        for pk, length in CanonicalQuote.objects.filter(pk__in=chunk)
+        .annotate(length=Length("text"))
+        .values_list("pk", "length")
+        if length < len(texts[pk])
+    ]
+    CanonicalQuote.objects.bulk_update(longer, ["text"])
+    changed = {q.canonical_id for q in moved}
+    refresh_speakers(group_ids=changed)
+    return changed
+
+
+def refresh_speakers(*, group_ids: Iterable[int]) -> None:
+    """Set each group's agreed speaker, and flag the groups whose occurrences name different
+    speakers (rejected occurrences aside) for review. One read and one write in all."""
+    group_ids = sorted({g for g in group_ids if g is not None})
+    if not group_ids:
+        return
+    speakers: dict[int, set[int]] = defaultdict(set)
+    for chunk in _chunks(group_ids):
+        rows = (
+            Quote.objects.filter(canonical_id__in=chunk, speaker__isnull=False)
+            .exclude(status=Quote.Status.REJECTED)
+            .values_list("canonical_id", "speaker_id")
+            .distinct()
+        )
+        for group, speaker in rows:
+            speakers[group].add(speaker)
+    groups = list(CanonicalQuote.objects.filter(pk__in=group_ids).only("pk"))
+    for group in groups:
+        named = speakers.get(group.pk, set())
+        group.speaker_id = next(iter(named)) if len(named) == 1 else None
+        group.speaker_disputed = len(named) > 1
+    CanonicalQuote.objects.bulk_update(groups, ["speaker", "speaker_disputed"])
+
+
+def delete_empty_groups(*, group_ids: Iterable[int] | None = None) -> int:
+    """Delete groups left without occurrences (their quotes were removed or moved)."""
+    groups = CanonicalQuote.objects.filter(occurrences__isnull=True)
+    if group_ids is not None:
+        groups = groups.filter(pk__in=list(group_ids))
+    count, _ = groups.delete()
+    return count
+
+
+@transaction.atomic
+def split_quotes(*, quotes: Sequence[Quote], user=None) -> CanonicalQuote:
+    """Move ``quotes`` (occurrences of one group) into a new group of their own, for an
+    editor who found they are not the same quote. Both groups are then kept as arranged
+    when the groups are rebuilt."""
+    quotes = list(quotes)
+    if not quotes:
+        raise CanonicalError("Select the quotes to split off.")
+    sources = {q.canonical_id for q in quotes}
+    if len(sources) != 1 or None in sources:
+        raise CanonicalError("Split quotes of one canonical quote at a time.")
+    (source_id,) = sources
+    source = CanonicalQuote.objects.select_for_update().get(pk=source_id)
+    if source.occurrences.exclude(pk__in=[q.pk for q in quotes]).count() == 0:
+        raise CanonicalError("These are all its occurrences: there is nothing to split.")
+    target = CanonicalQuote(text=max((q.text for q in quotes), key=len), locked=True)
+    _save_with_reason(target, user, SPLIT_REASON)
+    source.locked = True
+    _save_with_reason(source, user, SPLIT_REASON)
+    _move(quotes, target, user, SPLIT_REASON)
+    refresh_speakers(group_ids=[source.pk, target.pk])
+    return target
+
+
+@transaction.atomic
+def merge_groups(*, sources: Sequence[CanonicalQuote], target: CanonicalQuote, user=None):
+    """Move every occurrence of ``sources`` into ``target`` and delete the emptied groups,
+    for an editor who found they are one quote. ``target`` is then kept as arranged."""
+    sources = [s for s in sources if s.pk != target.pk]
+    if not sources:
+        raise CanonicalError("Select at least two canonical quotes to merge.")
+    quotes = list(Quote.objects.filter(canonical__in=sources).order_by("pk"))
+    target.locked = True
+    longest = max([target.text, *(q.text for q in quotes)], key=len)
+    target.text = longest
+    _save_with_reason(target, user, MERGE_REASON)
+    _move(quotes, target, user, MERGE_REASON)
+    for source in CanonicalQuote.objects.filter(pk__in=[s.pk for s in sources]):
+        source._change_reason = MERGE_REASON
+        source._history_user = user
+        source.delete()
+    refresh_speakers(group_ids=[target.pk])
+    return target
+
+
+def _save_with_reason(group: CanonicalQuote, user, reason: str) -> None:
+    group._change_reason = reason
+    if user is not None:
+        group._history_user = user
+    group.save()
+
+
+def _move(quotes: Sequence[Quote], group: CanonicalQuote, user, reason: str) -> None:
+    for quote in quotes:
+        quote.canonical = group
+    bulk_update_with_history(
+        quotes, Quote, ["canonical"], default_user=user, default_change_reason=reason
+    )
+
+
+def rebuild(*, chunk: int = REBUILD_CHUNK, stdout=None) -> dict[str, int]:
+    """Group every quote of the archive again, oldest publication first (so that a group
+    starts with its first report), keeping the groups editors arranged. Linear in quotes:
+    chunks of ``chunk`` quotes, each grouped like an import batch."""
+    with transaction.atomic():
+        QuoteKey.objects.all().delete()
+        Quote.objects.exclude(canonical__locked=True).exclude(canonical__isnull=True).update(
+            canonical=None
+        )
+        CanonicalQuote.objects.filter(locked=False).delete()
+    last = None
+    order = ("article_published_at", "pk")
+    seen = 0
+    # Keyset pagination over (published date, id): unknown dates (NULL) go last.
+    dated = Quote.objects.filter(article_published_at__isnull=False).order_by(*order)
+    undated = Quote.objects.filter(article_published_at__isnull=True).order_by("pk")
+    for queryset, keyed in ((dated, True), (undated, False)):
+        last = None
+        while True:
+            rows = queryset
+            if last is not None:
+                rows = (
+                    rows.filter(
+                        Q(article_published_at__gt=last[0])
+                        | Q(article_published_at=last[0], pk__gt=last[1])
+                    )
+                    if keyed
+                    else rows.filter(pk__gt=last[1])
+                )
+            page = list(rows.only("pk", "text", "fingerprint", "canonical", *order)[:chunk])
+            if not page:
+                break
+            with transaction.atomic():
+                group_quotes(quotes=page)
+            seen += len(page)
+            last = (page[-1].article_published_at, page[-1].pk)
+            if stdout is not None:
+                stdout.write(f"{seen} quotes grouped")
+    with transaction.atomic():
+        locked = CanonicalQuote.objects.filter(locked=True).values_list("pk", flat=True)
+        refresh_speakers(group_ids=list(locked))
+        emptied = delete_empty_groups()
+    return {
+        "quotes": seen,
+        "groups": CanonicalQuote.objects.count(),
+        "emptied": emptied,
+    }
