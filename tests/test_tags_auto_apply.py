@@ -1,7 +1,7 @@
 """Suggested tags that recur across published stories are applied automatically (issue 15,
 point 5: 11 of 12 tags were empty because only editors' acceptances tag articles). The
-rule is general and behind a setting (default: two stories; 0 turns it off); drafts never show a tag; editors can
-still dismiss an applied one."""
+rule is general and behind a setting (default: two stories; 0 turns it off); drafts never
+show a tag; editors can still dismiss an applied one."""
 
 import pytest
 
@@ -28,7 +28,7 @@ def suggested(db):
 def test_a_tag_that_recurs_is_applied_by_default(suggested):
     """By default a tag suggested for two published stories is a topic: the 11 of 12
     empty tags of issue 15 were tags only an editor's acceptance could fill."""
-    tag, stories, draft = suggested
+    tag, stories, _draft = suggested
     assert services.tag_suggestions_auto_apply() == 3
     assert set(tag.articles.all()) == set(stories)
 
