@@ -155,6 +155,7 @@ class BatchWrites:
         self.events: list[tuple[Event, list[int]]] = []  # with the ids of their people
         self.tag_suggestions: list[TagSuggestion] = []
         self.articles: set[int] = set()
+        self.people_touched: set[int] = set()  # people whose API record changed (aliases)
 
     def add_history(self, model: type[Model], rows: Iterable[Model], kind: str = "+") -> None:
         self.history.setdefault(model, []).extend((row, kind) for row in rows)
@@ -167,6 +168,7 @@ class BatchWrites:
         self.events += other.events
         self.tag_suggestions += other.tag_suggestions
         self.articles |= other.articles
+        self.people_touched |= other.people_touched
 
     def write(self) -> None:
         # ``updated_at`` set explicitly, as on every bulk path (issue 15: partners sync by it).
@@ -200,6 +202,7 @@ class BatchWrites:
             tag_suggestions_auto_apply(tag_ids={s.tag_id for s in self.tag_suggestions})
         for model, rows in self.history.items():
             _bulk_history(model, rows)
+        sync.touch_people(self.people_touched, now=now)
         published = Article.objects.published().filter(pk__in=self.articles)
         if self.articles and (published_ids := list(published.values_list("pk", flat=True))):
             # Their people (and tags) may have become public with these rows.
@@ -1166,7 +1169,7 @@ def _add_aliases(
         # Written now: the next file's look-up of existing aliases must see them.
         writes.add_history(Alias, Alias.objects.bulk_create(new_aliases))
         # The API shows a person's aliases: partners syncing must see them (issue 15).
-        sync.touch_people({alias.person_id for alias in new_aliases})
+        writes.people_touched.update(alias.person_id for alias in new_aliases)
     return {
         pk: KnownPerson(key=pk, name=person.name, aliases=tuple(texts[pk]))
         for pk, person in people.items()

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from articles import canonical
 from articles.models import Article, RemovedQuote
 from search import index as search_index
 from tests.factories import (
@@ -68,6 +69,7 @@ SUBJECT = {
     "api:quote-withdraw": "quote",
     "api:event-detail": "event",
     "api:tag-detail": "tag",
+    "api:canonical-quote-detail": "canonical",
 }
 WRITE_ACTIONS = (
     *("-publish", "-unpublish", "-merge", "-confirm", "-reject", "-accept-suggestion"),
@@ -89,6 +91,7 @@ UNKNOWN = {
     "tag": "no-such-topic-here",
     "quote": "987654",
     "event": "987654",
+    "canonical": "987654",
 }
 
 
@@ -152,6 +155,12 @@ def desk(settings):
     )
     make_tag_suggestion(public, secret)  # suggested for a published story, never accepted
     RemovedQuote.objects.create(quote_id=555555, article=draft)
+    # Each quote its own canonical group (issue 15): the draft's group is a draft's.
+    canonical.group_quotes(quotes=[public_quote, draft_quote])
+    public_quote.refresh_from_db()
+    draft_quote.refresh_from_db()
+    assert public_quote.canonical_id and draft_quote.canonical_id
+    assert public_quote.canonical_id != draft_quote.canonical_id
     search_index.flush()  # the test transaction never commits: index the rows now
 
     return {
@@ -160,6 +169,10 @@ def desk(settings):
         "tag": {"published": topic.slug, "draft": [secret.slug]},
         "quote": {"published": str(public_quote.pk), "draft": [str(draft_quote.pk), "555555"]},
         "event": {"published": str(public_event.pk), "draft": [str(draft_event.pk)]},
+        "canonical": {
+            "published": str(public_quote.canonical_id),
+            "draft": [str(draft_quote.canonical_id)],
+        },
         "words": {"draft": DRAFT_SEARCHES},
         "secrets": [*DRAFT_WORDS, ghost.slug, secret.slug, draft.slug],
     }
