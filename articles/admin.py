@@ -15,6 +15,7 @@ from django.db.models.deletion import ProtectedError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -54,7 +55,7 @@ class StaleEditMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.StaleEdit, services.QuoteNotInText) as exc:
+        except (services.StaleEdit, services.QuoteNotInText, services.NotSchedulable) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -65,7 +66,7 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
     for obj in queryset:
         try:
             service(obj=obj, user=request.user, **kwargs)
-        except (services.StaleEdit, services.QuoteNotInText) as exc:
+        except (services.StaleEdit, services.QuoteNotInText, services.NotSchedulable) as exc:
             modeladmin.message_user(request, str(exc), messages.WARNING)
         else:
             changed += 1
@@ -237,6 +238,25 @@ class ArticleForm(VersionedModelForm):
             "words are gone go back to review, hidden from the public until confirmed."
         }
 
+    def clean(self):
+        cleaned = super().clean()
+        # A scheduled article is published by itself at its publication date (issue 14):
+        # a time that is missing or already past would publish it at once, or never.
+        scheduling = {"status", "published_at"} & set(self.changed_data)
+        if cleaned.get("status") == Article.Status.SCHEDULED and scheduling:
+            publish_at = cleaned.get("published_at")
+            if publish_at is None:
+                self.add_error(
+                    "published_at", "A scheduled article needs the time it is to be published."
+                )
+            elif publish_at <= timezone.now():
+                self.add_error(
+                    "published_at",
+                    "The publication time of a scheduled article must be in the future. To "
+                    "publish it now, choose “published”.",
+                )
+        return cleaned
+
 
 class QuoteInline(admin.TabularInline):
     model = Quote
@@ -364,7 +384,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "schedule", "unpublish"]
     paginator = LargeTablePaginator
     show_full_result_count = False
     readonly_fields = [
@@ -426,6 +446,11 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # articles come from the importer (`manage.py import_articles`)
 
+    def view_on_site(self, obj):
+        """The public page of a published article; the editors' preview of any other (a
+        draft's public URL is a 404; issue 14)."""
+        return obj.get_absolute_url() if obj.is_published else obj.get_preview_url()
+
     @admin.display(description="quotes", ordering="quote_count")
     def quote_count(self, obj):
         return obj.quote_count
@@ -468,7 +493,15 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             return super().save_model(request, obj, form, change)
         expected = form.cleaned_data.get("version")
         changed = [name for name in form.changed_data if name not in {"version", "tags"}]
-        if changed == ["status"]:
+        scheduling = {"status", "published_at"} & set(changed)
+        if obj.status == Article.Status.SCHEDULED and scheduling and "body" not in changed:
+            services.article_schedule(
+                article=obj,
+                publish_at=obj.published_at,
+                user=request.user,
+                expected_version=expected,
+            )
+        elif changed == ["status"]:
             services.article_set_status(
                 article=obj, status=obj.status, user=request.user, expected_version=expected
             )
@@ -563,6 +596,33 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             "articles published",
             status=Article.Status.PUBLISHED,
         )
+
+    @admin.action(
+        description="Schedule selected articles for their publication date", permissions=["change"]
+    )
+    def schedule(self, request, queryset):
+        """Schedule the selected articles dated in the future; the others are reported."""
+        now = timezone.now()
+        future = queryset.exclude(status=Article.Status.SCHEDULED).filter(published_at__gt=now)
+        skipped = (
+            queryset.exclude(status=Article.Status.SCHEDULED).exclude(published_at__gt=now).count()
+        )
+        _run_per_object(
+            self,
+            request,
+            future,
+            lambda obj, **kw: services.article_schedule(
+                article=obj, publish_at=obj.published_at, **kw
+            ),
+            "articles scheduled",
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{_count(skipped, 'article')} not scheduled: set a publication date in the "
+                "future first (open the article, choose the status “scheduled” and the time).",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
