@@ -24,7 +24,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import services
+from . import scheduling, services
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -445,6 +445,12 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # articles come from the importer (`manage.py import_articles`)
+
+    def changelist_view(self, request, extra_context=None):
+        # Publish what is due first, so the list never shows a past schedule as pending
+        # when no worker runs (issue 14; one primary-key read).
+        scheduling.check_schedule()
+        return super().changelist_view(request, extra_context)
 
     def view_on_site(self, obj):
         """The public page of a published article; the editors' preview of any other (a

@@ -672,6 +672,10 @@ class ContentVersion(models.Model):
     # Changes only with writes that may withdraw or alter public content (a retraction):
     # what anonymous readers are served follows it at once, and additions within seconds.
     retraction_token = models.CharField(max_length=32, default="")
+    # The earliest publication time of a scheduled article (issue 14; articles.scheduling):
+    # read with the token on every request, so that no request needs another query to
+    # know whether an article is due.
+    next_publication_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

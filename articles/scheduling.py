@@ -12,11 +12,13 @@ Two things call it, so no cron job is needed:
 1. a task (``articles.tasks.publish_scheduled_article``) enqueued with ``run_after`` at
    the publication time, on backends that defer (the database and RQ backends): on time
    to the second when a worker runs;
-2. a safety net that needs no worker, ``publish_if_due``, run by
-   ``ScheduledPublishingMiddleware`` on every request: it compares now with the earliest
-   publication time of any scheduled article, kept in the default cache (one cache read
-   per request; one indexed query a minute at most to refresh it), and publishes the
-   articles that are due.
+2. a safety net that needs no worker: the content version's row also holds the earliest
+   publication time of any scheduled article (``ContentVersion.next_publication_at``,
+   kept by :func:`schedule_changed` in the writing transaction, so every process sees
+   it at once), and every public page and API response already reads that row first
+   (``content_state``). When the time has passed, the due articles are published before
+   the page is rendered. No extra query while nothing is due; the editor's change list
+   and the public pages an editor opens check it too.
 
 Both are idempotent and safe to run at once: the due article is locked and read again
 (``select_for_update``, conditional on its status and time), and the service claims the
@@ -25,61 +27,56 @@ article's next version by compare-and-swap, so two processes never publish it tw
 
 from __future__ import annotations
 
+import contextvars
 import logging
-import math
 from datetime import datetime
 from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Subquery
 from django.utils import timezone
+
+from .content_version import VERSION_PK
 
 logger = logging.getLogger(__name__)
 
-NEXT_KEY = "articles:scheduling:next"
 LOCK_KEY = "articles:scheduling:publishing"
-# How long a process trusts the cached time. Changes of schedule delete it at once, but
-# a per-process cache (no REDIS_URL) only in the process making them: the others see a
-# new schedule within this time (the task, when a worker runs, is on time regardless).
-RECHECK_SECONDS = 60
 LOCK_SECONDS = 30
-NEVER = math.inf
+# Set while this thread publishes: the publication's own reads of the version must not
+# publish again.
+_publishing = contextvars.ContextVar("publishing_scheduled_articles", default=False)
 
 
-def forget_next() -> None:
-    """Drop the cached time of the next publication (after a change of schedule)."""
-    cache.delete(NEXT_KEY)
-
-
-def next_publication() -> float:
-    """The earliest publication time of a scheduled article, as a POSIX timestamp
-    (``math.inf`` if none), read from the database and cached."""
-    from .models import Article
-
-    earliest = Article.objects.scheduled().aggregate(at=Min("published_at"))["at"]
-    at = earliest.timestamp() if earliest else NEVER
-    cache.set(NEXT_KEY, at, RECHECK_SECONDS)
-    return at
-
-
-def publish_if_due() -> int:
-    """Publish the scheduled articles that are due, if any; return how many.
-
-    The common case costs one cache read and no query."""
-    at = cache.get(NEXT_KEY)
-    if at is None:
-        at = next_publication()
-    if at > timezone.now().timestamp():
+def publish_if_due(next_publication: datetime | None) -> int:
+    """Publish the scheduled articles that are due if ``next_publication`` (the earliest
+    publication time, as the content version's row holds it) has passed; return how many.
+    A failure is logged, never raised: the reader still gets the page, and the next
+    request tries again."""
+    if next_publication is None or next_publication > timezone.now() or _publishing.get():
         return 0
     # A soft lock, so that the many requests arriving at the publication time do not all
     # queue on the article's row lock; the database guards double publication anyway.
     if not cache.add(LOCK_KEY, 1, LOCK_SECONDS):
         return 0
+    reset = _publishing.set(True)
     try:
         return publish_due()
+    except Exception:
+        logger.exception("Scheduled publishing failed; the next request tries again")
+        return 0
     finally:
+        _publishing.reset(reset)
         cache.delete(LOCK_KEY)
+
+
+def check_schedule() -> int:
+    """Publish what is due, reading the time from the content version (one primary-key
+    read): for the pages that do not read the version anyway (editors')."""
+    from .content_version import _read_version
+
+    row = _read_version()
+    return publish_if_due(row[3]) if row else 0
 
 
 def publish_due(*, now: datetime | None = None) -> int:
@@ -91,7 +88,11 @@ def publish_due(*, now: datetime | None = None) -> int:
     published = 0
     for pk in Article.objects.due(now).order_by("published_at", "pk").values_list("pk", flat=True):
         published += publish_scheduled(article_id=pk, now=now)
-    next_publication()
+    if not published:
+        # Nothing was due after all (the schedule changed by a write that bypassed
+        # ``Article.save``): store the true next time, or every request would look again.
+        with transaction.atomic():
+            refresh_next_publication()
     return published
 
 
@@ -119,13 +120,20 @@ def publish_scheduled(*, article_id: int, now: datetime | None = None) -> bool:
     return True
 
 
+def refresh_next_publication() -> None:
+    """Store the earliest publication time of a scheduled article in the content
+    version's row (one indexed subquery), in the caller's transaction."""
+    from .models import Article, ContentVersion
+
+    earliest = Article.objects.scheduled().order_by("published_at").values("published_at")[:1]
+    ContentVersion.objects.filter(pk=VERSION_PK).update(next_publication_at=Subquery(earliest))
+
+
 def schedule_changed(article) -> None:
     """Called by ``Article.save`` when an article enters, leaves or moves in the schedule:
-    forget the cached next time (now, and again when the transaction commits, so that no
-    process caches the old schedule in between) and, if it is scheduled, enqueue its
-    publication task for the commit."""
-    forget_next()
-    transaction.on_commit(forget_next)
+    store the new next publication time with the write, and, if it is scheduled, enqueue
+    its publication task for the commit."""
+    refresh_next_publication()
     if article.is_scheduled and article.published_at is not None:
         transaction.on_commit(
             partial(enqueue_publication, article_id=article.pk, at=article.published_at)
@@ -146,18 +154,3 @@ def enqueue_publication(*, article_id: int, at: datetime) -> bool:
         logger.exception("Could not enqueue the publication of article %s", article_id)
         return False
     return True
-
-
-class ScheduledPublishingMiddleware:
-    """Publish due scheduled articles before the request is served (see the module
-    docstring). A failure to publish never fails the reader's request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        try:
-            publish_if_due()
-        except Exception:
-            logger.exception("Scheduled publishing failed; the next request tries again")
-        return self.get_response(request)

@@ -94,8 +94,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.outages.DatabaseUnavailableMiddleware",  # outside all that queries: 503
-    # Publishes due scheduled articles without a cron job (issue 14; articles/scheduling.py).
-    "articles.scheduling.ScheduledPublishingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from articles import scheduling, services
 from articles.content_version import content_state
-from articles.models import Article, Quote
+from articles.models import Article, ContentVersion, Quote
 from articles.tasks import publish_scheduled_article
 from search.index import flush
-from tests.factories import make_editor, make_mention_in, make_person, make_quote_in, make_story
+from tests.factories import make_mention_in, make_person, make_quote_in, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -120,17 +120,42 @@ def test_publication_bumps_the_content_version_so_stored_pages_are_not_served(
 
 
 def test_the_safety_net_costs_no_query_until_something_is_due(clock, django_assert_num_queries):
-    """The middleware's check reads the next publication time from the cache: no query in
-    the common case, one indexed query when the cached time is missing."""
+    """The next publication time comes with the content version's row, which every public
+    page and API response reads anyway: one query, scheduled articles or not; publishing
+    starts only once the time has passed."""
+    with django_assert_num_queries(1):
+        content_state()
     scheduled_story(clock)
     with django_assert_num_queries(1):
-        assert scheduling.publish_if_due() == 0
-    with django_assert_num_queries(0):
-        assert scheduling.publish_if_due() == 0
+        content_state()
     clock.advance(hours=2)
-    assert scheduling.publish_if_due() == 1
-    with django_assert_num_queries(0):
-        assert scheduling.publish_if_due() == 0  # nothing scheduled any more
+    content_state()
+    assert Article.objects.scheduled().count() == 0
+    with django_assert_num_queries(1):
+        content_state()  # nothing scheduled any more
+
+
+def test_the_version_row_holds_the_earliest_publication_time(clock):
+    """Kept with every change of schedule, in the writing transaction."""
+    assert ContentVersion.objects.get().next_publication_at is None
+    later = scheduled_story(clock, hours=5)
+    sooner = make_story("Sooner", ["Text."], status=Article.Status.DRAFT)
+    services.article_schedule(article=sooner, publish_at=clock.now + timedelta(hours=1))
+    assert ContentVersion.objects.get().next_publication_at == clock.now + timedelta(hours=1)
+    services.article_set_status(article=sooner, status=Article.Status.DRAFT)
+    assert ContentVersion.objects.get().next_publication_at == later.published_at
+    services.article_set_status(article=later, status=Article.Status.PUBLISHED)
+    assert ContentVersion.objects.get().next_publication_at is None
+
+
+def test_a_stale_next_time_is_corrected_instead_of_checked_on_every_request(clock):
+    """A schedule changed behind ``Article.save`` (``QuerySet.update``) leaves a time with
+    nothing due: the first check stores the true one."""
+    article = scheduled_story(clock)
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    clock.advance(hours=2)
+    content_state()
+    assert ContentVersion.objects.get().next_publication_at is None
 
 
 def test_publishing_is_idempotent_and_claims_the_article_once(clock):
@@ -152,7 +177,7 @@ def test_not_due_articles_are_left_scheduled(clock):
     article = scheduled_story(clock)
     services.article_schedule(article=article, publish_at=clock.now + timedelta(hours=5))
     clock.advance(hours=2)
-    assert scheduling.publish_if_due() == 0
+    assert scheduling.check_schedule() == 0
     assert publish_scheduled_article.call(article_id=article.pk) is False
     article.refresh_from_db()
     assert article.status == Article.Status.SCHEDULED
@@ -221,16 +246,20 @@ def test_unscheduled_article_stays_a_draft(client, clock):
 
 
 def test_a_failing_publisher_does_not_fail_the_request(client, clock, monkeypatch):
-    """The safety net logs a failure; the reader still gets the page."""
-    scheduled_story(clock)
+    """The safety net logs a failure; the reader still gets the page, and the next request
+    tries again."""
+    article = scheduled_story(clock)
     clock.advance(hours=2)
 
     def broken(**kwargs):
         raise RuntimeError("boom")
 
+    working = scheduling.publish_due
     monkeypatch.setattr(scheduling, "publish_due", broken)
     assert client.get("/").status_code == 200
     assert cache.get(scheduling.LOCK_KEY) is None  # the soft lock is released
+    monkeypatch.setattr(scheduling, "publish_due", working)
+    assert client.get(article.get_absolute_url()).status_code == 200
 
 
 # --- the admin ------------------------------------------------------------------------------
@@ -313,7 +342,8 @@ def test_admin_lists_filters_and_schedules_by_action(editor_client, clock):
 
 
 def test_editor_without_a_worker_sees_the_article_published_on_time(editor_client, clock):
-    """The safety net runs for every request, the admin's included."""
+    """The article change list checks the schedule first: no past schedule shows as
+    pending when no worker runs."""
     article = scheduled_story(clock)
     clock.advance(hours=1)
     editor_client.get(reverse("admin:articles_article_changelist"))
@@ -321,16 +351,24 @@ def test_editor_without_a_worker_sees_the_article_published_on_time(editor_clien
     assert article.is_published
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_schedule_changes_reach_the_cached_next_time_on_commit(clock):
-    """A commit forgets the cached next time, so a schedule made after a process cached
-    "nothing scheduled" is still published at its time."""
-    make_editor()
-    assert scheduling.publish_if_due() == 0
-    assert cache.get(scheduling.NEXT_KEY) == scheduling.NEVER
+def test_editor_on_the_public_site_sees_it_on_time(editor_client, clock):
+    """Editors' pages skip the page cache's version read; they check the schedule too."""
     article = scheduled_story(clock)
-    assert cache.get(scheduling.NEXT_KEY) is None
     clock.advance(hours=1)
-    assert scheduling.publish_if_due() == 1
+    assert HEADLINE in editor_client.get("/").content.decode()
     article.refresh_from_db()
     assert article.is_published
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_published_once_when_committed_for_real(clock, django_capture_on_commit_callbacks):
+    """With real commits (as in production): scheduled, enqueued, published once by the
+    safety net; the task, run late, then finds nothing to do."""
+    article = make_story(HEADLINE, PARAGRAPHS, status=Article.Status.DRAFT)
+    services.article_schedule(article=article, publish_at=clock.now + timedelta(minutes=5))
+    clock.advance(minutes=5)
+    content_state()
+    article.refresh_from_db()
+    assert article.is_published
+    assert publish_scheduled_article.call(article_id=article.pk) is False
+    assert article.history.filter(status=Article.Status.PUBLISHED).count() == 1
