@@ -31,7 +31,7 @@ from people.admin import PersonAdmin as BasePersonAdmin
 from people.models import Person
 from search.services import article_ids, quote_ids, ranked
 
-from . import canonical, formats, images, importing, review_desk, services, uploads
+from . import canonical, formats, images, importing, review_desk, scheduling, services, uploads
 from .admin_utils import (
     LargeTablePaginator,
     LineEndingsField,
@@ -63,7 +63,12 @@ class StaleEditMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (services.StaleEdit, services.QuoteNotInText, StoryNotSaved) as exc:
+        except (
+            services.StaleEdit,
+            services.QuoteNotInText,
+            services.NotSchedulable,
+            StoryNotSaved,
+        ) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
@@ -78,7 +83,7 @@ def _run_per_object(modeladmin, request, queryset, service, done: str, **kwargs)
     for obj in queryset:
         try:
             service(obj=obj, user=request.user, **kwargs)
-        except (services.StaleEdit, services.QuoteNotInText) as exc:
+        except (services.StaleEdit, services.QuoteNotInText, services.NotSchedulable) as exc:
             modeladmin.message_user(request, str(exc), messages.WARNING)
         else:
             changed += 1
@@ -256,6 +261,25 @@ class ArticleForm(VersionedModelForm):
         if "image" in self.changed_data and image:
             self.prepared_image = images.prepare(image)
         return image
+
+    def clean(self):
+        cleaned = super().clean()
+        # A scheduled article is published by itself at its publication date (issue 14):
+        # a time that is missing or already past would publish it at once, or never.
+        scheduling = {"status", "published_at"} & set(self.changed_data)
+        if cleaned.get("status") == Article.Status.SCHEDULED and scheduling:
+            publish_at = cleaned.get("published_at")
+            if publish_at is None:
+                self.add_error(
+                    "published_at", "A scheduled article needs the time it is to be published."
+                )
+            elif publish_at <= timezone.now():
+                self.add_error(
+                    "published_at",
+                    "The publication time of a scheduled article must be in the future. To "
+                    "publish it now, choose “published”.",
+                )
+        return cleaned
 
 
 # The source key of an article written in the admin: "desk:" and a random id.
@@ -463,7 +487,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
 
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags", "authors"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "schedule", "unpublish"]
     paginator = LargeTablePaginator
     show_full_result_count = False
     readonly_fields = [
@@ -630,6 +654,17 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/articles/article/import_run.html", context)
 
+    def changelist_view(self, request, extra_context=None):
+        # Publish what is due first, so the list never shows a past schedule as pending
+        # when no worker runs (issue 14; one primary-key read).
+        scheduling.check_schedule()
+        return super().changelist_view(request, extra_context)
+
+    def view_on_site(self, obj):
+        """The public page of a published article; the editors' preview of any other (a
+        draft's public URL is a 404; issue 14)."""
+        return obj.get_absolute_url() if obj.is_published else obj.get_preview_url()
+
     @admin.display(description="quotes", ordering="quote_count")
     def quote_count(self, obj):
         return obj.quote_count
@@ -690,7 +725,15 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             return self._write_story(request, obj)
         expected = form.cleaned_data.get("version")
         changed = [name for name in form.changed_data if name not in {"version", "tags", "authors"}]
-        if changed == ["status"]:
+        scheduling = {"status", "published_at"} & set(changed)
+        if obj.status == Article.Status.SCHEDULED and scheduling and "body" not in changed:
+            services.article_schedule(
+                article=obj,
+                publish_at=obj.published_at,
+                user=request.user,
+                expected_version=expected,
+            )
+        elif changed == ["status"]:
             services.article_set_status(
                 article=obj, status=obj.status, user=request.user, expected_version=expected
             )
@@ -720,7 +763,7 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         one story (people, quotes, events and tag suggestions extracted), under a key of its
         own."""
         obj.source_key = f"{DESK_KEY_PREFIX}{uuid.uuid4().hex}"
-        wanted = obj.status
+        wanted, publish_at = obj.status, obj.published_at
         outcome = importing.save_story(
             story=_story(obj), publish=wanted == Article.Status.PUBLISHED
         )
@@ -729,7 +772,9 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
         obj.pk = outcome.article_id
         obj.refresh_from_db()
         obj._state.adding = False
-        if obj.status != wanted:  # a status the importer does not set (draft or published)
+        if wanted == Article.Status.SCHEDULED:  # published by itself at its time
+            services.article_schedule(article=obj, publish_at=publish_at, user=request.user)
+        elif obj.status != wanted:  # a status the importer does not set
             services.article_set_status(article=obj, status=wanted, user=request.user)
         self._report_extraction(request, outcome)
 
@@ -830,6 +875,33 @@ class ArticleAdmin(FullTextSearchMixin, StaleEditMixin, SimpleHistoryAdmin):
             "articles published",
             status=Article.Status.PUBLISHED,
         )
+
+    @admin.action(
+        description="Schedule selected articles for their publication date", permissions=["change"]
+    )
+    def schedule(self, request, queryset):
+        """Schedule the selected articles dated in the future; the others are reported."""
+        now = timezone.now()
+        future = queryset.exclude(status=Article.Status.SCHEDULED).filter(published_at__gt=now)
+        skipped = (
+            queryset.exclude(status=Article.Status.SCHEDULED).exclude(published_at__gt=now).count()
+        )
+        _run_per_object(
+            self,
+            request,
+            future,
+            lambda obj, **kw: services.article_schedule(
+                article=obj, publish_at=obj.published_at, **kw
+            ),
+            "articles scheduled",
+        )
+        if skipped:
+            self.message_user(
+                request,
+                f"{_count(skipped, 'article')} not scheduled: set a publication date in the "
+                "future first (open the article, choose the status “scheduled” and the time).",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

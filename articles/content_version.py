@@ -148,16 +148,26 @@ def content_state() -> ContentState:
     What readers see also depends on the publish threshold (``Quote.objects.public()``), so
     the token names it too: pages and responses stored, and ETags handed out, under another
     ``NEWSROOM_PUBLISH_MIN_CONFIDENCE`` are never served after it changes.
+
+    The same read brings the time of the next scheduled publication (issue 14): once it
+    has passed, the due articles are published first (``articles.scheduling``), so every
+    page and response is served, and cached, at a version that includes them.
     """
     from .models import ContentVersion, publish_min_confidence
+    from .scheduling import publish_if_due
 
     row = _read_version()
     if row is None:
         bump_content_version()
-        row = ContentVersion.objects.values_list("token", "changed_at", "retraction_token").get(
-            pk=VERSION_PK
+        row = (
+            *ContentVersion.objects.values_list("token", "changed_at", "retraction_token").get(
+                pk=VERSION_PK
+            ),
+            None,
         )
-    token, changed_at, retraction = row
+    token, changed_at, retraction, next_publication = row
+    if publish_if_due(next_publication):
+        token, changed_at, retraction, _ = _read_version()
     threshold = f"{publish_min_confidence()!r}"
     return ContentState(f"{token}:{threshold}", changed_at, f"{retraction}:{threshold}")
 
@@ -206,29 +216,32 @@ def forget_public_state() -> None:
     _remembered.clear()
 
 
-def _read_version() -> tuple[str, datetime, str] | None:
-    """The version row, read with plain SQL: it is read on every request, and compiling
-    the equivalent ORM query cost ten times the query itself (issue 12). The backend's
-    converters still turn the stored value into an aware datetime."""
+def _read_version() -> tuple[str, datetime, str, datetime | None] | None:
+    """The version row (and the next scheduled publication), read with plain SQL: it is
+    read on every request, and compiling the equivalent ORM query cost ten times the query
+    itself (issue 12). The backend's converters still turn the stored values into aware
+    datetimes."""
     from .models import ContentVersion
 
     meta = ContentVersion._meta
-    field = meta.get_field("changed_at")
+    changed, scheduled = meta.get_field("changed_at"), meta.get_field("next_publication_at")
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(meta.get_field('token').column)}, {quote(field.column)},"
-            f" {quote(meta.get_field('retraction_token').column)}"
+            f"SELECT {quote(meta.get_field('token').column)}, {quote(changed.column)},"
+            f" {quote(meta.get_field('retraction_token').column)}, {quote(scheduled.column)}"
             f" FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s",
             [VERSION_PK],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    token, changed_at, retraction = row
-    for convert in connection.ops.get_db_converters(field.get_col(meta.db_table)):
-        changed_at = convert(changed_at, field, connection)
-    return token, changed_at, retraction
+    token, changed_at, retraction, next_publication = row
+    for convert in connection.ops.get_db_converters(changed.get_col(meta.db_table)):
+        changed_at = convert(changed_at, changed, connection)
+        if next_publication is not None:
+            next_publication = convert(next_publication, scheduled, connection)
+    return token, changed_at, retraction, next_publication
 
 
 def _bump_on_save(*, sender, created, **_signal_kwargs) -> None:

@@ -102,6 +102,14 @@ class ArticleQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Article.Status.DRAFT)
 
+    def scheduled(self):
+        """Articles waiting for their publication time (``articles.scheduling``)."""
+        return self.filter(status=Article.Status.SCHEDULED)
+
+    def due(self, now):
+        """Scheduled articles whose publication time has come."""
+        return self.scheduled().filter(published_at__lte=now)
+
     def latest_first(self):
         return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
@@ -109,6 +117,8 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "draft"
+        # Not public yet: published by itself at ``published_at`` (articles.scheduling).
+        SCHEDULED = "scheduled", "scheduled"
         PUBLISHED = "published", "published"
 
     title = models.CharField("headline", max_length=300)
@@ -167,13 +177,19 @@ class Article(models.Model):
         help_text="The resized copies of the image: width, height and file name of each.",
     )
     published_at = models.DateTimeField(
-        "publication date", null=True, blank=True, help_text="Empty when the date is unknown."
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="Empty when the date is unknown. For a scheduled article, the time it is "
+        "published by itself.",
     )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
         default=Status.DRAFT,
-        help_text="Only published articles, and what was extracted from them, are public.",
+        help_text="Only published articles, and what was extracted from them, are public. "
+        "A scheduled article stays hidden until its publication date, then is published by "
+        "itself.",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
 
@@ -218,7 +234,13 @@ class Article(models.Model):
         verbose_name_plural = "articles"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+                condition=Q(status__in=["draft", "scheduled", "published"]),
+                name="article_status_valid",
+            ),
+            # The time a scheduled article goes public is its publication date.
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(published_at__isnull=False),
+                name="article_scheduled_has_date",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
             models.CheckConstraint(
@@ -249,6 +271,11 @@ class Article(models.Model):
         adding = self._state.adding
         super().save(*args, **with_updated_at(kwargs))
         state = self._copy_state()
+        before = getattr(self, "_copied_state", None)
+        if state != before and Article.Status.SCHEDULED in (self.status, before and before[0]):
+            from . import scheduling  # the scheduler imports this module
+
+            scheduling.schedule_changed(self)
         if not adding and state != getattr(self, "_copied_state", None):
             for model in (Quote, Mention):
                 model.objects.filter(article_id=self.pk).update(
@@ -268,6 +295,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("web:article", kwargs={"slug": self.slug})
+
+    def get_preview_url(self):
+        """Where editors see the article as readers will (staff only; issue 14)."""
+        return reverse("web:article-preview", kwargs={"pk": self.pk})
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -312,6 +343,10 @@ class Article(models.Model):
         name; prefetch ``authors`` when listing articles), else the free-text byline."""
         names = [person.name for person in self.authors.all()]
         return names or ([self.byline] if self.byline else [])
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
 
 
 class TagSuggestion(models.Model):
@@ -514,6 +549,14 @@ class QuoteQuerySet(ArticleCopyQuerySet):
             Q(status=Quote.Status.CONFIRMED)
             | Q(status=Quote.Status.AUTO, confidence__gte=publish_min_confidence()),
             article_published=True,
+        )
+
+    def public_once_published(self):
+        """The quotes ``public()`` will show once their article is published: what an
+        editor's preview of a draft shows."""
+        return self.filter(
+            Q(status=Quote.Status.CONFIRMED)
+            | Q(status=Quote.Status.AUTO, confidence__gte=publish_min_confidence())
         )
 
     def unreviewed(self):
@@ -903,6 +946,10 @@ class ContentVersion(models.Model):
     # Changes only with writes that may withdraw or alter public content (a retraction):
     # what anonymous readers are served follows it at once, and additions within seconds.
     retraction_token = models.CharField(max_length=32, default="")
+    # The earliest publication time of a scheduled article (issue 14; articles.scheduling):
+    # read with the token on every request, so that no request needs another query to
+    # know whether an article is due.
+    next_publication_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

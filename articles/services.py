@@ -173,21 +173,74 @@ def quote_accept_suggestion(
     return quote
 
 
+class NotSchedulable(ValueError):
+    """An article cannot be scheduled without a publication time in the future."""
+
+
 @search_index.atomic()
 def article_set_status(
-    *, article: Article, status: str, user=None, expected_version: int | None = None
+    *,
+    article: Article,
+    status: str,
+    user=None,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> Article:
-    """Publish or unpublish an article."""
+    """Publish or unpublish an article (to draft), or schedule it for its publication date
+    (which must then be in the future: see ``article_schedule``).
+
+    A scheduled article published before its time is dated now: readers never see a story
+    dated in the future (issue 14)."""
     if status not in Article.Status.values:
         raise ValueError(f"Unknown article status {status!r}")
+    if status == Article.Status.SCHEDULED:
+        return article_schedule(
+            article=article,
+            publish_at=article.published_at,
+            user=user,
+            expected_version=expected_version,
+        )
     _bump_version(article, expected_version=expected_version)
+    fields = ["status", "version", "updated_at"]
+    now = timezone.now()
+    if (
+        status == Article.Status.PUBLISHED
+        and article.status == Article.Status.SCHEDULED
+        and article.published_at is not None
+        and article.published_at > now
+    ):
+        article.published_at = now
+        fields.append("published_at")
     article.status = status
-    _record(article, user, f"status set to {status}")
+    _record(article, user, reason or f"status set to {status}")
     # Publishing only adds; unpublishing withdraws, which readers must see at once.
     with additive_changes() if status == Article.Status.PUBLISHED else nullcontext():
-        article.save(update_fields=["status", "version", "updated_at"])
+        article.save(update_fields=fields)
         if status == Article.Status.PUBLISHED:
             tag_suggestions_auto_apply(article_ids=[article.pk])
+    return article
+
+
+@search_index.atomic()
+def article_schedule(
+    *,
+    article: Article,
+    publish_at,
+    user=None,
+    expected_version: int | None = None,
+) -> Article:
+    """Schedule ``article`` to be published by itself at ``publish_at`` (an aware datetime
+    in the future), which becomes its publication date (``articles.scheduling``). Works on
+    a draft, a published article (withdrawn until then) or a scheduled one (moved).
+    Other edits made to the instance are saved with it. Raises ``NotSchedulable`` for a
+    missing or past time, ``StaleEdit`` for a stale version."""
+    if publish_at is None or publish_at <= timezone.now():
+        raise NotSchedulable("A scheduled article needs a publication time in the future.")
+    _bump_version(article, expected_version=expected_version)
+    article.status = Article.Status.SCHEDULED
+    article.published_at = publish_at
+    _record(article, user, f"scheduled for {publish_at.isoformat()}")
+    article.save()  # a retraction if it was public: it is withdrawn until then
     return article
 
 

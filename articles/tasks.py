@@ -35,3 +35,13 @@ def import_batch(
         publish=publish,
         max_bytes=max_bytes,
     )
+
+
+@task()
+def publish_scheduled_article(*, article_id: int) -> bool:
+    """Publish the article ``article_id`` if it is still scheduled and its time has come
+    (enqueued with ``run_after`` at that time by ``articles.scheduling``). A no-op if it was
+    published, unscheduled or moved to a later time since: that move enqueued a new task."""
+    from .scheduling import publish_scheduled
+
+    return publish_scheduled(article_id=article_id)

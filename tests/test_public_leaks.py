@@ -71,6 +71,9 @@ SUBJECT = {
     "api:tag-detail": "tag",
     "api:canonical-quote-detail": "canonical",
 }
+# Editors' pages outside the admin, which anonymous visitors are sent to log in from
+# (tested below and in test_preview.py).
+STAFF_ONLY = {"web:article-preview"}
 WRITE_ACTIONS = (
     *("-publish", "-unpublish", "-merge", "-confirm", "-reject", "-accept-suggestion"),
     *("-corrections", "-withdraw"),
@@ -210,6 +213,7 @@ def test_every_public_url_hides_draft_only_people_tags_quotes_and_events(client,
     draft-only and unknown identifiers and with the draft's words as filters and queries,
     shows nothing of the draft, and a draft-only identifier answers as an unknown one."""
     names = public_url_names()
+    names = {(name, params) for name, params in names if name not in STAFF_ONLY}
     unwalked = {name for name, params in names if params and name not in SUBJECT}
     unwalked -= {name for name, params in names if params == ("format",)}
     assert not unwalked, f"add these URLs to the walk: {sorted(unwalked)}"
@@ -280,6 +284,18 @@ def test_every_public_url_hides_draft_only_people_tags_quotes_and_events(client,
                     reverse(name, kwargs={param: value, **suffix}), value, unknown, unknown_value
                 )
     assert checked > 300  # the walk really covered the site and the API
+
+
+def test_staff_only_pages_send_anonymous_visitors_to_log_in_without_a_word(client, desk):
+    """The preview of a draft answers exactly as that of an unknown id: the login page."""
+    from articles.models import Article
+
+    draft = Article.objects.get(slug=desk["article"]["draft"][0])
+    for name in STAFF_ONLY:
+        for pk in (draft.pk, 987654):
+            response = client.get(reverse(name, kwargs={"pk": pk}), follow=True)
+            assert response.redirect_chain[0][1] == 302
+            assert_no_secrets(name, response.content.decode(), desk["secrets"])
 
 
 def test_counts_and_timelines_of_public_people_leave_drafts_out(client, desk):

@@ -10,6 +10,8 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="article"),
+    # Editors' preview of a draft or scheduled article (staff only, never cached; issue 14).
+    path("preview/articles/<int:pk>/", views.article_preview, name="article-preview"),
     path("people/", views.person_list, name="people"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),

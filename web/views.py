@@ -12,11 +12,13 @@ from itertools import groupby
 from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Event, Quote, RemovedQuote, Tag, TagSuggestion
@@ -106,12 +108,42 @@ def article_detail(request, slug):
         Article.objects.published().prefetch_related("tags", article_authors(pages=True)),
         slug=slug,
     )
-    quotes = list(
-        Quote.objects.public().filter(article=article).select_related("speaker").order_by("start")
+    quotes = Quote.objects.public()
+    events = Event.objects.public()
+    return _article_page(request, article, quotes=quotes, events=events)
+
+
+@never_cache
+@require_GET
+def article_preview(request, pk):
+    """An article of any status as readers will see it once published (issue 14): for
+    editors (staff who may view articles) only. Never cached by anyone, never stored in
+    the page cache (it is not a ``public_page``), never indexed. Anonymous visitors are
+    sent to log in; other users get the same 404 as an unknown id."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+        raise Http404("No such article.")
+    article = get_object_or_404(
+        Article.objects.prefetch_related("tags", article_authors(pages=True)), pk=pk
     )
-    events = list(
-        Event.objects.public().filter(article=article).chronological().prefetch_related("people")
+    response = _article_page(
+        request,
+        article,
+        quotes=Quote.objects.public_once_published(),
+        events=Event.objects.all(),
+        preview=True,
     )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _article_page(request, article, *, quotes, events, preview: bool = False):
+    """The article page; ``quotes`` and ``events`` are the querysets it may show (public
+    ones, or for a preview those that will be public once the article is)."""
+    quotes = list(quotes.filter(article=article).select_related("speaker").order_by("start"))
+    events = list(events.filter(article=article).chronological().prefetch_related("people"))
     mentioned = Person.objects.filter(mentions__article=article).distinct()
     people = _unique_people(
         mentioned,
@@ -142,6 +174,7 @@ def article_detail(request, slug):
         ),
         image=image,
         image_url=seo.absolute(request, image.src) if image else "",
+        noindex=preview,
     )
     return render(
         request,
@@ -158,6 +191,7 @@ def article_detail(request, slug):
             "events": [(event, date_label(event.date, event.date_precision)) for event in events],
             "date_label": date_label(article.published_at),
             "meta": meta,
+            "preview": preview,
         },
     )
 
