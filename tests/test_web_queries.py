@@ -35,7 +35,8 @@ MAX_QUERIES = 8
 # (stories by mention, by quote and by event; events; quotes; and as many again for
 # undated items when the dated ones end before the page does), then one read per kind of
 # item shown.
-MAX_QUERIES_BY_PAGE = {"search": 15, "person": 16, "person year": 16}
+# The article page also reads its authors and its corrections (issue 14).
+MAX_QUERIES_BY_PAGE = {"search": 15, "person": 16, "person year": 16, "article": 9}
 
 
 def build(n):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F, Prefetch
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -106,13 +106,20 @@ class PersonFeed(ArticleItemsMixin, Feed):
     route = "web:feed-person-rss"
 
     def __call__(self, request, *args, **kwargs):
-        kept = PersonRedirect.objects.kept_person(kwargs["slug"], among=public_people())
-        if kept is not None:
-            return HttpResponsePermanentRedirect(reverse(self.route, kwargs={"slug": kept.slug}))
+        # Read once here and handed to get_object through the request (this feed object
+        # serves every request): the merged-slug check runs only for a slug nobody has.
+        request.feed_person = public_people().filter(slug=kwargs["slug"]).first()
+        if request.feed_person is None:
+            kept = PersonRedirect.objects.kept_person(kwargs["slug"], among=public_people())
+            if kept is not None:
+                route = reverse(self.route, kwargs={"slug": kept.slug})
+                return HttpResponsePermanentRedirect(route)
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, slug):
-        return get_object_or_404(public_people(), slug=slug)
+        if request.feed_person is None:
+            raise Http404("No such person.")
+        return request.feed_person
 
     def title(self, person):
         return f"{SITE_NAME}: {person.name}"
