@@ -242,9 +242,7 @@ class CorrectionSerializer(serializers.Serializer):
         }
 
 
-class AuthorSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="Canonical full name.")
-    slug = serializers.SlugField(help_text="Identifies the person in URLs and filters.")
+class AuthorSerializer(PersonBriefSerializer):
     url = serializers.URLField(
         allow_null=True,
         help_text="The person's public page; null when published stories do not name them.",
