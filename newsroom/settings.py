@@ -344,11 +344,10 @@ NEWSROOM_PUBLISH_MIN_CONFIDENCE = env_fraction(
 
 # Tags (issue 15, point 5): a tag the importer suggested for at least this many published
 # stories (not dismissed) is applied to every published story it is suggested for, without
-# waiting for an editor; editors can still dismiss it. By default 2: a topic that recurs
-# is a topic (a name suggested once may be noise and waits for an editor). 0: off, every
-# suggestion waits for an editor.
+# waiting for an editor; editors can still dismiss it. 0 (the default, as issue 15 asks):
+# off, every suggestion waits for an editor; 2 makes any topic that recurs a tag.
 NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES = max(
-    0, int(os.environ.get("NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES", "2"))
+    0, int(os.environ.get("NEWSROOM_TAG_AUTO_APPLY_MIN_STORIES", "0"))
 )
 
 LOGGING = {
