@@ -231,3 +231,25 @@ def test_imported_seed_stories_read_well_on_phone_and_desktop(
                     assert not [v["id"] for v in violations if v["impact"] in SERIOUS]
         finally:
             context.close()
+
+
+def test_a_seed_persons_timeline_reads_newest_first_with_its_month_chart(
+    live_server, page, imported_seeds, artifacts_dir
+):
+    """Issue 15: the person page of the seeds' most quoted person shows the server-drawn
+    month chart and the timeline newest first, undated items apart; a screenshot is kept
+    for the closing note."""
+    from django.db.models import Count
+
+    from people.models import Person
+
+    person = Person.objects.annotate(n=Count("quotes")).filter(n__gt=0).order_by("-n", "pk").first()
+    page.goto(live_server.url + person.get_absolute_url())
+    assert page.locator("h1").inner_text() == person.name
+    assert page.locator("section[aria-labelledby=timeline-heading] svg").count() == 1
+    years = [text for text in page.locator("h3.timeline-year").all_inner_texts() if text.isdigit()]
+    assert years == sorted(years, reverse=True)
+    headings = page.locator("h3.timeline-year").all_inner_texts()
+    if "Date unknown" in headings:
+        assert headings[-1] == "Date unknown"
+    page.screenshot(path=artifacts_dir / "person-timeline-seeds.png", full_page=True)
