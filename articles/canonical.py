@@ -63,13 +63,44 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
     quotes = [q for q in quotes if q.pk is not None]
     if not quotes:
         return set()
-    words = {q.pk: words_of.words(q.text) for q in quotes}
-    keys = {pk: words_of.shingle_keys(w) for pk, w in words.items()}
+    before = {q.pk: (q.canonical_id, q.fingerprint) for q in quotes}
+    assign_groups(quotes=quotes)
+    changed_rows = [q for q in quotes if before[q.pk] != (q.canonical_id, q.fingerprint)]
+    for chunk in _chunks(sorted(changed_rows, key=lambda q: q.pk)):
+        Quote.objects.bulk_update(chunk, ["canonical", "fingerprint"])
+    index_quotes(quotes=quotes)
+    changed = {q.canonical_id for q in quotes if before[q.pk][0] != q.canonical_id}
+    refresh_speakers(group_ids=changed)
+    return changed
+
+
+def index_quotes(*, quotes: Iterable[Quote]) -> None:
+    """Write the keys of saved ``quotes`` (one bulk insert): later quotes find them."""
     QuoteKey.objects.bulk_create(
-        [QuoteKey(quote_id=pk, key=key) for pk, ks in keys.items() for key in sorted(ks)],
+        [
+            QuoteKey(quote_id=q.pk, key=key)
+            for q in quotes
+            for key in sorted(words_of.shingle_keys(words_of.words(q.text)))
+        ],
         ignore_conflicts=True,  # a quote indexed again (a rebuild of a locked group)
     )
-    batch = {q.pk for q in quotes}
+
+
+def assign_groups(*, quotes: Sequence[Quote]) -> set[int]:
+    """Set ``canonical`` (and ``fingerprint``) on each of ``quotes`` that has no group yet:
+    the group of its best match among the grouped quotes of the database and the earlier
+    ones of ``quotes``, or a new group of its own (created here). The quotes may be unsaved
+    (the importer groups them before its bulk insert, so that no second write of every new
+    quote is needed: that write was 40 % of an import); nothing of them is written here.
+    A new group gets its speaker from its quotes; returns the ids of the existing groups
+    that quotes joined, whose speakers ``refresh_speakers`` must then check."""
+    if not quotes:
+        return set()
+    # Batch quotes are known here by a local id, -1, -2, …: saved quotes' ids are positive.
+    local = {-(i + 1): q for i, q in enumerate(quotes)}
+    words = {lid: words_of.words(q.text) for lid, q in local.items()}
+    keys = {lid: words_of.shingle_keys(w) for lid, w in words.items()}
+    batch = {q.pk for q in quotes if q.pk is not None}
     # The grouped quotes sharing a key with the new ones, and how many keys each shares.
     postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
     all_keys = sorted(set().union(*keys.values()))
@@ -90,7 +121,7 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
     # Exact matches by fingerprint too (a quote without keys is too short to be grouped,
     # but this also finds the one quote a posting list would be too long to rank).
     # (Computed again: rows older than the column have none stored.)
-    fingerprints = {pk: words_of.fingerprint(w) for pk, w in words.items() if keys[pk]}
+    fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
     by_fingerprint: dict[str, set[int]] = defaultdict(set)
     for chunk in _chunks(sorted(set(fingerprints.values()))):
         rows = Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False).exclude(
@@ -101,12 +132,12 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
 
     ranked: dict[int, list[tuple[int, int]]] = {}  # new quote -> [(shared keys, candidate)]
     wanted: set[int] = set()
-    for quote in quotes:
-        shared = Counter(candidate for key in keys[quote.pk] for candidate in postings.get(key, ()))
-        for candidate in by_fingerprint.get(fingerprints.get(quote.pk, ""), ()):
-            shared[candidate] += len(keys[quote.pk]) + 1  # first in line
+    for lid in local:
+        shared = Counter(candidate for key in keys[lid] for candidate in postings.get(key, ()))
+        for candidate in by_fingerprint.get(fingerprints.get(lid, ""), ()):
+            shared[candidate] += len(keys[lid]) + 1  # first in line
         best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
-        ranked[quote.pk] = [(n, candidate) for candidate, n in best]
+        ranked[lid] = [(n, candidate) for candidate, n in best]
         wanted.update(candidate for candidate, _ in best)
     known = {
         pk: (words_of.words(text), group)
@@ -120,21 +151,21 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
     # one import quoting the same sentence), found through their keys in memory. A group
     # this batch starts is numbered -1, -2, … until it is written.
     batch_postings: dict[int, set[int]] = defaultdict(set)
-    group_of = {q.pk: q.canonical_id for q in quotes}  # batch quote -> group (so far)
+    group_of = {lid: q.canonical_id for lid, q in local.items()}  # batch quote -> group
     texts: dict[int, str] = {}  # group -> its longest new occurrence
     starts = 0
-    for quote in quotes:
-        if group_of[quote.pk] is None:
-            candidates = list(ranked[quote.pk])
-            local = Counter(c for key in keys[quote.pk] for c in batch_postings.get(key, ()))
-            candidates += [(n, c) for c, n in local.items()]
+    for lid, quote in local.items():
+        if group_of[lid] is None:
+            candidates = list(ranked[lid])
+            nearby = Counter(c for key in keys[lid] for c in batch_postings.get(key, ()))
+            candidates += [(n, c) for c, n in nearby.items()]
             best = None
             for n, candidate in candidates:
                 other_words, group = known.get(candidate) or (
                     words[candidate],
                     group_of[candidate],
                 )
-                kind = group is not None and words_of.relation(words[quote.pk], other_words)
+                kind = group is not None and words_of.relation(words[lid], other_words)
                 if not kind:
                     continue
                 rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
@@ -142,34 +173,41 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
                     best = (rank, group)
             if best is None:
                 starts += 1
-                group_of[quote.pk] = -starts
+                group_of[lid] = -starts
             else:
-                group_of[quote.pk] = best[1]
-            group = group_of[quote.pk]
+                group_of[lid] = best[1]
+            group = group_of[lid]
             if len(quote.text) > len(texts.get(group, "")):
                 texts[group] = quote.text
-        for key in keys[quote.pk]:
-            batch_postings[key].add(quote.pk)
+        for key in keys[lid]:
+            batch_postings[key].add(lid)
 
+    # A new group holds only quotes of this batch: its speaker is known without a read.
+    named: dict[int, set[int]] = defaultdict(set)
+    for lid, quote in local.items():
+        if group_of[lid] < 0 and quote.speaker_id and quote.status != Quote.Status.REJECTED:
+            named[group_of[lid]].add(quote.speaker_id)
+    new_groups = []
+    for i in range(1, starts + 1):
+        speakers = named.get(-i, set())
+        new_groups.append(
+            CanonicalQuote(
+                text=texts[-i],
+                speaker_id=next(iter(speakers)) if len(speakers) == 1 else None,
+                speaker_disputed=len(speakers) > 1,
+            )
+        )
     created = bulk_create_with_history(
-        [CanonicalQuote(text=texts[-i]) for i in range(1, starts + 1)],
-        CanonicalQuote,
-        default_change_reason=GROUP_REASON,
+        new_groups, CanonicalQuote, default_change_reason=GROUP_REASON
     )
     assert all(group.pk is not None for group in created)
     real = {-i: group.pk for i, group in enumerate(created, start=1)}
-    moved, stale = [], []
-    for quote in quotes:
-        group = real.get(group_of[quote.pk], group_of[quote.pk])
-        fingerprint = words_of.fingerprint(words[quote.pk])
-        if group != quote.canonical_id:
-            quote.canonical_id = group
-            moved.append(quote)
-        if fingerprint != quote.fingerprint:
-            quote.fingerprint = fingerprint
-            stale.append(quote)
-    for chunk in _chunks(sorted({*moved, *stale}, key=lambda q: q.pk)):
-        Quote.objects.bulk_update(chunk, ["canonical", "fingerprint"])
+    joined = set()
+    for lid, quote in local.items():
+        if quote.canonical_id is None and group_of[lid] > 0:
+            joined.add(group_of[lid])
+        quote.canonical_id = real.get(group_of[lid], group_of[lid])
+        quote.fingerprint = words_of.fingerprint(words[lid])
     # A longer new occurrence gives an existing group its text (the editors' label): the
     # lengths read in one query, the longer texts written in one.
     existing = sorted(group for group in texts if group > 0)
@@ -182,9 +220,7 @@ def group_quotes(*, quotes: Iterable[Quote]) -> set[int]:
         if length < len(texts[pk])
     ]
     CanonicalQuote.objects.bulk_update(longer, ["text"])
-    changed = {q.canonical_id for q in moved}
-    refresh_speakers(group_ids=changed)
-    return changed
+    return joined
 
 
 def refresh_speakers(*, group_ids: Iterable[int]) -> None:
@@ -203,12 +239,18 @@ def refresh_speakers(*, group_ids: Iterable[int]) -> None:
         )
         for group, speaker in rows:
             speakers[group].add(speaker)
-    groups = list(CanonicalQuote.objects.filter(pk__in=group_ids).only("pk"))
-    for group in groups:
-        named = speakers.get(group.pk, set())
-        group.speaker_id = next(iter(named)) if len(named) == 1 else None
-        group.speaker_disputed = len(named) > 1
-    CanonicalQuote.objects.bulk_update(groups, ["speaker", "speaker_disputed"])
+    changed = []
+    for chunk in _chunks(group_ids):
+        for group in CanonicalQuote.objects.filter(pk__in=chunk).only(
+            "pk", "speaker", "speaker_disputed"
+        ):
+            named = speakers.get(group.pk, set())
+            agreed = (next(iter(named)) if len(named) == 1 else None, len(named) > 1)
+            if (group.speaker_id, group.speaker_disputed) != agreed:
+                group.speaker_id, group.speaker_disputed = agreed
+                changed.append(group)
+    # Only the groups whose agreement changed are written.
+    CanonicalQuote.objects.bulk_update(changed, ["speaker", "speaker_disputed"])
 
 
 def delete_empty_groups(*, group_ids: Iterable[int] | None = None) -> int:

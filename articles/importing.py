@@ -176,11 +176,13 @@ class BatchWrites:
         for row in [*self.quotes, *(event for event, _ in self.events)]:
             row.updated_at = now
         Mention.objects.bulk_create(self.mentions)
-        quotes = Quote.objects.bulk_create(self.quotes)
         # The same words in earlier stories (or earlier files of this batch): one group,
-        # in a few queries for the whole batch (issue 15). Before the history is written,
-        # which then records each new quote's group.
-        canonical.group_quotes(quotes=quotes)
+        # in a few queries for the whole batch (issue 15), set before the quotes are
+        # written (and their history records it), then their keys for later quotes.
+        joined = canonical.assign_groups(quotes=self.quotes)
+        quotes = Quote.objects.bulk_create(self.quotes)
+        canonical.index_quotes(quotes=quotes)
+        canonical.refresh_speakers(group_ids=joined)
         self.add_history(Quote, quotes)
         events = Event.objects.bulk_create([event for event, _ in self.events])
         # Both backends return primary keys from bulk inserts (SQLite 3.35+, PostgreSQL).
