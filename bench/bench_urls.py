@@ -75,6 +75,7 @@ def articles(request):
             "published_at": iso(article.published_at),
             "status": article.status,
             "version": article.version,
+            "updated_at": iso(article.updated_at),
             "url": request.build_absolute_uri(article.get_absolute_url()),
             "tags": [{"name": t.name, "slug": t.slug} for t in article.tags.all()],
             "people": people,
@@ -103,6 +104,7 @@ def people(request):
             "name": person.name,
             "description": person.description,
             "aliases": [alias.text for alias in person.aliases.all()],
+            "updated_at": iso(person.updated_at),
             "url": request.build_absolute_uri(person.get_absolute_url()),
         }
 
@@ -116,7 +118,7 @@ def quotes(request):
         .select_related("speaker", "article")
         .only(
             *("id", "text", "speaker_label", "start", "end", "partial", "status", "version"),
-            *("confidence", "attribution_rule"),
+            *("confidence", "attribution_rule", "updated_at", "canonical"),
             *("speaker__id", "speaker__name", "speaker__slug"),
             *("article__id", "article__slug", "article__title", "article__published_at"),
         )
@@ -143,7 +145,9 @@ def quotes(request):
             "status": quote.status,
             "confidence": quote.confidence,
             "attribution_rule": quote.attribution_rule or None,
+            "canonical": quote.canonical_id,
             "version": quote.version,
+            "updated_at": iso(quote.updated_at),
             "url": request.build_absolute_uri(quote.get_absolute_url()),
         }
 
@@ -156,7 +160,7 @@ def events(request):
         Event.objects.public()
         .select_related("article")
         .only(
-            *("id", "summary", "date", "date_precision"),
+            *("id", "summary", "date", "date_precision", "updated_at"),
             *("article__id", "article__slug", "article__title"),
         )
         .prefetch_related(Prefetch("people", queryset=Person.objects.only("id", "name", "slug")))
@@ -175,6 +179,7 @@ def events(request):
                 "slug": event.article.slug,
                 "title": event.article.title,
             },
+            "updated_at": iso(event.updated_at),
         }
 
     return respond(request, queryset, row)
@@ -191,6 +196,7 @@ def tags(request):
             "id": tag.id,
             "slug": tag.slug,
             "name": tag.name,
+            "updated_at": iso(tag.updated_at),
             "url": request.build_absolute_uri(tag.get_absolute_url()),
         }
 
