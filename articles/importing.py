@@ -179,10 +179,10 @@ class BatchWrites:
         # The same words in earlier stories (or earlier files of this batch): one group,
         # in a few queries for the whole batch (issue 15), set before the quotes are
         # written (and their history records it), then their keys for later quotes.
-        joined = canonical.assign_groups(quotes=self.quotes)
+        grouping = canonical.assign_groups(quotes=self.quotes)
         quotes = Quote.objects.bulk_create(self.quotes)
-        canonical.index_quotes(quotes=quotes)
-        canonical.refresh_speakers(group_ids=joined)
+        canonical.index_quotes(quotes=quotes, postings=grouping.postings)
+        canonical.add_speakers(joined=grouping.joined)
         self.add_history(Quote, quotes)
         events = Event.objects.bulk_create([event for event, _ in self.events])
         # Both backends return primary keys from bulk inserts (SQLite 3.35+, PostgreSQL).

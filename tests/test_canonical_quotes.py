@@ -422,3 +422,32 @@ def test_common_keys_are_capped_and_exact_words_still_found(monkeypatch):
     (gid,) = group(first)
     assert group(quote_in(f"“{SENTENCE}.”", when=day(5))) == [gid]
     assert group(quote_in(f"He said {SENTENCE}", when=day(6))) != [gid]
+
+
+def test_a_key_held_by_enough_quotes_is_not_given_more(monkeypatch):
+    """Postings stop growing at MAX_POSTINGS (issue 13's growth bench: every import read
+    the whole list of a stock phrase's key, so the cost per article grew with the archive).
+    The quotes are still grouped, through their other keys and the fingerprint."""
+    monkeypatch.setattr(canonical, "MAX_POSTINGS", 2)
+    quotes = [quote_in(SENTENCE) for _ in range(4)]
+    for quote in quotes:
+        group(quote)
+    per_key = {}
+    for key in QuoteKey.objects.values_list("key", flat=True):
+        per_key[key] = per_key.get(key, 0) + 1
+    assert per_key and max(per_key.values()) == 2
+    assert len({q.canonical_id for q in Quote.objects.all()}) == 1
+
+
+def test_quotes_joining_a_group_at_import_update_its_agreement(tmp_path):
+    """At import the agreement of an existing group follows the speakers of the quotes that
+    join it, without reading the group's other quotes."""
+    rose, giovanni = make_person("Rose Ayling-Ellis"), make_person("Giovanni Pernice")
+    (gid,) = group(quote_in(SENTENCE, speaker=rose))
+    assert CanonicalQuote.objects.get(pk=gid).speaker == rose
+    canonical.add_speakers(joined={gid: {rose.pk}})
+    g = CanonicalQuote.objects.get(pk=gid)
+    assert (g.speaker, g.speaker_disputed) == (rose, False)
+    canonical.add_speakers(joined={gid: {giovanni.pk}})
+    g.refresh_from_db()
+    assert (g.speaker, g.speaker_disputed) == (None, True)
