@@ -24,6 +24,7 @@ importer never merges two existing groups: editors do (``merge_groups``).
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,16 @@ def add_speakers(*, joined: dict[int, set[int]]) -> None:
     CanonicalQuote.objects.bulk_update(changed, ["speaker", "speaker_disputed"])
 
 
+def _most_shared_first(item: tuple[int, int]) -> tuple[int, int]:
+    candidate, shared = item
+    return -shared, candidate
+
+
+def _most_shared_nearby(item: tuple[int, int]) -> tuple[int, int]:
+    candidate, shared = item
+    return -shared, -candidate
+
+
 def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     """Set ``canonical`` (and ``fingerprint``) on each of ``quotes`` that has no group yet:
     the group of its best match among the grouped quotes of the database and the earlier
@@ -171,10 +182,18 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     ranked: dict[int, list[tuple[int, int]]] = {}  # new quote -> [(shared keys, candidate)]
     wanted: set[int] = set()
     for lid in local:
-        shared = Counter(candidate for key in keys[lid] for candidate in postings.get(key, ()))
-        for candidate in by_fingerprint.get(fingerprints.get(lid, ""), ()):
-            shared[candidate] += len(keys[lid]) + 1  # first in line
-        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
+        if exact := by_fingerprint.get(fingerprints.get(lid, "")):
+            # The same words are already grouped: nothing can rank above an exact match,
+            # so the keys' candidates need no counting (the oldest few exact ones suffice).
+            best = [
+                (candidate, len(keys[lid]) + 1) for candidate in heapq.nsmallest(CANDIDATES, exact)
+            ]
+        else:
+            shared: Counter[int] = Counter()
+            for key in keys[lid]:
+                shared.update(postings.get(key, ()))  # counted in C: a stock key has 200
+            # The most shared keys first, the older quote first among equals.
+            best = heapq.nsmallest(CANDIDATES, shared.items(), key=_most_shared_first)
         ranked[lid] = [(n, candidate) for candidate, n in best]
         wanted.update(candidate for candidate, _ in best)
     known = {
@@ -195,8 +214,13 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     for lid, quote in local.items():
         if group_of[lid] is None:
             candidates = list(ranked[lid])
-            nearby = Counter(c for key in keys[lid] for c in batch_postings.get(key, ()))
-            candidates += [(n, c) for c, n in nearby.items()]
+            nearby: Counter[int] = Counter()
+            for key in keys[lid]:
+                nearby.update(batch_postings.get(key, ()))
+            # As for the database's quotes, only the few sharing most keys are compared:
+            # the earlier quotes of the batch are negative ids, the oldest the closest to 0.
+            closest = heapq.nsmallest(CANDIDATES, nearby.items(), key=_most_shared_nearby)
+            candidates += [(n, c) for c, n in closest]
             best = None
             for n, candidate in candidates:
                 other_words, group = known.get(candidate) or (

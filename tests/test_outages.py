@@ -291,8 +291,13 @@ def raw_postgres():
         )
     except psycopg.Error as error:
         pytest.skip(f"PostgreSQL is not reachable: {error}")
-    with conn:
+    try:
         yield conn
+    finally:
+        # close(), not ``with conn``: leaving the block commits first, which takes the
+        # connection's lock and waits on its socket; after a test shut that socket under a
+        # thread, or left a thread inside a call, that wait could last for ever.
+        conn.close()
 
 
 class _Wrapper:

@@ -198,3 +198,38 @@ def test_additions_wait_at_most_half_the_public_max_age_by_default():
         if saved is not None:
             os.environ["NEWSROOM_ADDITIONS_GRACE_SECONDS"] = saved
         importlib.reload(project_settings)
+
+
+def test_a_hanging_test_fails_alone_and_the_run_goes_on(tmp_path):
+    """The suite's per-test time limit (pyproject's ``timeout``) fails a test stuck in a
+    wait, with its stack, and the tests after it still run: one hang cannot stall CI."""
+    (tmp_path / "test_hang.py").write_text(
+        "import threading\n"
+        "def test_hangs():\n"
+        "    threading.Event().wait()\n"
+        "def test_after():\n"
+        "    pass\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:django",
+            f"--rootdir={ROOT}",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "-o",
+            "timeout=2",
+            str(tmp_path / "test_hang.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Timeout" in result.stdout, result.stdout[-2000:]
+    assert "1 failed, 1 passed" in result.stdout, result.stdout[-2000:]
