@@ -1069,14 +1069,19 @@ SLUG_LOOKUP_BATCH = 200
 
 
 class SlugBook:
-    """The slugs taken, per model, for the slug bases a batch of imports needs: one query
-    per batch of bases instead of one per row. Valid inside one transaction of the
+    """The slugs taken, per model, for the slug bases a batch of imports needs: a few
+    queries per batch of bases instead of one per row. Valid inside one transaction of the
     serialised importer (nobody else creates articles or people meanwhile); a slug taken
-    by a file that then rolled back is simply skipped."""
+    by a file that then rolled back is simply skipped.
+
+    A base's numbered slugs ("-2", "-3", …) are only needed once the base itself is taken,
+    so they are read only for those bases: most titles and names are new, and one ``IN``
+    probe of the unique index answers for all of them."""
 
     def __init__(self):
         self._taken: dict[type[Model], set[str]] = {}
-        self._loaded: dict[type[Model], set[str]] = {}
+        self._loaded: dict[type[Model], set[str]] = {}  # bases whose own slug was read
+        self._numbered: dict[type[Model], set[str]] = {}  # bases whose "-n" slugs were read
 
     @staticmethod
     def base(text: str, *, fallback: str) -> str:
@@ -1087,13 +1092,23 @@ class SlugBook:
         loaded = self._loaded.setdefault(model, set())
         taken = self._taken.setdefault(model, set())
         bases = sorted({self.base(text, fallback=fallback) for text in texts} - loaded)
+        manager = model._default_manager
+        for i in range(0, len(bases), SLUG_LOOKUP_BATCH):
+            part = bases[i : i + SLUG_LOOKUP_BATCH]
+            taken.update(manager.filter(slug__in=part).values_list("slug", flat=True))
+        loaded.update(bases)
+        self._load_numbered(model, [base for base in bases if base in taken])
+
+    def _load_numbered(self, model: type[Model], bases: Sequence[str]) -> None:
+        numbered = self._numbered.setdefault(model, set())
+        bases = sorted(set(bases) - numbered)
+        taken = self._taken[model]
         for i in range(0, len(bases), SLUG_LOOKUP_BATCH):
             lookup = Q()
             for base in bases[i : i + SLUG_LOOKUP_BATCH]:
-                # A base's slugs are the base itself and the base with a number ("-2", ...).
-                lookup |= Q(slug=base) | _numbered_slugs(base)
+                lookup |= _numbered_slugs(base)
             taken.update(model._default_manager.filter(lookup).values_list("slug", flat=True))
-        loaded.update(bases)
+        numbered.update(bases)
 
     def take(self, model: type[Model], text: str, *, fallback: str) -> str:
         """A free slug for ``text`` ("rose-ayling-ellis", then "-2", ...), now taken."""
@@ -1101,6 +1116,8 @@ class SlugBook:
         if base not in self._loaded.get(model, ()):
             self.load(model, [text], fallback=fallback)
         taken = self._taken[model]
+        if base in taken and base not in self._numbered[model]:
+            self._load_numbered(model, [base])  # taken by an earlier file of this batch
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1

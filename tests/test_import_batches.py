@@ -127,6 +127,47 @@ def test_slugs_stay_unique_within_a_batch_and_against_the_database(pipeline, sto
     assert [p.slug for p in roses] == ["rose-ayling-ellis-2", "rose-ayling-ellis-3"]
 
 
+def test_a_numbered_slug_taken_while_its_base_is_free_is_still_skipped(pipeline, story_file):
+    """Only bases already taken have their numbered slugs read; a base that a file of
+    the same batch takes first still finds "-2" taken (say by a story headlined "… 2")."""
+    Article.objects.create(
+        title="x", slug="rose-and-giovanni-celebrate-2", body="x", source_key="old",
+        source_name="old", source_sha256="0" * 64, raw_text="x",
+    )  # fmt: skip
+    files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b")]
+
+    outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED, CREATED]
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "rose-and-giovanni-celebrate",
+        "rose-and-giovanni-celebrate-2",
+        "rose-and-giovanni-celebrate-3",
+    ]
+
+
+def test_slugs_of_new_titles_are_read_in_one_query(pipeline, story_file):
+    """A batch of new headlines: one probe of the slug index for all of them, no range
+    look-up per title."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = [register(pipeline, story_file, f"{n}.txt") for n in range(12)]
+    for n, file in enumerate(files):
+        pipeline[file.key] = dataclasses.replace(
+            pipeline[file.key], headline=f"Headline number {n} here"
+        )
+    with CaptureQueriesContext(connection) as queries:
+        import_sources(files)
+    slug_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "articles_article"."slug" AS "slug" FROM')
+    ]
+    assert len(slug_reads) == 1, slug_reads
+    assert len(set(Article.objects.values_list("slug", flat=True))) == 12
+
+
 def test_unchanged_files_are_not_parsed(tmp_path, monkeypatch):
     """Re-importing the same bytes is a hash look-up: the pipeline is not run, and the
     search entries are still checked (and repaired)."""
