@@ -14,7 +14,6 @@ A sentence is a happening when it has
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 
 from .attribution import Resolver
@@ -29,7 +28,9 @@ from .lexicon import (
     word_set,
 )
 from .quotes import MASK
-from .text import sentence_spans, trim_words
+from .summaries import SUMMARY_MAX as SUMMARY_MAX  # where tests and callers find it
+from .summaries import summarise
+from .text import sentence_spans
 from .types import DatePrecision, ExtractedEvent
 
 _WORDS = re.compile(r"[A-Za-z][a-z-]+")
@@ -40,9 +41,7 @@ _PAST_WORDS = IRREGULAR_PAST - SPEECH_VERBS
 _PRONOUN = re.compile(r"(?=[hHsS])\b(?:he|she|He|She)\b")
 _GROUP = re.compile(r"(?=[tT])\b(?:the|The) (?:pair|couple|duo|two)\b")
 _DESC = re.compile(r"(?=[tT])\b(?:the|The) ((?:[A-Za-z'-]+ ){0,2})([a-z]+)\b")
-_MASK_RUN = re.compile(f"{MASK}+")
 # The lookaheads above let the regex engine skip to candidate letters quickly.
-SUMMARY_MAX = 200
 
 # Verbs of scheduled happenings in the present tense or after "will" (base and -s forms).
 _SCHEDULED = word_set(
@@ -122,61 +121,6 @@ def _only_attribution(masked: str, ss: int, se: int, words: set[str], verbs: set
     )
 
 
-# A summary is cut at these marks, so that it reads as whole clauses.
-_CLAUSE_END = re.compile(r"[,;:—–]\s|\s[—–]\s")
-SUMMARY_TARGET = 160
-
-
-def _summary(masked: str, ss: int, se: int, verbs: set[str], dated_at: list[int]) -> str:
-    """The sentence or, when it is long, whole clauses of it: the main clause of the event
-    (the one with its verb, best with its date, not a "who …" aside), with the sentence's
-    subject clause before it and the next clauses while they fit. Never a word cut in two,
-    never a clause cut off mid-way ("…finale in")."""
-    whole = " ".join(_MASK_RUN.sub("…", masked[ss:se]).split())
-    if len(whole) <= SUMMARY_MAX:
-        return whole
-    bounds = [ss, *(m.end() for m in _CLAUSE_END.finditer(masked, ss, se)), se]
-    spans = [(a, b) for a, b in itertools.pairwise(bounds) if masked[a:b].strip()]
-    # The verb in lower case: a capitalised "Rose" or "Will" is more likely a name.
-    lowered = {v.lower() for v in verbs}
-
-    def text(span) -> str:
-        return " ".join(_MASK_RUN.sub("…", masked[span[0] : span[1]]).split())
-
-    def aside(span) -> bool:
-        first = _WORDS.search(masked, span[0], span[1])
-        return first is not None and first.group().lower() in _RELATIVE
-
-    def score(index: int) -> tuple:
-        a, b = spans[index]
-        has_verb = not lowered.isdisjoint(_WORDS.findall(masked, a, b))
-        has_date = any(a <= d < b for d in dated_at)
-        return (has_verb and not aside(spans[index]), has_verb, has_date, -index)
-
-    main = max(range(len(spans)), key=score)
-    picked = [main]
-    if main > 0 and not aside(spans[0]) and len(text(spans[0])) <= 60:
-        picked.insert(0, 0)  # the subject ("Rose Ayling-Ellis, who …, won …")
-    for index in range(main + 1, len(spans)):
-        if len(" ".join(text(spans[i]) for i in [*picked, index])) > SUMMARY_TARGET:
-            break
-        picked.append(index)
-    parts = []
-    for n, index in enumerate(picked):
-        part = text(spans[index])
-        following = picked[n + 1] if n + 1 < len(picked) else None
-        if following is not None and following != index + 1:
-            part = part.rstrip(" ,;:—–")  # an aside left out: no dangling comma
-        parts.append(part)
-    summary = " ".join(parts).rstrip(" ,;:—–")
-    if len(summary) > SUMMARY_MAX:  # one clause longer than the limit: whole words only
-        summary = trim_words(summary, SUMMARY_MAX)
-    return summary[:1].upper() + summary[1:]
-
-
-_RELATIVE = frozenset({"who", "whom", "whose", "which", "where", "while", "whilst", "although"})
-
-
 def extract_events(
     res: Resolver, paras: list[tuple[int, int]], published_on: dt.date | None
 ) -> list[ExtractedEvent]:
@@ -224,7 +168,14 @@ def extract_events(
                 first = _WORDS.search(masked, ss, se)
                 if not dates or not _someone(words, first.group() if first else ""):
                     continue
-            summary = _summary(masked, ss, se, verbs or words, [d.start for d in dates])
+            # The verbs to centre the summary on: the event verbs, else the past tenses
+            # (a speech verb's last) or the scheduled verbs that made it a happening.
+            others = {
+                w.lower()
+                for w in words
+                if w.endswith("ed") or w in IRREGULAR_PAST or w in _SCHEDULED_FORMS
+            }
+            summary = summarise(masked, ss, se, verbs, [(d.start, d.end) for d in dates], others)
             if not dates:
                 events.append(ExtractedEvent(summary, ss, se, None, None, tuple(people)))
             seen = set()
