@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import Length, RowNumber
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from extraction import canonical as words_of
 
+from .history import insert_created_history
 from .models import CanonicalQuote, Quote, QuoteKey
 
 MAX_POSTINGS = 200  # quotes read per key (the latest)
@@ -259,10 +260,10 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
                 speaker_disputed=len(speakers) > 1,
             )
         )
-    created = bulk_create_with_history(
-        new_groups, CanonicalQuote, default_change_reason=GROUP_REASON
-    )
+    # Both backends return primary keys from bulk inserts (SQLite 3.35+, PostgreSQL).
+    created = CanonicalQuote.objects.bulk_create(new_groups)
     assert all(group.pk is not None for group in created)
+    insert_created_history(CanonicalQuote, created, reason=GROUP_REASON)
     real = {-i: group.pk for i, group in enumerate(created, start=1)}
     joined: dict[int, set[int]] = {}
     for lid, quote in local.items():

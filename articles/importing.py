@@ -32,7 +32,6 @@ then writes its result. Re-importing is safe:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import logging
 import os
@@ -56,6 +55,7 @@ from search import index as search_index
 
 from . import canonical, formats, sync
 from .content_version import deferred_bumps
+from .history import historical_model, insert_history
 from .models import (
     Article,
     Event,
@@ -215,34 +215,10 @@ class BatchWrites:
         self.__init__()
 
 
-@functools.cache
-def _historical(model: type[Model]) -> type[Model]:
-    """The history model of ``model``, asked once: each access to ``model.history`` builds
-    a manager class (a noticeable share of an import's time, once per file)."""
-    return model.history.model
-
-
 def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
-    """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one INSERT
-    (``bulk_history_create`` without its per-call manager and per-row user look-ups)."""
-    if not rows:
-        return
-    historical = _historical(model)
-    fields = [field.attname for field in historical.tracked_fields]
-    user = historical.get_default_history_user(rows[0][0])
-    now = timezone.now()
-    historical.objects.bulk_create(
-        [
-            historical(
-                history_date=now,
-                history_user=user,
-                history_change_reason=IMPORT_REASON,
-                history_type=kind,
-                **{name: getattr(row, name) for name in fields},
-            )
-            for row, kind in rows
-        ]
-    )
+    """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one
+    ``executemany`` (``articles.history``)."""
+    insert_history(model, rows, reason=IMPORT_REASON)
 
 
 def known_people(person_ids: Iterable[int] | None = None) -> dict[int, KnownPerson]:
@@ -1236,7 +1212,7 @@ def _edited_by_editors(model: type[Model], rows) -> set[int]:
     if not ids:
         return set()
     changes = (
-        _historical(model)
+        historical_model(model)
         .objects.filter(id__in=ids, history_type="~")
         .exclude(history_change_reason=IMPORT_REASON)
     )
@@ -1254,19 +1230,7 @@ def _delete_in_bulk(model: type[Model], rows) -> None:
     if not rows:
         return
     if hasattr(model._meta, "simple_history_manager_attribute"):  # it keeps a history
-        historical = _historical(model)
-        now = timezone.now()
-        historical.objects.bulk_create(
-            [
-                historical(
-                    history_date=now,
-                    history_type="-",
-                    history_change_reason=IMPORT_REASON,
-                    **{f.attname: getattr(row, f.attname) for f in historical.tracked_fields},
-                )
-                for row in rows
-            ]
-        )
+        insert_history(model, [(row, "-") for row in rows], reason=IMPORT_REASON)
     queryset = model.objects.filter(pk__in=[row.pk for row in rows])
     queryset._raw_delete(queryset.db)
 
