@@ -121,6 +121,20 @@ def _only_attribution(masked: str, ss: int, se: int, words: set[str], verbs: set
     )
 
 
+def _only_speech(summary: str, verbs: set[str]) -> bool:
+    """Whether a summary only says who spoke: it ends on a speech verb ("… she said") and
+    holds no other past tense or finite event verb (an "After winning …" opening is no
+    clause of its own)."""
+    words = _WORDS.findall(summary)  # as written: a capitalised "Rose" is a name
+    if not words or words[-1].lower() not in SPEECH_VERBS:
+        return False
+    return not any(
+        w not in SPEECH_VERBS
+        and (w.endswith("ed") or w in _PAST_WORDS or (w in verbs and not w.endswith("ing")))
+        for w in words
+    )
+
+
 def extract_events(
     res: Resolver, paras: list[tuple[int, int]], published_on: dt.date | None
 ) -> list[ExtractedEvent]:
@@ -176,6 +190,10 @@ def extract_events(
                 if w.endswith("ed") or w in IRREGULAR_PAST or w in _SCHEDULED_FORMS
             }
             summary = summarise(masked, ss, se, verbs, [(d.start, d.end) for d in dates], others)
+            if MASK in masked[ss:se] and _only_speech(summary, verbs):
+                # The clause the summary found is who spoke the quote ("After the final,
+                # Giovanni said: …"): the saying is no happening, and the rest no clause.
+                continue
             if not dates:
                 events.append(ExtractedEvent(summary, ss, se, None, None, tuple(people)))
             seen = set()

@@ -248,3 +248,17 @@ def test_a_summary_takes_time_in_proportion_to_its_sentence():
     with deadline(10):
         result = summary(sentence, "won", "opened")
     assert len(result) <= SUMMARY_MAX
+
+
+def test_an_opening_clause_before_who_spoke_a_quote_is_no_event():
+    """'After the concert on Friday, the singer said: "…"': what the summary finds is who
+    spoke the quote; the saying is no happening and the opening no clause of its own."""
+    story = (
+        " date 2024-03-11 A singer speaks\n\n"
+        "Marta Quill released a new album on Monday.\n\n"
+        "Speaking after the concert on Friday, Marta Quill said: "
+        "\u201cI am thrilled by the reaction of everyone who came along tonight.\u201d\n"
+    )
+    found = events(story)
+    assert not any(e.summary.rstrip(".").endswith("said") for e in found), found
+    assert any("released a new album" in e.summary for e in found)
