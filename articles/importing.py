@@ -694,8 +694,12 @@ def _save_parsed(
         article.source_sha256 = parsed.sha256
         article.raw_text = parsed.raw_text
         article.imported_values = _fingerprint(values)
-        article._change_reason = IMPORT_REASON
+        # Its history record goes with the batch's too (``insert_history``, with its tags
+        # and authors as django-simple-history records them, in a few queries per batch).
+        article.skip_history_when_saving = True
         article.save()
+        del article.skip_history_when_saving
+        writes.add_history(Article, [article], "~")
         cache.remember_article(article)
         # An editor rewrote the body: the new extraction's offsets would not fit it.
         keep_extraction = "body" in edited
