@@ -154,6 +154,7 @@ class BatchWrites:
         self.quotes: list[Quote] = []
         self.events: list[tuple[Event, list[int]]] = []  # with the ids of their people
         self.tag_suggestions: list[TagSuggestion] = []
+        self.aliases: list[Alias] = []
         self.articles: set[int] = set()
         self.people_touched: set[int] = set()  # people whose API record changed (aliases)
 
@@ -167,6 +168,7 @@ class BatchWrites:
         self.quotes += other.quotes
         self.events += other.events
         self.tag_suggestions += other.tag_suggestions
+        self.aliases += other.aliases
         self.articles |= other.articles
         self.people_touched |= other.people_touched
 
@@ -175,6 +177,12 @@ class BatchWrites:
         now = timezone.now()
         for row in [*self.quotes, *(event for event, _ in self.events)]:
             row.updated_at = now
+        # The batch's new aliases, each once (after a file that failed, the batch's look-up
+        # is read again from the database and may offer one an earlier file added).
+        aliases: dict[tuple[int, str], Alias] = {}
+        for alias in self.aliases:
+            aliases.setdefault((alias.person_id, alias.normalized), alias)
+        self.add_history(Alias, Alias.objects.bulk_create(list(aliases.values())))
         Mention.objects.bulk_create(self.mentions)
         # The same words in earlier stories (or earlier files of this batch): one group,
         # in a few queries for the whole batch (issue 15), set before the quotes are
@@ -1165,8 +1173,8 @@ def _add_aliases(
                 )
             )
     if new_aliases:
-        # Written now: the next file's look-up of existing aliases must see them.
-        writes.add_history(Alias, Alias.objects.bulk_create(new_aliases))
+        # Written with the batch: the next files find them in the batch's look-up (``stored``).
+        writes.aliases += new_aliases
         # The API shows a person's aliases: partners syncing must see them (issue 15).
         writes.people_touched.update(alias.person_id for alias in new_aliases)
     return {

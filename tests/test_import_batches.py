@@ -70,6 +70,51 @@ def test_a_bad_file_in_the_middle_of_a_batch_rolls_back_alone(pipeline, story_fi
     assert len(quote_ids("dream")) == 2
 
 
+def test_aliases_are_written_once_per_batch_even_after_a_file_fails(
+    pipeline, story_file, monkeypatch
+):
+    """New aliases go in with the batch's bulk writes (one INSERT), not one per file; a
+    file failing in between (the batch's look-up is then read again from the database,
+    which does not hold them yet) never makes the batch write one twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Person.objects.create(name="Rose Ayling-Ellis")
+    Person.objects.create(name="Giovanni Pernice")
+
+    def people(*rose_aliases):
+        return [
+            ExtractedPerson(name="Rose Ayling-Ellis", aliases=list(rose_aliases)),
+            ExtractedPerson(name="Giovanni Pernice", aliases=["Giovanni"]),
+        ]
+
+    files = [
+        register(pipeline, story_file, "a.txt", people=people("Rose")),
+        register(pipeline, story_file, "b.txt", people=people("Rose")),
+        register(pipeline, story_file, "c.txt", people=people("Rose", "Ms Ayling-Ellis")),
+    ]
+    sync_events = importing._sync_events
+
+    def fail_on_b(article, *args, **kwargs):
+        sync_events(article, *args, **kwargs)
+        if article.source_key == "b.txt":
+            raise importing.DatabaseError("disk full")
+
+    monkeypatch.setattr(importing, "_sync_events", fail_on_b)
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED, FAILED, CREATED]
+    alias_inserts = [q for q in queries.captured_queries if 'INTO "people_alias"' in q["sql"]]
+    assert len(alias_inserts) == 1
+    assert sorted(Alias.objects.values_list("text", flat=True)) == [
+        "Giovanni",
+        "Ms Ayling-Ellis",
+        "Rose",
+    ]
+    assert Alias.history.filter(history_type="+").count() == 3
+
+
 def test_a_file_refused_when_the_batch_is_written_fails_alone(pipeline, story_file):
     """Rows written in bulk at the end of the batch: if the database refuses them, the
     batch is redone a file at a time, and only the file at fault fails."""
