@@ -46,18 +46,23 @@ def register(pipeline, story_file, name, **kwargs):
     return SourceFile(story_file(name, raw), name)
 
 
+def fail_saving(monkeypatch, key):
+    """Saving the file keyed ``key`` fails with a database error once its rows are written."""
+    sync_events = importing._sync_events
+
+    def fail_on_key(article, *args, **kwargs):
+        sync_events(article, *args, **kwargs)
+        if article.source_key == key:
+            raise importing.DatabaseError("disk full")
+
+    monkeypatch.setattr(importing, "_sync_events", fail_on_key)
+
+
 def test_a_bad_file_in_the_middle_of_a_batch_rolls_back_alone(pipeline, story_file, monkeypatch):
     """A database error while saving the second of three files (one batch) fails that file
     only: its rows are rolled back, the first and third commit, with their search entries."""
     files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b", "c")]
-    sync_events = importing._sync_events
-
-    def fail_on_b(article, *args, **kwargs):
-        sync_events(article, *args, **kwargs)
-        if article.source_key == "b.txt":
-            raise importing.DatabaseError("disk full")
-
-    monkeypatch.setattr(importing, "_sync_events", fail_on_b)
+    fail_saving(monkeypatch, "b.txt")
     outcomes = import_sources(files, publish=True)
 
     assert [o.status for o in outcomes] == [CREATED, FAILED, CREATED]
@@ -93,14 +98,7 @@ def test_aliases_are_written_once_per_batch_even_after_a_file_fails(
         register(pipeline, story_file, "b.txt", people=people("Rose")),
         register(pipeline, story_file, "c.txt", people=people("Rose", "Ms Ayling-Ellis")),
     ]
-    sync_events = importing._sync_events
-
-    def fail_on_b(article, *args, **kwargs):
-        sync_events(article, *args, **kwargs)
-        if article.source_key == "b.txt":
-            raise importing.DatabaseError("disk full")
-
-    monkeypatch.setattr(importing, "_sync_events", fail_on_b)
+    fail_saving(monkeypatch, "b.txt")
     with CaptureQueriesContext(connection) as queries:
         outcomes = import_sources(files)
 
