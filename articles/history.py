@@ -19,6 +19,8 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
+from newsroom.bulk import bulk_insert
+
 
 @functools.cache
 def historical_model(model: type[Model]) -> type[Model]:
@@ -108,7 +110,7 @@ def _insert_m2m_history(
             for values in through.objects.filter(**{f"{source}__in": list(records)}).values(*names)
             for history_id in records[values[source]]
         ]
-        m2m_history.objects.bulk_create(copies)
+        bulk_insert(m2m_history, copies)
 
 
 def insert_created_history(model: type[Model], objects: Iterable[Model], *, reason: str) -> None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from extraction import canonical as canonical_words
+from newsroom.bulk import LeanInsertQuerySet
 from people.models import Person, unique_slug
 
 from . import images, quote_display
@@ -95,7 +96,7 @@ class Tag(models.Model):
         return tag
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(LeanInsertQuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
 
@@ -228,6 +229,9 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # ``save()`` inserts through it (``newsroom.bulk``: the lean INSERT); it filters
+        # nothing out, as a base manager must not.
+        base_manager_name = "objects"
         ordering = [F("published_at").desc(nulls_last=True), "-pk"]
         get_latest_by = "published_at"
         verbose_name = "article"
@@ -367,6 +371,8 @@ class TagSuggestion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LeanInsertQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "tag"]
         verbose_name = "tag suggestion"
@@ -448,7 +454,7 @@ class ArticleCopy(models.Model):
 ARTICLE_COPY_FIELDS = ("article_published", "article_published_at")
 
 
-class ArticleCopyQuerySet(models.QuerySet):
+class ArticleCopyQuerySet(LeanInsertQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Like ``QuerySet.bulk_create``, with each row's copy of its article (read in one
         query for the rows whose article object is not at hand)."""
@@ -752,7 +758,7 @@ class Quote(ArticleCopy):
 # --- Canonical quotes (issue 15) -------------------------------------------------------------
 
 
-class CanonicalQuoteQuerySet(models.QuerySet):
+class CanonicalQuoteQuerySet(LeanInsertQuerySet):
     def public(self):
         """Groups with at least one public occurrence: any other answers like an unknown
         id, so a group of drafts never shows through (one indexed probe per group)."""
@@ -823,6 +829,8 @@ class QuoteKey(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="keys")
     key = models.BigIntegerField()
 
+    objects = LeanInsertQuerySet.as_manager()
+
     class Meta:
         ordering = ["key", "quote"]
         verbose_name = "quote key"
@@ -869,7 +877,7 @@ class RemovedQuote(models.Model):
         return reverse("web:quote", kwargs={"pk": self.quote_id})
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(LeanInsertQuerySet):
     def public(self):
         return self.filter(article__status=Article.Status.PUBLISHED)
 

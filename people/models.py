@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from newsroom.bulk import LeanInsertQuerySet
+
 
 def normalize_name(text: str) -> str:
     """The form names are compared in: case-folded, inner white space collapsed."""
@@ -18,13 +20,14 @@ def directory_key(name: str) -> str:
     return sort_key(name)
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(LeanInsertQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        """Like ``QuerySet.bulk_create``, with the derived name fields ``save`` fills."""
+        """Like ``QuerySet.bulk_create``, with the derived name fields ``save`` fills (a
+        ``sort_name`` already given is kept: the importer's parser works it out)."""
         objs = list(objs)
         for person in objs:
             person.name_normalized = normalize_name(person.name)
-            person.sort_name = directory_key(person.name)
+            person.sort_name = person.sort_name or directory_key(person.name)
         return super().bulk_create(objs, *args, **kwargs)
 
     def by_name_or_alias(self, text: str):
@@ -126,6 +129,7 @@ class Alias(models.Model):
     normalized = models.CharField(max_length=200, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
 
+    objects = LeanInsertQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,8 @@ column with GIN indexes (plus a trigram index on ``names``); on SQLite an FTS5 t
 
 from django.db import models
 
+from newsroom.bulk import LeanInsertQuerySet
+
 KIND_CODES = {"article": 1, "quote": 2, "person": 3}
 
 
@@ -43,6 +45,8 @@ class SearchEntry(models.Model):
     body = models.TextField(blank=True)
     # Person's name and aliases as folded words, for substring (trigram) matching.
     names = models.TextField(blank=True)
+
+    objects = LeanInsertQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "object_id"]

@@ -1,0 +1,190 @@
+"""``newsroom.bulk.bulk_insert`` writes what ``QuerySet.bulk_create`` writes, on both
+databases (issue 13: the import's bulk writes without Django's per-value compiler cost)."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Upper
+from django.db.models.query import QuerySet as DjangoQuerySet
+
+from articles.models import Article, Event, Quote, QuoteKey
+from newsroom import bulk
+from newsroom.bulk import bulk_insert
+from people.models import Alias, Person
+from search.models import SearchEntry, entry_id
+
+pytestmark = pytest.mark.django_db
+
+WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+
+
+def _article(n: int, **extra) -> Article:
+    values = {
+        "title": "Title",
+        "slug": f"title-{n}",
+        "body": "Body “with” quotes.",
+        "captions": ["One caption", "Two"],
+        "published_at": WHEN,
+        "status": Article.Status.PUBLISHED,
+        "source_key": f"k{n}",
+        "source_name": f"k{n}.txt",
+        "source_sha256": f"{n:064d}",
+        "raw_text": "raw",
+        "imported_values": {"title": "abc", "n": [1, 2]},
+    }
+    return Article(**{**values, **extra})
+
+
+def _values(model, pks):
+    names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+    moving = {"created_at", "updated_at", "imported_at"}  # "now" at each insert
+    rows = model.objects.filter(pk__in=pks).order_by("pk").values(*names)
+    return [{k: v for k, v in row.items() if k not in moving} for row in rows]
+
+
+def test_rows_equal_those_of_djangos_bulk_create(monkeypatch):
+    """Every kind of value the import writes: text, integers, booleans, floats, choices,
+    JSON (a list, a dict, and a bare string, which must still be encoded), aware
+    datetimes, foreign keys, and a column with a database default."""
+    lean = bulk_insert(Article, [_article(1), _article(2, imported_values="just text")])
+    django = DjangoQuerySet(Article).bulk_create(
+        [_article(3), _article(4, imported_values="just text")]
+    )
+    strip = [
+        {k: v for k, v in row.items() if not k.startswith("source") and k != "slug"}
+        for row in _values(Article, [a.pk for a in lean + django])
+    ]
+    assert strip[0] == strip[2] and strip[1] == strip[3]
+    assert Article.objects.get(pk=lean[1].pk).imported_values == "just text"
+    assert Article.objects.get(pk=lean[0].pk).published_at == WHEN
+
+    person = Person.objects.create(name="Ada Example")
+    article = lean[0]
+    quotes = [
+        Quote(
+            article=article,
+            text="Hello there",
+            start=6,
+            end=17,
+            speaker=person,
+            confidence=0.75,
+            status=Quote.Status.AUTO,
+        ),
+        Quote(article=article, text="Bye", start=20, end=23, confidence=0.25),
+    ]
+    twins = [
+        Quote(
+            article=article,
+            text="Hello there",
+            start=6,
+            end=17,
+            speaker=person,
+            confidence=0.75,
+            status=Quote.Status.AUTO,
+        ),
+        Quote(article=article, text="Bye", start=20, end=23, confidence=0.25),
+    ]
+    Quote.objects.bulk_create(quotes)  # the lean path, via the model's queryset
+    monkeypatch.setattr(bulk, "supports", lambda model, vendor: False)
+    Quote.objects.bulk_create(twins)  # the same queryset, on Django's own path
+    rows = _values(Quote, [q.pk for q in quotes + twins])
+    assert rows[:2] == rows[2:]
+    # The quotes' copy of their article (kept by the model's bulk_create) is written too.
+    assert all(row["article_published"] and row["article_published_at"] == WHEN for row in rows)
+
+
+def test_keys_are_set_in_order_across_several_statements(monkeypatch):
+    monkeypatch.setattr(bulk, "_rows_per_statement", lambda connection, columns: 7)
+    people = bulk_insert(Person, [Person(name=f"P {n}", slug=f"p-{n}") for n in range(50)])
+    assert len({p.pk for p in people}) == 50
+    assert all(not p._state.adding and p._state.db == "default" for p in people)
+    stored = dict(Person.objects.values_list("pk", "name"))
+    assert all(stored[p.pk] == p.name for p in people)
+
+
+def test_a_model_with_its_own_keys_is_written_with_them():
+    entries = [
+        SearchEntry(id=entry_id("article", n), kind="article", object_id=n, title=f"t{n}")
+        for n in (1, 2)
+    ]
+    bulk_insert(SearchEntry, entries)
+    assert dict(SearchEntry.objects.values_list("id", "title")) == {5: "t1", 9: "t2"}
+
+
+def test_ignore_conflicts_skips_rows_that_exist_and_reads_no_keys():
+    article = bulk_insert(Article, [_article(9)])[0]
+    quote = Quote.objects.create(article=article, text="Words", start=0, end=5)
+    QuoteKey.objects.bulk_create([QuoteKey(quote=quote, key=1)])
+    rows = [QuoteKey(quote=quote, key=1), QuoteKey(quote=quote, key=2)]
+    QuoteKey.objects.bulk_create(rows, ignore_conflicts=True)
+    assert sorted(QuoteKey.objects.values_list("key", flat=True)) == [1, 2]
+    assert all(row.pk is None for row in rows)  # as bulk_create: which ones were skipped?
+
+
+def test_related_objects_saved_after_assignment_give_their_key():
+    person = Person(name="Late Saved", slug="late-saved")
+    alias = Alias(person=person, text="Late", normalized="late")
+    bulk_insert(Person, [person])
+    bulk_insert(Alias, [alias])
+    assert Alias.objects.get(pk=alias.pk).person_id == person.pk
+
+
+def test_an_expression_goes_to_djangos_compiler():
+    event = Event(summary=Upper(Value("text")), start=0, end=1)
+    event.article = bulk_insert(Article, [_article(7)])[0]
+    bulk_insert(Event, [event])
+    assert Event.objects.get(pk=event.pk).summary == "TEXT"
+
+
+def test_a_failed_insert_leaves_nothing_behind():
+    """One statement per batch inside one transaction: a refused row undoes the rows
+    before it."""
+    Person.objects.create(name="Taken", slug="taken")
+    with pytest.raises(IntegrityError), transaction.atomic():  # the slug is unique
+        bulk_insert(Person, [Person(name="A", slug="free"), Person(name="B", slug="taken")])
+    assert not Person.objects.filter(slug="free").exists()
+
+
+def _spy_on_djangos_insert(monkeypatch) -> list:
+    called = []
+    original = DjangoQuerySet._insert
+
+    def spy(self, objs, *args, **kwargs):
+        called.append(self.model)
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(DjangoQuerySet, "_insert", spy)
+    return called
+
+
+def test_save_of_a_new_object_takes_the_lean_path_too(monkeypatch):
+    called = _spy_on_djangos_insert(monkeypatch)
+    article = _article(5)
+    article.save()
+    assert Article not in called  # (its history row is simple-history's own insert)
+    assert article.pk and not article._state.adding
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.imported_values, stored.published_at) == (article.imported_values, WHEN)
+    article.title = "Changed"
+    article.save()  # an update: not an insert at all
+    assert Article.objects.get(pk=article.pk).title == "Changed"
+
+
+def test_unsupported_models_and_conflict_updates_go_to_djangos_compiler(monkeypatch):
+    called = _spy_on_djangos_insert(monkeypatch)
+    person = Person.objects.create(name="Ada Example", slug="ada")
+    Person.objects.bulk_create(
+        [Person(name="Ada Example 2", slug="ada")],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=["name"],
+    )
+    assert Person in called
+    assert Person.objects.get(pk=person.pk).name == "Ada Example 2"
+    called.clear()
+    monkeypatch.setattr(bulk, "supports", lambda model, vendor: False)
+    bulk_insert(Person, [Person(name="X", slug="x")])
+    assert called == [Person]
+    assert Person.objects.filter(slug="x").exists()
