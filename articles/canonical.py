@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Length, RowNumber
 from simple_history.utils import bulk_update_with_history
 
@@ -151,9 +151,27 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     words = {lid: words_of.words(q.text) for lid, q in local.items()}
     keys = {lid: words_of.shingle_keys(w) for lid, w in words.items()}
     batch = {q.pk for q in quotes if q.pk is not None}
-    # The grouped quotes sharing a key with the new ones, and how many keys each shares.
+    # Exact matches by fingerprint first (a quote without keys is too short to be grouped,
+    # but this also finds the one quote a posting list would be too long to rank).
+    # (Computed again: rows older than the column have none stored.)
+    fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
+    by_fingerprint: dict[str, set[int]] = defaultdict(set)
+    for chunk in _chunks(sorted(set(fingerprints.values()))):
+        # The oldest CANDIDATES of each: all that is compared of an exact match.
+        rows = (
+            Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False)
+            .exclude(pk__in=batch)
+            .annotate(rank=Window(RowNumber(), partition_by=F("fingerprint"), order_by="pk"))
+            .filter(rank__lte=CANDIDATES)
+        )
+        for fp, quote_id in rows.values_list("fingerprint", "pk"):
+            by_fingerprint[fp].add(quote_id)
+    exact = {lid for lid, fp in fingerprints.items() if fp in by_fingerprint}
+    # The grouped quotes sharing a key with the others, and how many keys each shares. A
+    # quote whose words are grouped already needs none (nothing ranks above an exact match):
+    # a story that repeats quotes the archive holds reads no posting lists for them.
     postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
-    all_keys = sorted(set().union(*keys.values()))
+    all_keys = sorted(set().union(*(keys[lid] for lid in local if lid not in exact)))
     for chunk in _chunks(all_keys):
         # At most MAX_POSTINGS quotes per key, the latest: a shingle shared by more (a stock
         # phrase) tells little, and reading them all would make a common key cost as much
@@ -168,26 +186,27 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
         )
         for key, quote_id in rows.values_list("key", "quote_id"):
             postings[key].add(quote_id)
-    # Exact matches by fingerprint too (a quote without keys is too short to be grouped,
-    # but this also finds the one quote a posting list would be too long to rank).
-    # (Computed again: rows older than the column have none stored.)
-    fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
-    by_fingerprint: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(sorted(set(fingerprints.values()))):
-        rows = Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False).exclude(
-            pk__in=batch
+    # The exact ones' other keys are counted, not read: ``index_quotes`` caps each key at
+    # MAX_POSTINGS quotes, and needs to know how many hold it.
+    held: dict[int, int] = {}
+    counted = sorted(set().union(*(keys[lid] for lid in exact)).difference(all_keys))
+    for chunk in _chunks(counted):
+        rows = (
+            QuoteKey.objects.filter(key__in=chunk)
+            .exclude(quote_id__in=batch)
+            .values("key")
+            .annotate(quotes=Count("quote_id"))
         )
-        for fp, quote_id in rows.values_list("fingerprint", "pk")[: _IN_CHUNK * 10]:
-            by_fingerprint[fp].add(quote_id)
+        held.update(rows.values_list("key", "quotes"))
 
     ranked: dict[int, list[tuple[int, int]]] = {}  # new quote -> [(shared keys, candidate)]
     wanted: set[int] = set()
     for lid in local:
-        if exact := by_fingerprint.get(fingerprints.get(lid, "")):
-            # The same words are already grouped: nothing can rank above an exact match,
-            # so the keys' candidates need no counting (the oldest few exact ones suffice).
+        if lid in exact:
+            # The same words are already grouped: the oldest few exact ones suffice.
+            same = by_fingerprint[fingerprints[lid]]
             best = [
-                (candidate, len(keys[lid]) + 1) for candidate in heapq.nsmallest(CANDIDATES, exact)
+                (candidate, len(keys[lid]) + 1) for candidate in heapq.nsmallest(CANDIDATES, same)
             ]
         else:
             shared: Counter[int] = Counter()
@@ -285,7 +304,9 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
         if length < len(texts[pk])
     ]
     CanonicalQuote.objects.bulk_update(longer, ["text"])
-    return Grouping(joined=joined, postings={key: len(ids) for key, ids in postings.items()})
+    counts = {key: min(n, MAX_POSTINGS) for key, n in held.items()}
+    counts.update((key, len(ids)) for key, ids in postings.items())
+    return Grouping(joined=joined, postings=counts)
 
 
 def refresh_speakers(*, group_ids: Iterable[int]) -> None:

@@ -25,6 +25,7 @@ the most keys are compared word by word.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -46,6 +47,10 @@ _APOSTROPHE = re.compile(r"['’ʼ]")
 _KEY_MASK = (1 << 63) - 1  # keys fit a signed 64-bit column (PostgreSQL ``bigint``)
 
 
+# Remembered for the latest quotes: an import asks for a new quote's words (and keys) when
+# it groups the quote, writes it and indexes it, and for an archived quote's each time a new
+# one may repeat it. Both are pure functions of their (immutable) argument.
+@functools.lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """The quote's words, normalised: Unicode compatibility forms, case folded, placeholders
     in brackets removed, punctuation and quote marks dropped."""
@@ -67,18 +72,23 @@ def _hash(value: str) -> int:
     )
 
 
-def shingle_keys(text_words: Sequence[str]) -> set[int]:
+def shingle_keys(text_words: Sequence[str]) -> frozenset[int]:
     """The keys a quote is looked up by (see the module's docstring); none for a quote too
     short to be grouped."""
+    return _shingle_keys(tuple(text_words))
+
+
+@functools.lru_cache(maxsize=8192)
+def _shingle_keys(text_words: tuple[str, ...]) -> frozenset[int]:
     if len(text_words) < MIN_WORDS:
-        return set()
+        return frozenset()
     hashes = [
         _hash(" ".join(text_words[i : i + SHINGLE])) for i in range(len(text_words) - SHINGLE + 1)
     ]
     keys = {hashes[0], hashes[-1], _hash("#" + fingerprint(text_words))}
     for i in range(len(hashes) - WINDOW + 1):
         keys.add(min(hashes[i : i + WINDOW]))
-    return keys
+    return frozenset(keys)
 
 
 def max_edits(length: int) -> int:

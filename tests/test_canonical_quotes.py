@@ -400,6 +400,7 @@ def test_rebuild_groups_an_existing_archive():
 def test_grouping_runs_a_constant_number_of_queries_per_batch():
     """Grouping a batch costs the same few queries for 2 quotes as for 12 (no query per
     quote, no pairwise scan), against an archive that already has groups."""
+    group(quote_in(SENTENCE, when=day(1)))
     group(*(quote_in(SENTENCE + f" {n}", when=day(1)) for n in range(3)))
 
     def cost(quotes):
@@ -408,6 +409,8 @@ def test_grouping_runs_a_constant_number_of_queries_per_batch():
         return len(queries)
 
     small = [quote_in(SENTENCE, when=day(2)), quote_in("Another sentence of more than six words")]
+    # Each batch has quotes the archive holds word for word (their keys are only counted)
+    # and quotes it does not (their keys' postings are read).
     many = [quote_in(SENTENCE + "!", when=day(3)) for _ in range(6)] + [
         quote_in(f"Quite another sentence number {n} said by someone else") for n in range(6)
     ]
