@@ -50,6 +50,7 @@ from simple_history.utils import bulk_update_with_history
 
 from extraction.knowledge import WorldIndex
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
+from newsroom.bulk import bulk_insert
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
@@ -197,12 +198,13 @@ class BatchWrites:
         assert all(event.pk is not None for event in events)
         self.add_history(Event, events)
         through = Event.people.through
-        through.objects.bulk_create(
+        bulk_insert(
+            through,
             [
                 through(event_id=event.pk, person_id=person_id)
                 for event, people in self.events
                 for person_id in people
-            ]
+            ],
         )
         TagSuggestion.objects.bulk_create(self.tag_suggestions)
         if self.tag_suggestions:
@@ -816,7 +818,13 @@ def _resolve_people(
     for extracted, key in zip(parsed.people, keys, strict=True):
         person = by_id.get(extracted.known_key) or by_name.get(key)
         if person is None and key and key not in rejected:
-            person = by_name[key] = Person(name=_clip(extracted.name, 200), name_normalized=key)
+            name = _clip(extracted.name, 200)
+            person = by_name[key] = Person(
+                name=name,
+                name_normalized=key,
+                # Worked out by the parser for the name it read (not for a clipped one).
+                sort_name=extracted.sort_key if name == extracted.name else "",
+            )
             cache.by_name[key] = person
             to_create.append(person)
         resolved.append(person)

@@ -44,6 +44,7 @@ from .names import (
     is_region,
     is_title,
     particles,
+    sort_key,
     suffixes,
 )
 from .types import ExtractedMention, ExtractedPerson
@@ -1085,6 +1086,7 @@ def extract_people(body: str, extra_texts: list[str], world: WorldIndex) -> Peop
             name=p.name,
             aliases=sorted(f for f in p.forms if f != p.name),
             known_key=p.known_key,
+            sort_key=sort_key(p.name) if p.known_key is None else "",
         )
         for p in info
     ]
