@@ -1,4 +1,5 @@
-"""History rows written in bulk, fast: one ``executemany`` of plain values per model.
+"""History rows written in bulk, fast: plain values per model, written in one go
+(``newsroom.bulk.insert_values``: a multi-row INSERT, or COPY on PostgreSQL).
 
 ``bulk_history_create`` (django-simple-history) builds a historical model object per row,
 looks up the user and the change reason per row, and has Django's insert compiler turn
@@ -19,7 +20,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from newsroom.bulk import bulk_insert
+from newsroom.bulk import bulk_insert, insert_values
 
 
 @functools.cache
@@ -30,21 +31,14 @@ def historical_model(model: type[Model]) -> type[Model]:
 
 
 @functools.cache
-def _columns(model: type[Model]) -> tuple[list[str], list[Field], str]:
-    """The tracked attributes, the historical fields they are written to, and the INSERT."""
+def _columns(model: type[Model]) -> tuple[list[str], list[Field]]:
+    """The tracked attributes, and the historical fields they are written to."""
     historical = historical_model(model)
     by_attname = {field.attname: field for field in historical._meta.concrete_fields}
     tracked = [field.attname for field in historical.tracked_fields]
     own = ["history_date", "history_user_id", "history_change_reason", "history_type"]
     fields = [by_attname[name] for name in [*own, *tracked]]
-    connection = connections[router.db_for_write(historical)]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(historical._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    return tracked, fields, sql
+    return tracked, fields
 
 
 def insert_history(
@@ -62,7 +56,7 @@ def insert_history(
     if not rows:
         return
     historical = historical_model(model)
-    tracked, fields, sql = _columns(model)
+    tracked, fields = _columns(model)
     connection = connections[router.db_for_write(historical)]
     user = historical.get_default_history_user(rows[0][0])
     date = date or timezone.now()
@@ -77,8 +71,7 @@ def insert_history(
         ]
         for row, kind in rows
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(params))
+    insert_values(historical, fields, list(params), using=connection.alias)
     kept = [row.pk for row, kind in rows if kind != "-"]
     if kept and getattr(historical, "_history_m2m_fields", None):
         _insert_m2m_history(model, kept, reason=reason, date=date)

@@ -227,7 +227,7 @@ class BatchWrites:
 
 def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
     """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one
-    ``executemany`` (``articles.history``)."""
+    write (``articles.history``)."""
     insert_history(model, rows, reason=IMPORT_REASON)
 
 

@@ -19,6 +19,7 @@ inserts, expressions as values) goes to Django's compiler as before.
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -66,8 +67,13 @@ _PLAIN: dict[type[Field], type] = {
     **dict.fromkeys(_INTEGERS, int),
 }
 
-# Most parameters one statement may carry: PostgreSQL's protocol counts them in 16 bits.
+# PostgreSQL: parameters one statement may carry (its protocol counts them in 16 bits);
+# from how many rows a COPY pays for itself; rows per INSERT of arrays.
 _POSTGRES_MAX_PARAMS = 65_535
+_POSTGRES_COPY_ROWS = 8
+_POSTGRES_ARRAY_ROWS = 5_000
+# "varchar(200)" -> "varchar", "numeric(10, 2)" -> "numeric".
+_TYPE_MODIFIER = re.compile(r"\([^)]*\)")
 
 
 class _Column:
@@ -117,7 +123,7 @@ def supports(model: type[Model], vendor: str) -> bool:
 
 def _rows_per_statement(connection, columns: int) -> int:
     if connection.vendor == "sqlite":
-        # The limit this SQLite was built with (32,766 since 3.32), not Django's cautious 999.
+        # The limit this SQLite was built with (32,766 since 3.32), not Django's 999.
         limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     else:
         limit = _POSTGRES_MAX_PARAMS
@@ -126,24 +132,101 @@ def _rows_per_statement(connection, columns: int) -> int:
 
 def _execute(model, connection, columns, values, *, returning: bool, ignore_conflicts: bool):
     """INSERT ``values`` (a list per row) into ``columns``; the new keys if ``returning``."""
+    if connection.vendor == "postgresql" and len(values) >= _POSTGRES_COPY_ROWS:
+        if not ignore_conflicts:
+            return _copy(model, connection, columns, values, returning=returning)
+        return _insert_arrays(model, connection, columns, values, returning=returning)
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(c.field.column) for c in columns)
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(c.field.column) for c in columns)
+    )
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     suffix += f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     keys = []
-    with connection.cursor() as cursor:
-        step = _rows_per_statement(connection, len(columns))  # (connected by now)
+    with _cursor(connection) as cursor:
+        step = _rows_per_statement(connection, len(columns))
         for start in range(0, len(values), step):
             part = values[start : start + step]
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(part))}{suffix}"
-            cursor.execute(sql, [value for row_values in part for value in row_values])
+            statement = head + ", ".join([row] * len(part)) + suffix
+            cursor.execute(statement, [value for row_values in part for value in row_values])
             if returning:
-                part_keys = cursor.fetchall()
-                assert len(part_keys) == len(part), "the database returned a key per row"
-                keys += [key for (key,) in part_keys]
+                keys += _fetch_keys(cursor, len(part))
     return keys
+
+
+def _copy(model, connection, columns, values, *, returning: bool) -> list:
+    """PostgreSQL's own bulk load, ``COPY … FROM STDIN``: psycopg writes each row in C,
+    where a multi-row INSERT has it handle every value in Python. The keys of new rows
+    are taken from the table's sequence first (the values the column's default would
+    have taken), in order."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = [c.field.column for c in columns]
+    keys = []
+    with _cursor(connection) as cursor, connection.wrap_database_errors:
+        if returning:
+            pk = model._meta.pk.column
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, len(values)],
+            )
+            keys = sorted(_fetch_keys(cursor, len(values)))
+            names = [pk, *names]
+            values = [[key, *row] for key, row in zip(keys, values, strict=True)]
+        statement = f"COPY {table} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            for row_values in values:
+                copy.write_row(row_values)
+    return keys
+
+
+def _insert_arrays(model, connection, columns, values, *, returning: bool) -> list:
+    """A multi-row INSERT … ON CONFLICT DO NOTHING on PostgreSQL (which COPY cannot do):
+    one array per column, unnested into rows, so a handful of parameters however many
+    rows. Each array has its column's type without a length ("varchar", not
+    "varchar(200)": that cast would cut a value too long, which the column must refuse)."""
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{_array_type(c.field, connection)}" for c in columns)
+    statement = "INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT DO NOTHING".format(
+        quote(model._meta.db_table), ", ".join(quote(c.field.column) for c in columns), arrays
+    )
+    statement += f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    keys = []
+    with _cursor(connection) as cursor:
+        for start in range(0, len(values), _POSTGRES_ARRAY_ROWS):
+            part = values[start : start + _POSTGRES_ARRAY_ROWS]
+            cursor.execute(statement, [list(column) for column in zip(*part, strict=True)])
+            if returning:
+                keys += _fetch_keys(cursor, len(part))
+    return keys
+
+
+def _fetch_keys(cursor, rows: int) -> list:
+    keys = [key for (key,) in cursor.fetchall()]
+    assert len(keys) == rows, "the database returned a key per row"
+    return keys
+
+
+def _cursor(connection):
+    """A cursor of ``connection`` (Django's wrapper: its errors, its query log). On
+    PostgreSQL one that binds parameters on the server: they travel in psycopg's binary
+    format (and a statement run often is prepared), where Django's default cursor, which
+    binds on the client, writes each value into the statement's text in Python."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _array_type(field: Field, connection) -> str:
+    return _TYPE_MODIFIER.sub("", field.db_type(connection)) + "[]"
 
 
 class LeanInsertQuerySet(QuerySet):
@@ -218,3 +301,15 @@ def bulk_insert(
     automatic many-to-many table, a history model)."""
     queryset = LeanInsertQuerySet(model, using=using or router.db_for_write(model))
     return queryset.bulk_create(objs, ignore_conflicts=ignore_conflicts)
+
+
+def insert_values(
+    model: type[Model], fields: list[Field], rows: list[list], *, using: str | None = None
+) -> None:
+    """Write ``rows`` of ``model`` (values for ``fields``, already made ready for the
+    database by each field's ``get_db_prep_save``) on the same paths as ``bulk_insert``:
+    for writers that build rows without objects (``articles.history``)."""
+    if rows:
+        connection = connections[using or router.db_for_write(model)]
+        columns = [_column(field) for field in fields]
+        _execute(model, connection, columns, rows, returning=False, ignore_conflicts=False)

@@ -4,7 +4,7 @@ databases (issue 13: the import's bulk writes without Django's per-value compile
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Upper
 from django.db.models.query import QuerySet as DjangoQuerySet
@@ -16,6 +16,15 @@ from people.models import Alias, Person
 from search.models import SearchEntry, entry_id
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["copy or arrays", "values"])
+def postgres_path(request, monkeypatch):
+    """Each PostgreSQL way of writing rows (COPY, or an INSERT of arrays when conflicts
+    are ignored; a VALUES list for a few rows), whatever the number of rows."""
+    monkeypatch.setattr(bulk, "_POSTGRES_COPY_ROWS", 1 if request.param != "values" else 10**9)
+    return request.param
+
 
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 
@@ -44,7 +53,7 @@ def _values(model, pks):
     return [{k: v for k, v in row.items() if k not in moving} for row in rows]
 
 
-def test_rows_equal_those_of_djangos_bulk_create(monkeypatch):
+def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, postgres_path):
     """Every kind of value the import writes: text, integers, booleans, floats, choices,
     JSON (a list, a dict, and a bare string, which must still be encoded), aware
     datetimes, foreign keys, and a column with a database default."""
@@ -95,7 +104,7 @@ def test_rows_equal_those_of_djangos_bulk_create(monkeypatch):
     assert all(row["article_published"] and row["article_published_at"] == WHEN for row in rows)
 
 
-def test_keys_are_set_in_order_across_several_statements(monkeypatch):
+def test_keys_are_set_in_order_across_several_statements(monkeypatch, postgres_path):
     monkeypatch.setattr(bulk, "_rows_per_statement", lambda connection, columns: 7)
     people = bulk_insert(Person, [Person(name=f"P {n}", slug=f"p-{n}") for n in range(50)])
     assert len({p.pk for p in people}) == 50
@@ -113,7 +122,7 @@ def test_a_model_with_its_own_keys_is_written_with_them():
     assert dict(SearchEntry.objects.values_list("id", "title")) == {5: "t1", 9: "t2"}
 
 
-def test_ignore_conflicts_skips_rows_that_exist_and_reads_no_keys():
+def test_ignore_conflicts_skips_rows_that_exist_and_reads_no_keys(postgres_path):
     article = bulk_insert(Article, [_article(9)])[0]
     quote = Quote.objects.create(article=article, text="Words", start=0, end=5)
     QuoteKey.objects.bulk_create([QuoteKey(quote=quote, key=1)])
@@ -138,7 +147,7 @@ def test_an_expression_goes_to_djangos_compiler():
     assert Event.objects.get(pk=event.pk).summary == "TEXT"
 
 
-def test_a_failed_insert_leaves_nothing_behind():
+def test_a_failed_insert_leaves_nothing_behind(postgres_path):
     """One statement per batch inside one transaction: a refused row undoes the rows
     before it."""
     Person.objects.create(name="Taken", slug="taken")
@@ -188,3 +197,19 @@ def test_unsupported_models_and_conflict_updates_go_to_djangos_compiler(monkeypa
     bulk_insert(Person, [Person(name="X", slug="x")])
     assert called == [Person]
     assert Person.objects.filter(slug="x").exists()
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(postgres_path):
+    """PostgreSQL checks lengths (SQLite stores what it is given), on every path: the
+    arrays of an INSERT that ignores conflicts are cast to the column's type without its
+    length, so the column itself refuses."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce varchar lengths")
+    for ignore_conflicts in (False, True):
+        with pytest.raises(DataError), transaction.atomic():
+            bulk_insert(
+                Person,
+                [Person(name="x" * 201, slug="long")],
+                ignore_conflicts=ignore_conflicts,
+            )
+    assert not Person.objects.filter(slug="long").exists()
