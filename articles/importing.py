@@ -266,6 +266,8 @@ class Importer:
         self._provisional: set = set()  # keys of people parsed but not saved yet
         self._parser: ParserProcess | None = None
         self._parser_refused = False
+        # Whether each file is written in a savepoint of its own (see ``_save_story``).
+        self._file_savepoints = True
 
     def import_path(self, path: Path, *, key: str | None = None) -> ImportOutcome:
         """Import one file as the story ``key`` (by default its file name, as for a file
@@ -413,6 +415,9 @@ class Importer:
                 self._cache = BatchCache()
                 self._writes = BatchWrites()
                 self._cache.look_up([story for i in chunk for story in _parsed_stories(batch[i])])
+                # Several files: none in a savepoint of its own; a database error fails the
+                # batch, which is then imported again one file per transaction (below).
+                self._file_savepoints = len(chunk) == 1 or self.dry_run
                 for i in chunk:
                     results[i] = self._import_read(batch[i])
                 self._writes.write()
@@ -477,6 +482,30 @@ class Importer:
     def _save_story(
         self, parsed: ParsedArticle, name: str, key: str, *, authored: bool = False
     ) -> ImportOutcome:
+        """Write one story. Alone in its transaction (or a dry run), in a savepoint: a
+        story the database refuses fails alone, and one that lost a race on a unique key
+        (to a concurrent import or an editor) is tried again, reading what won. In a
+        batch of several files, without: a savepoint is two more statements per file (a
+        round trip each on PostgreSQL), and a batch that meets a database error is
+        imported again one file per transaction (``_commit``), with the same outcome."""
+        if not self._file_savepoints:
+            outcome = ImportOutcome(name, UNCHANGED, key=key)
+            writes = BatchWrites()
+            _save_parsed(
+                parsed,
+                outcome,
+                key=key,
+                publish=self.publish,
+                world=self.world,
+                min_confidence=self.min_confidence,
+                cache=self._cache,
+                writes=writes,
+                authored=authored,
+            )
+            self._writes.merge(writes)
+            if outcome.people:
+                self._learn(outcome.people)
+            return outcome
         # A concurrent import may win a race on a unique key; the retry then sees its rows.
         for attempt in range(2):
             outcome = ImportOutcome(name, UNCHANGED, key=key)
