@@ -20,7 +20,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from newsroom.bulk import bulk_insert, insert_values
+from newsroom.bulk import bulk_insert, insert_values, preparers
 
 
 @functools.cache
@@ -61,7 +61,7 @@ def insert_history(
     user = historical.get_default_history_user(rows[0][0])
     date = date or timezone.now()
     head = [date, getattr(user, "pk", None), reason]
-    preps = [field.get_db_prep_save for field in fields]
+    preps = preparers(fields)
     params = (
         [
             prep(value, connection)

@@ -90,11 +90,19 @@ class _Column:
         self.plain = _PLAIN.get(type(target))
 
     def value(self, obj: Model, connection):
+        """The object's value for this column, ready for the database."""
         value = self.field.pre_save(obj, True) if self.pre_save else getattr(obj, self.attname)
         if value is None or type(value) is self.plain:
             return value
         if hasattr(value, "resolve_expression"):
             raise _NotPlain
+        return self.field.get_db_prep_save(value, connection)
+
+    def prepare(self, value, connection):
+        """``value`` ready for the database (``get_db_prep_save``, but a plain value as
+        it is)."""
+        if value is None or type(value) is self.plain:
+            return value
         return self.field.get_db_prep_save(value, connection)
 
 
@@ -313,3 +321,9 @@ def insert_values(
         connection = connections[using or router.db_for_write(model)]
         columns = [_column(field) for field in fields]
         _execute(model, connection, columns, rows, returning=False, ignore_conflicts=False)
+
+
+def preparers(fields: Iterable[Field]) -> list:
+    """For each of ``fields``, ``prepare(value, connection)``: the value ready for the
+    database, as the field's ``get_db_prep_save`` makes it, a plain one without a call."""
+    return [_column(field).prepare for field in fields]
