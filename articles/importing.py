@@ -55,7 +55,7 @@ from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
 from . import canonical, formats, sync
-from .content_version import deferred_bumps
+from .content_version import bump_content_version, deferred_bumps
 from .history import historical_model, insert_history
 from .models import (
     Article,
@@ -156,7 +156,7 @@ class BatchWrites:
         self.events: list[tuple[Event, list[int]]] = []  # with the ids of their people
         self.tag_suggestions: list[TagSuggestion] = []
         self.aliases: list[Alias] = []
-        self.articles: set[int] = set()
+        self.articles: list[Article] = []  # whose extraction these rows are
         self.people_touched: set[int] = set()  # people whose API record changed (aliases)
 
     def add_history(self, model: type[Model], rows: Iterable[Model], kind: str = "+") -> None:
@@ -170,7 +170,7 @@ class BatchWrites:
         self.events += other.events
         self.tag_suggestions += other.tag_suggestions
         self.aliases += other.aliases
-        self.articles |= other.articles
+        self.articles += other.articles
         self.people_touched |= other.people_touched
 
     def write(self) -> None:
@@ -215,13 +215,14 @@ class BatchWrites:
         for model, rows in self.history.items():
             _bulk_history(model, rows)
         sync.touch_people(self.people_touched, now=now)
-        published = Article.objects.published().filter(pk__in=self.articles)
-        if self.articles and (published_ids := list(published.values_list("pk", flat=True))):
+        article_ids = {article.pk for article in self.articles}
+        published = Article.objects.published().filter(pk__in=article_ids)
+        if article_ids and (published_ids := list(published.values_list("pk", flat=True))):
             # Their people (and tags) may have become public with these rows.
             sync.touch_article_dependents(published_ids, visibility=True, now=now)
-        if self.articles:
+        if article_ids:
             # Their quotes and people are written only now: index them (again) with these.
-            search_index.mark(articles_deep=self.articles)
+            search_index.mark(articles_deep=article_ids)
         self.__init__()
 
 
@@ -420,6 +421,7 @@ class Importer:
                 self._file_savepoints = len(chunk) == 1 or self.dry_run
                 for i in chunk:
                     results[i] = self._import_read(batch[i])
+                self._cache.insert_pending()
                 self._writes.write()
                 # Unchanged, but their search entries are checked (and repaired if missing
                 # or stale): the next run heals what a crash or an older version lost.
@@ -501,6 +503,7 @@ class Importer:
                 cache=self._cache,
                 writes=writes,
                 authored=authored,
+                defer_new=True,
             )
             self._writes.merge(writes)
             if outcome.people:
@@ -662,8 +665,12 @@ def _save_parsed(
     cache: BatchCache,
     writes: BatchWrites,
     authored: bool = False,
+    defer_new: bool = False,
 ) -> None:
     """Write one parsed story as the article keyed ``key`` (created or updated).
+
+    ``defer_new``: a new article is inserted with the batch's others, in one statement,
+    not now (in a batch of several files, which a database error fails as a whole).
 
     ``authored``: the story was written in the admin (``save_story``), so its text is the
     editor's own: every field is taken as the new text (none counts as "edited since the
@@ -675,6 +682,9 @@ def _save_parsed(
     if legacy_key != key:
         lookup |= Q(source_key=legacy_key)
     found = cache.articles_for(parsed.sha256, {key, legacy_key})
+    if found and any(article.pk is None for article in found):
+        # An article an earlier file of the batch created, not inserted yet: it is now.
+        cache.insert_pending()
     if found is None:
         found = list(Article.objects.select_for_update().filter(lookup))
     if same_bytes := next((a for a in found if a.source_sha256 == parsed.sha256), None):
@@ -713,10 +723,14 @@ def _save_parsed(
             imported_values=_fingerprint(values),
         )
         article.slug = cache.slugs.take(Article, article.title, fallback="article")
-        # Its history record goes with the batch's (a new article has no tags to record).
-        article.skip_history_when_saving = True
-        article.save()
-        del article.skip_history_when_saving
+        if defer_new:
+            # Inserted with the batch's other new articles (``BatchCache.insert_pending``).
+            cache.defer_article(article, outcome)
+        else:
+            # Its history record goes with the batch's (a new article has no tags).
+            article.skip_history_when_saving = True
+            article.save()
+            del article.skip_history_when_saving
         cache.remember_article(article)
         writes.add_history(Article, [article])
         outcome.status = CREATED
@@ -747,7 +761,7 @@ def _save_parsed(
     outcome.article_id = article.pk
     if keep_extraction:
         return
-    writes.articles.add(article.pk)
+    writes.articles.append(article)
 
     people = _resolve_people(
         parsed, outcome, rejected=world.rejected_names, cache=cache, writes=writes
@@ -1007,6 +1021,26 @@ class BatchCache:
         self.articles_by_key: dict[str, Article] = {}
         self.article_shas_read: set[str] = set()
         self.article_keys_read: set[str] = set()
+        # New articles not inserted yet, with the outcomes that wait for their ids.
+        self.pending: list[tuple[Article, ImportOutcome]] = []
+
+    def defer_article(self, article: Article, outcome: ImportOutcome) -> None:
+        self.pending.append((article, outcome))
+
+    def insert_pending(self) -> None:
+        """Insert the new articles the batch's files deferred, in one statement (a COPY on
+        PostgreSQL), before the rows that refer to them: what ``Article.save`` does for a
+        new article (history aside: the batch writes it), for all of them at once."""
+        if not self.pending:
+            return
+        articles = [article for article, _ in self.pending]
+        Article.objects.bulk_create(articles)
+        for article, outcome in self.pending:
+            article.saved_in_bulk()
+            outcome.article_id = article.pk
+        self.pending = []
+        # A new row only adds (``content_version``): what its save's signal would bump.
+        bump_content_version(retraction=False)
 
     def remember_article(self, article: Article) -> None:
         self.articles_by_sha[article.source_sha256] = article
@@ -1021,7 +1055,8 @@ class BatchCache:
         if sha256 not in self.article_shas_read or not keys <= self.article_keys_read:
             return None
         found = [self.articles_by_sha.get(sha256), *(self.articles_by_key.get(k) for k in keys)]
-        return list({article.pk: article for article in found if article is not None}.values())
+        # (By identity: an article not inserted yet has no key.)
+        return list({id(article): article for article in found if article is not None}.values())
 
     def look_up(self, stories: Sequence[tuple[str, ParsedArticle]]) -> None:
         """Read at once what the batch's stories (with their keys) will look up one by

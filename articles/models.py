@@ -304,6 +304,12 @@ class Article(models.Model):
         """Where editors see the article as readers will (staff only; issue 14)."""
         return reverse("web:article-preview", kwargs={"pk": self.pk})
 
+    def saved_in_bulk(self) -> None:
+        """After a bulk insert of a new article (the importer's): remember what was
+        written, as ``save`` does, so that a later ``save`` tells what changed since."""
+        self._copied_state = self._copy_state()
+        self._shown = self._shown_state()
+
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)

@@ -421,3 +421,71 @@ def test_new_quotes_are_grouped_before_they_are_written_not_updated_after(tmp_pa
     assert len(quotes) == 3 and all(q.canonical_id for q in quotes)
     # Near-duplicates (one word differs in fourteen): one group, first reported in the first.
     assert len({q.canonical_id for q in quotes}) == 1
+
+
+# --- New articles inserted with the batch's (issue 13) ---------------------------------------
+
+
+def test_a_batch_inserts_its_new_articles_in_one_statement(pipeline, story_file):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = [register(pipeline, story_file, f"{name}.txt") for name in ("a", "b", "c")]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED] * 3
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "COPY")) and '"articles_article"' in q["sql"]
+    ]
+    assert len(writes) == 1
+    ids = [o.article_id for o in outcomes]
+    assert None not in ids
+    assert sorted(Article.objects.values_list("pk", "source_key")) == sorted(
+        zip(ids, ["a.txt", "b.txt", "c.txt"], strict=True)
+    )
+    assert Article.history.filter(history_type="+").count() == 3
+    assert set(
+        SearchEntry.objects.filter(kind="article").values_list("object_id", flat=True)
+    ) == set(ids)
+
+
+def _seed(tmp_path, name: str, extra: str = ""):
+    from pathlib import Path
+
+    seed = sorted(Path("fixtures/seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(seed + extra, encoding="utf-8")
+    return path
+
+
+def test_a_story_revised_within_one_batch_updates_the_article_the_batch_created(tmp_path):
+    """The batch's new articles wait to be inserted together; a later file of the batch
+    that is a revision of one (same key) finds it, inserted first, and updates it."""
+    files = [
+        SourceFile(_seed(tmp_path, "first.txt"), "story.txt"),
+        SourceFile(
+            _seed(tmp_path, "second.txt", "\nThe story was updated on Tuesday.\n"), "story.txt"
+        ),
+    ]
+    outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED, importing.UPDATED]
+    assert outcomes[0].article_id == outcomes[1].article_id is not None
+    article = Article.objects.get()
+    assert article.raw_text.endswith("updated on Tuesday.\n")
+
+
+def test_the_same_bytes_twice_in_one_batch_are_one_article(tmp_path):
+    files = [
+        SourceFile(_seed(tmp_path, "first.txt"), "first.txt"),
+        SourceFile(_seed(tmp_path, "copy.txt"), "copy.txt"),
+    ]
+    outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED, UNCHANGED]
+    assert outcomes[0].article_id == outcomes[1].article_id is not None
+    assert "same content as first.txt" in outcomes[1].notes
+    assert Article.objects.count() == 1
