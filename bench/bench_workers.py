@@ -11,7 +11,7 @@ outcome (`ImportRun.started_at` .. `finished_at`), so Django's start-up is not c
 
 It also times the pipeline alone on the same files: the share of one worker's time spent
 outside the database gives, by Amdahl's law, the most two workers can gain while every
-file's writes are serialised (articles/importing.py takes one advisory lock per file
+file's writes are serialised (articles/importing.py takes one advisory lock per batch
 transaction, so that people are never created twice).
 """
 
