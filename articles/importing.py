@@ -769,18 +769,24 @@ def _save_parsed(
     # People who lost a mention, a quote or an event here may no longer be public: those
     # rows go in bulk, without the signals that would tell the search index.
     unlinked: set[int] = set()
-    _sync_mentions(article, old_body, parsed, people, unlinked, is_new=is_new, writes=writes)
+    # What the article holds already: read with the batch's other articles, or now.
+    stored = (
+        StoredExtraction()
+        if is_new
+        else cache.stored_extraction(article) or read_stored_extraction([article])[article.pk]
+    )
+    _sync_mentions(article, old_body, parsed, people, unlinked, stored=stored, writes=writes)
     _sync_quotes(
         article,
         parsed,
         people,
         outcome,
         unlinked,
-        is_new=is_new,
+        stored=stored,
         min_confidence=min_confidence,
         writes=writes,
     )
-    _sync_events(article, old_body, parsed, people, outcome, unlinked, is_new=is_new, writes=writes)
+    _sync_events(article, old_body, parsed, people, outcome, unlinked, stored=stored, writes=writes)
     _suggest_tags(article, parsed.suggested_tags, is_new=is_new, cache=cache, writes=writes)
     if unlinked:
         search_index.mark(people=unlinked)
@@ -1023,6 +1029,13 @@ class BatchCache:
         self.article_keys_read: set[str] = set()
         # New articles not inserted yet, with the outcomes that wait for their ids.
         self.pending: list[tuple[Article, ImportOutcome]] = []
+        # The extraction the found articles hold, until a story's sync takes it.
+        self.stored: dict[int, StoredExtraction] = {}
+
+    def stored_extraction(self, article: Article) -> StoredExtraction | None:
+        """What ``article`` held when the batch began, read with the batch's others: once
+        (a second story of the batch updating it reads what the first one left)."""
+        return self.stored.pop(article.pk, None)
 
     def defer_article(self, article: Article, outcome: ImportOutcome) -> None:
         self.pending.append((article, outcome))
@@ -1073,6 +1086,9 @@ class BatchCache:
                 self.remember_article(article)
         self.article_shas_read |= shas
         self.article_keys_read |= keys
+        # The stories that update an article sync its extraction: read it for them all.
+        found = {a.pk: a for a in [*self.articles_by_sha.values(), *self.articles_by_key.values()]}
+        self.stored = read_stored_extraction(list(found.values()))
         self.slugs.load(
             Article, [_article_values(parsed)["title"] for _, parsed in stories], fallback="article"
         )
@@ -1290,17 +1306,61 @@ def _pair(old, old_key, new, new_key):
     return pairs, gone, fresh
 
 
+@dataclass
+class StoredExtraction:
+    """What an article holds already of its extraction, for the sync of a new one: its
+    mentions, quotes and events (in their models' order), the people linked to each event
+    (event id: {person id: link id}), and which quotes and events editors changed."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    links: dict[int, dict[int, int]] = field(default_factory=dict)
+    edited_quotes: set[int] = field(default_factory=set)
+    edited_events: set[int] = field(default_factory=set)
+
+
+def read_stored_extraction(articles: Sequence[Article]) -> dict[int, StoredExtraction]:
+    """The ``StoredExtraction`` of each of ``articles`` (by id), in a few queries for them
+    all: re-importing a batch of changed stories read them five queries per story."""
+    stored = {article.pk: StoredExtraction() for article in articles}
+    by_id = {article.pk: article for article in articles}
+    for part in _parts(sorted(stored)):
+        for model, name in ((Mention, "mentions"), (Quote, "quotes"), (Event, "events")):
+            for row in model.objects.filter(article_id__in=part):
+                # Its article is at hand (as ``article.quotes.all()`` would give it).
+                model.article.field.set_cached_value(row, by_id[row.article_id])
+                getattr(stored[row.article_id], name).append(row)
+    quotes = [quote for entry in stored.values() for quote in entry.quotes]
+    events = [event for entry in stored.values() for event in entry.events]
+    edited_quotes = _edited_by_editors(Quote, quotes)
+    edited_events = _edited_by_editors(Event, events)
+    event_articles = {event.pk: event.article_id for event in events}
+    for event in events:
+        stored[event.article_id].links[event.pk] = {}
+    through = Event.people.through
+    for part in _parts(sorted(event_articles)):
+        rows = through.objects.filter(event_id__in=part)
+        for pk, event_id, person_id in rows.values_list("pk", "event_id", "person_id"):
+            stored[event_articles[event_id]].links[event_id][person_id] = pk
+    for entry in stored.values():
+        entry.edited_quotes = {q.pk for q in entry.quotes} & edited_quotes
+        entry.edited_events = {e.pk for e in entry.events} & edited_events
+    return stored
+
+
 def _edited_by_editors(model: type[Model], rows) -> set[int]:
     """Ids of ``rows`` that someone other than the importer changed since they were made."""
-    ids = [row.pk for row in rows]
-    if not ids:
-        return set()
-    changes = (
-        historical_model(model)
-        .objects.filter(id__in=ids, history_type="~")
-        .exclude(history_change_reason=IMPORT_REASON)
-    )
-    return set(changes.values_list("id", flat=True))
+    ids = sorted(row.pk for row in rows)
+    edited = set()
+    for part in _parts(ids):
+        changes = (
+            historical_model(model)
+            .objects.filter(id__in=part, history_type="~")
+            .exclude(history_change_reason=IMPORT_REASON)
+        )
+        edited.update(changes.values_list("id", flat=True))
+    return edited
 
 
 def _delete_in_bulk(model: type[Model], rows) -> None:
@@ -1320,7 +1380,14 @@ def _delete_in_bulk(model: type[Model], rows) -> None:
 
 
 def _sync_mentions(
-    article, old_body, parsed, people, unlinked: set[int], *, is_new: bool, writes: BatchWrites
+    article,
+    old_body,
+    parsed,
+    people,
+    unlinked: set[int],
+    *,
+    stored: StoredExtraction,
+    writes: BatchWrites,
 ):
     """Mentions of the same person in the same words keep their rows, with new offsets."""
     seen: set[int] = set()
@@ -1331,7 +1398,7 @@ def _sync_mentions(
             continue
         seen.add(mention.start)
         wanted.append(Mention(article=article, person=person, start=mention.start, end=mention.end))
-    existing = [] if is_new else list(article.mentions.all())
+    existing = stored.mentions
     pairs, gone, fresh = _pair(
         existing,
         lambda m: (m.person_id, _span_text(old_body, m.start, m.end)),
@@ -1403,7 +1470,7 @@ def _sync_quotes(
     outcome: ImportOutcome,
     unlinked: set[int],
     *,
-    is_new: bool,
+    stored: StoredExtraction,
     min_confidence: float,
     writes: BatchWrites,
 ) -> None:
@@ -1414,12 +1481,12 @@ def _sync_quotes(
     them. An editor's quote (confirmed, rejected, re-attributed or edited) keeps all that.
     Quotes whose words left the story are removed, their ids kept as ``RemovedQuote``.
     """
-    existing = [] if is_new else list(article.quotes.all())
+    existing = stored.quotes
     pairs, gone, fresh = _pair(
         existing, lambda q: _quote_key(q.text), parsed.quotes, lambda q: _quote_key(q.text)
     )
     unreviewed = [q for q, _ in pairs if q.status == Quote.Status.AUTO and not q.speaker_corrected]
-    untouched = {q.pk for q in unreviewed} - _edited_by_editors(Quote, unreviewed)
+    untouched = {q.pk for q in unreviewed} - stored.edited_quotes
     changed = []
     for quote, extracted in pairs:
         before = _quote_state(quote)
@@ -1488,7 +1555,7 @@ def _sync_events(
     outcome: ImportOutcome,
     unlinked: set[int],
     *,
-    is_new: bool,
+    stored: StoredExtraction,
     writes: BatchWrites,
 ) -> None:
     """An event still reported keeps its row: found by its words, else by its summary, else
@@ -1497,14 +1564,10 @@ def _sync_events(
     Events nobody edited are re-extracted in place, people included; an event an editor
     edited keeps what the editor made of it, and stays even when its words are gone.
     """
-    existing = [] if is_new else list(article.events.all())
-    edited = _edited_by_editors(Event, existing)
+    existing = stored.events
+    edited = stored.edited_events
     through = Event.people.through
-    links: dict[int, dict[int, int]] = {event.pk: {} for event in existing}  # person: link
-    if existing:
-        rows = through.objects.filter(event_id__in=links)
-        for pk, event_id, person_id in rows.values_list("pk", "event_id", "person_id"):
-            links[event_id][person_id] = pk
+    links = stored.links  # event: {person: link}
 
     def participants(extracted) -> frozenset[int]:
         return frozenset(people[i].pk for i in extracted.people if people[i] is not None)

@@ -476,6 +476,12 @@ def test_a_story_revised_within_one_batch_updates_the_article_the_batch_created(
     assert outcomes[0].article_id == outcomes[1].article_id is not None
     article = Article.objects.get()
     assert article.raw_text.endswith("updated on Tuesday.\n")
+    rows = (Quote.objects.count(), Mention.objects.count(), Event.objects.count())
+    assert rows[0] and rows[1]
+    # The same rows as the revision imported alone: none written twice.
+    Article.objects.all().delete()
+    import_sources([files[1]])
+    assert (Quote.objects.count(), Mention.objects.count(), Event.objects.count()) == rows
 
 
 def test_the_same_bytes_twice_in_one_batch_are_one_article(tmp_path):
@@ -489,3 +495,36 @@ def test_the_same_bytes_twice_in_one_batch_are_one_article(tmp_path):
     assert outcomes[0].article_id == outcomes[1].article_id is not None
     assert "same content as first.txt" in outcomes[1].notes
     assert Article.objects.count() == 1
+
+
+def test_changed_stories_read_what_their_articles_hold_once_per_batch(pipeline, story_file):
+    """Re-importing a batch of changed stories reads their articles' mentions, quotes,
+    events, event people and editors' changes in a few queries for the batch, not five
+    per story, and keeps the editors' work as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    names = ["a.txt", "b.txt", "c.txt"]
+    import_sources([register(pipeline, story_file, name) for name in names])
+    confirmed = Quote.objects.filter(article__source_key="b.txt").first()
+    confirmed.status = Quote.Status.CONFIRMED
+    confirmed.save()
+    changed = [
+        register(pipeline, story_file, name, body=BODY + " The pair were seen again.")
+        for name in names
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(changed)
+
+    assert [o.status for o in outcomes] == [importing.UPDATED] * 3
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    whole_rows = [
+        'SELECT "articles_mention"."id", ',
+        'SELECT "articles_quote"."id", ',
+        'SELECT "articles_event"."id", ',
+        'SELECT "articles_event_people"."id" AS "pk", ',
+    ]
+    for start in whole_rows:
+        assert len([q for q in reads if q.startswith(start)]) == 1, start
+    assert Quote.objects.get(pk=confirmed.pk).status == Quote.Status.CONFIRMED
+    assert Quote.objects.count() == 6 and Mention.objects.count() == 6
