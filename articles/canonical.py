@@ -157,14 +157,17 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
     by_fingerprint: dict[str, set[int]] = defaultdict(set)
     for chunk in _chunks(sorted(set(fingerprints.values()))):
-        # The oldest CANDIDATES of each: all that is compared of an exact match.
+        # At most _IN_CHUNK * 10 rows, whatever the archive holds, and in no order (the
+        # quotes' own ordering joins their articles and sorts every match before the
+        # limit; a window keeping the oldest few per fingerprint numbers every match: the
+        # cost grew with the archive, issue 13's growth bench at last/first 0.50). A quote
+        # whose matches are cut off here is found through its keys instead.
         rows = (
             Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False)
             .exclude(pk__in=batch)
-            .annotate(rank=Window(RowNumber(), partition_by=F("fingerprint"), order_by="pk"))
-            .filter(rank__lte=CANDIDATES)
+            .order_by()
         )
-        for fp, quote_id in rows.values_list("fingerprint", "pk"):
+        for fp, quote_id in rows.values_list("fingerprint", "pk")[: _IN_CHUNK * 10]:
             by_fingerprint[fp].add(quote_id)
     exact = {lid for lid, fp in fingerprints.items() if fp in by_fingerprint}
     # The grouped quotes sharing a key with the others, and how many keys each shares. A
