@@ -490,9 +490,8 @@ class Importer:
         batch of several files, without: a savepoint is two more statements per file (a
         round trip each on PostgreSQL), and a batch that meets a database error is
         imported again one file per transaction (``_commit``), with the same outcome."""
-        if not self._file_savepoints:
-            outcome = ImportOutcome(name, UNCHANGED, key=key)
-            writes = BatchWrites()
+
+        def save(outcome: ImportOutcome, writes: BatchWrites, *, defer_new: bool) -> None:
             _save_parsed(
                 parsed,
                 outcome,
@@ -500,11 +499,16 @@ class Importer:
                 publish=self.publish,
                 world=self.world,
                 min_confidence=self.min_confidence,
-                cache=self._cache,
+                cache=self._cache,  # (read at each call: a retry starts a fresh one)
                 writes=writes,
                 authored=authored,
-                defer_new=True,
+                defer_new=defer_new,
             )
+
+        if not self._file_savepoints:
+            outcome = ImportOutcome(name, UNCHANGED, key=key)
+            writes = BatchWrites()
+            save(outcome, writes, defer_new=True)
             self._writes.merge(writes)
             if outcome.people:
                 self._learn(outcome.people)
@@ -516,17 +520,7 @@ class Importer:
             try:
                 # A savepoint: a file that fails rolls back alone, the batch goes on.
                 with transaction.atomic():
-                    _save_parsed(
-                        parsed,
-                        outcome,
-                        key=key,
-                        publish=self.publish,
-                        world=self.world,
-                        min_confidence=self.min_confidence,
-                        cache=self._cache,
-                        writes=writes,
-                        authored=authored,
-                    )
+                    save(outcome, writes, defer_new=False)
                     if self.dry_run:
                         raise _DryRunRollback
             except _DryRunRollback:

@@ -71,30 +71,22 @@ def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, postgres_path):
 
     person = Person.objects.create(name="Ada Example")
     article = lean[0]
-    quotes = [
-        Quote(
-            article=article,
-            text="Hello there",
-            start=6,
-            end=17,
-            speaker=person,
-            confidence=0.75,
-            status=Quote.Status.AUTO,
-        ),
-        Quote(article=article, text="Bye", start=20, end=23, confidence=0.25),
-    ]
-    twins = [
-        Quote(
-            article=article,
-            text="Hello there",
-            start=6,
-            end=17,
-            speaker=person,
-            confidence=0.75,
-            status=Quote.Status.AUTO,
-        ),
-        Quote(article=article, text="Bye", start=20, end=23, confidence=0.25),
-    ]
+
+    def two_quotes():
+        return [
+            Quote(
+                article=article,
+                text="Hello there",
+                start=6,
+                end=17,
+                speaker=person,
+                confidence=0.75,
+                status=Quote.Status.AUTO,
+            ),
+            Quote(article=article, text="Bye", start=20, end=23, confidence=0.25),
+        ]
+
+    quotes, twins = two_quotes(), two_quotes()
     Quote.objects.bulk_create(quotes)  # the lean path, via the model's queryset
     monkeypatch.setattr(bulk, "supports", lambda model, vendor: False)
     Quote.objects.bulk_create(twins)  # the same queryset, on Django's own path
