@@ -182,6 +182,7 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
         rows = (
             QuoteKey.objects.filter(key__in=chunk)
             .exclude(quote_id__in=batch)
+            .order_by()
             .annotate(
                 rank=Window(RowNumber(), partition_by=F("key"), order_by=F("quote_id").desc())
             )
@@ -197,6 +198,7 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
         rows = (
             QuoteKey.objects.filter(key__in=chunk)
             .exclude(quote_id__in=batch)
+            .order_by()
             .values("key")
             .annotate(quotes=Count("quote_id"))
         )

@@ -235,7 +235,8 @@ def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None
 def known_people(person_ids: Iterable[int] | None = None) -> dict[int, KnownPerson]:
     """People (all, or those given) with their aliases, as plain data for the pipeline."""
     people = Person.objects.all()
-    aliases = Alias.objects.all()
+    # Ordered by the column, not by the person (whose ordering joins every person).
+    aliases = Alias.objects.order_by("person_id", "text")
     if person_ids is not None:
         people = people.filter(pk__in=person_ids)
         aliases = aliases.filter(person_id__in=person_ids)
@@ -1113,9 +1114,12 @@ class BatchCache:
             found: dict[str, Person] = {}
             for person in Person.objects.filter(name_normalized__in=missing).order_by("pk"):
                 found.setdefault(person.name_normalized, person)
-            for alias in Alias.objects.filter(
-                normalized__in=missing, kind__in=IDENTIFYING_ALIAS_KINDS
-            ).select_related("person"):
+            # (Not in the aliases' own order, by person name: it joins and sorts people.)
+            for alias in (
+                Alias.objects.filter(normalized__in=missing, kind__in=IDENTIFYING_ALIAS_KINDS)
+                .select_related("person")
+                .order_by("pk")
+            ):
                 found.setdefault(alias.normalized, alias.person)
             self.by_name.update((key, found.get(key)) for key in missing)
         return {key: self.by_name[key] for key in keys if self.by_name.get(key) is not None}
@@ -1125,9 +1129,8 @@ class BatchCache:
         if missing:
             for pk in missing:
                 self.aliases[pk] = {}
-            for person_id, text, normalized in Alias.objects.filter(
-                person_id__in=missing
-            ).values_list("person_id", "text", "normalized"):
+            rows = Alias.objects.filter(person_id__in=missing).order_by()
+            for person_id, text, normalized in rows.values_list("person_id", "text", "normalized"):
                 self.aliases[person_id][normalized] = text
         return self.aliases
 
@@ -1165,7 +1168,7 @@ class SlugBook:
         manager = model._default_manager
         for i in range(0, len(bases), SLUG_LOOKUP_BATCH):
             part = bases[i : i + SLUG_LOOKUP_BATCH]
-            taken.update(manager.filter(slug__in=part).values_list("slug", flat=True))
+            taken.update(manager.filter(slug__in=part).order_by().values_list("slug", flat=True))
         loaded.update(bases)
         self._load_numbered(model, [base for base in bases if base in taken])
 
@@ -1174,10 +1177,12 @@ class SlugBook:
         bases = sorted(set(bases) - numbered)
         taken = self._taken[model]
         for i in range(0, len(bases), SLUG_LOOKUP_BATCH):
-            lookup = Q()
-            for base in bases[i : i + SLUG_LOOKUP_BATCH]:
-                lookup |= _numbered_slugs(base)
-            taken.update(model._default_manager.filter(lookup).values_list("slug", flat=True))
+            lookup = Q(*map(_numbered_slugs, bases[i : i + SLUG_LOOKUP_BATCH]), _connector=Q.OR)
+            # In no order: the model's ordering made SQLite walk its whole ordering index
+            # instead of the slug ranges (a cost growing with the archive: 1 ms per repeated
+            # title at 20,000 articles, issue 13's growth bench).
+            rows = model._default_manager.filter(lookup).order_by()
+            taken.update(rows.values_list("slug", flat=True))
         numbered.update(bases)
 
     def take(self, model: type[Model], text: str, *, fallback: str) -> str:

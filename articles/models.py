@@ -838,7 +838,9 @@ class QuoteKey(models.Model):
     objects = LeanInsertQuerySet.as_manager()
 
     class Meta:
-        ordering = ["key", "quote"]
+        # By the column, not by "quote" (which orders by the quote's own ordering: a join
+        # of quote and article for every key read, issue 13's growth bench).
+        ordering = ["key", "quote_id"]
         verbose_name = "quote key"
         verbose_name_plural = "quote keys"
         constraints = [

@@ -64,13 +64,18 @@ def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
 
 
 def _article_entries(ids: list[int]) -> dict[int, SearchEntry]:
+    # Read in no order and sorted here: the rows of these articles only (ordered by tag
+    # name, SQLite walked every tag's index and probed each: a cost growing with the tags).
+    # (The same for every read by ids below: the models' orderings join and sort.)
     tags: dict[int, list[str]] = {}
-    through = Article.tags.through.objects.filter(article_id__in=ids)
-    for article_id, name in through.values_list("article_id", "tag__name").order_by("tag__name"):
+    through = Article.tags.through.objects.filter(article_id__in=ids).order_by()
+    for article_id, name in sorted(through.values_list("article_id", "tag__name")):
         tags.setdefault(article_id, []).append(name)
     entries = {}
-    rows = Article.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "standfirst", "body", "status"
+    rows = (
+        Article.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "title", "standfirst", "body", "status")
     )
     for pk, title, standfirst, body, status in rows:
         extra = standfirst
@@ -89,8 +94,10 @@ def _article_entries(ids: list[int]) -> dict[int, SearchEntry]:
 
 
 def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
-    rows = Quote.objects.filter(pk__in=ids).values_list(
-        "pk", "text", "speaker__name", "speaker_label", "status", "article__status"
+    rows = (
+        Quote.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "text", "speaker__name", "speaker_label", "status", "article__status")
     )
     return {
         pk: SearchEntry(
@@ -126,7 +133,8 @@ def _people_named_by_published(ids: list[int] | None = None) -> set[int]:
                 )
             )
         )
-        return set(Person.objects.filter(pk__in=ids).filter(named).values_list("pk", flat=True))
+        people = Person.objects.filter(pk__in=ids).filter(named).order_by()
+        return set(people.values_list("pk", flat=True))
     mentions = Mention.objects.filter(article__status=published)
     quotes = Quote.objects.public().filter(speaker__isnull=False)
     events = Event.people.through.objects.filter(event__article__status=published)
@@ -146,8 +154,8 @@ def _person_entries(ids: list[int], public: set[int] | None = None) -> dict[int,
     if public is None:
         public = _people_named_by_published(ids)
     entries = {}
-    for pk, name, description in Person.objects.filter(pk__in=ids).values_list(
-        "pk", "name", "description"
+    for pk, name, description in (
+        Person.objects.filter(pk__in=ids).order_by().values_list("pk", "name", "description")
     ):
         others = aliases.get(pk, [])
         entries[pk] = SearchEntry(

@@ -417,6 +417,25 @@ def test_grouping_runs_a_constant_number_of_queries_per_batch():
     assert cost(many) == cost(small)
 
 
+def test_key_reads_touch_the_key_index_alone():
+    """The postings and counts of keys are read from the (key, quote) index alone: the
+    keys' ordering by "quote" once joined the quote and its article for every posting
+    read, a cost per posting that the growth bench of issue 13 showed."""
+    group(quote_in(SENTENCE, when=day(1)))
+    exact = quote_in(SENTENCE + "!", when=day(2))
+    other = quote_in(f"He said {SENTENCE} again", when=day(2))
+    with CaptureQueriesContext(connection) as queries:
+        canonical.group_quotes(quotes=[exact, other])
+    key_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "articles_quotekey" in q["sql"]
+    ]
+    assert len(key_reads) == 2  # the postings of the new words, the counts of the exact's
+    for sql in key_reads:
+        assert "articles_article" not in sql and '"articles_quote"' not in sql, sql
+
+
 def test_common_keys_are_capped_and_exact_words_still_found(monkeypatch):
     """Even when no posting of a key is read (the cap, hit by a stock phrase's shingles),
     the indexed fingerprint still finds the same words; a contained quote then is not."""

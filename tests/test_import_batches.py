@@ -234,6 +234,39 @@ def test_slugs_of_new_titles_are_read_in_one_query(pipeline, story_file):
     assert len(set(Article.objects.values_list("slug", flat=True))) == 12
 
 
+def test_slug_reads_walk_the_slug_index_not_the_archive():
+    """The reads of taken slugs (a batch of titles, then the numbered slugs of those taken)
+    probe the slug index: the model's ordering once made SQLite walk its ordering index over
+    every article instead, a cost growing with the archive (issue 13's growth bench: 1 ms
+    per repeated title at 20,000 articles)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.importing import SlugBook
+
+    Article.objects.bulk_create(
+        Article(
+            title=f"Title {n}", slug=f"title-{n % 7}" + (f"-{n}" if n >= 7 else ""),
+            body="x", source_key=f"k{n}", source_name=f"k{n}", source_sha256=f"{n:064x}",
+            raw_text="x",
+        )
+        for n in range(40)
+    )  # fmt: skip
+    book = SlugBook()
+    with CaptureQueriesContext(connection) as queries:
+        book.load(Article, [f"Title {n}" for n in range(10)], fallback="article")
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert len(reads) == 2  # the bases, then the numbered slugs of those taken
+    assert book.take(Article, "Title 3", fallback="article") == "title-3-2"
+    with connection.cursor() as cursor:
+        for sql in reads:
+            assert "ORDER BY" not in sql, sql
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+                assert "SCAN" not in plan, plan
+
+
 def test_unchanged_files_are_not_parsed(tmp_path, monkeypatch):
     """Re-importing the same bytes is a hash look-up: the pipeline is not run, and the
     search entries are still checked (and repaired)."""
@@ -528,3 +561,28 @@ def test_changed_stories_read_what_their_articles_hold_once_per_batch(pipeline, 
         assert len([q for q in reads if q.startswith(start)]) == 1, start
     assert Quote.objects.get(pk=confirmed.pk).status == Quote.Status.CONFIRMED
     assert Quote.objects.count() == 6 and Mention.objects.count() == 6
+
+
+def test_alias_reads_do_not_join_every_person():
+    """The importer's reads of aliases (the pipeline's knowledge, a batch's people) take the
+    aliases' rows alone: ordered as the model is (by person, so by the person's name), they
+    joined and sorted people, the whole table for the pipeline's index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.importing import BatchCache, known_people
+    from tests.factories import make_alias, make_person
+
+    rose, zed = make_person("Rose Ayling-Ellis"), make_person("Aaron Zed")
+    make_alias(rose, "Rose"), make_alias(rose, "Ayling-Ellis"), make_alias(zed, "Zed")
+    cache = BatchCache()
+    with CaptureQueriesContext(connection) as queries:
+        knowledge = known_people()
+        aliases = cache.aliases_of([rose.pk, zed.pk])
+        cache.people_by_name(["zed"])
+    alias_reads = [q["sql"] for q in queries.captured_queries if '"people_alias"' in q["sql"]]
+    assert len(alias_reads) == 3
+    for sql in alias_reads[:2]:
+        assert "JOIN" not in sql, sql
+    assert knowledge[rose.pk].aliases == ("Ayling-Ellis", "Rose")
+    assert set(aliases[rose.pk].values()) == {"Rose", "Ayling-Ellis"}
