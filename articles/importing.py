@@ -157,6 +157,8 @@ class BatchWrites:
         self.tag_suggestions: list[TagSuggestion] = []
         self.aliases: list[Alias] = []
         self.articles: list[Article] = []  # whose extraction these rows are
+        self.new_articles: list[Article] = []  # those of them created by the batch
+        self.people_created: set[int] = set()
         self.people_touched: set[int] = set()  # people whose API record changed (aliases)
 
     def add_history(self, model: type[Model], rows: Iterable[Model], kind: str = "+") -> None:
@@ -171,6 +173,8 @@ class BatchWrites:
         self.tag_suggestions += other.tag_suggestions
         self.aliases += other.aliases
         self.articles += other.articles
+        self.new_articles += other.new_articles
+        self.people_created |= other.people_created
         self.people_touched |= other.people_touched
 
     def write(self) -> None:
@@ -216,14 +220,44 @@ class BatchWrites:
             _bulk_history(model, rows)
         sync.touch_people(self.people_touched, now=now)
         article_ids = {article.pk for article in self.articles}
-        published = Article.objects.published().filter(pk__in=article_ids)
-        if article_ids and (published_ids := list(published.values_list("pk", flat=True))):
-            # Their people (and tags) may have become public with these rows.
-            sync.touch_article_dependents(published_ids, visibility=True, now=now)
+        published = set()
         if article_ids:
-            # Their quotes and people are written only now: index them (again) with these.
-            search_index.mark(articles_deep=article_ids)
+            rows = Article.objects.published().filter(pk__in=article_ids).order_by()
+            published = set(rows.values_list("pk", flat=True))
+        if published:
+            # Their people (and tags) may have become public with these rows.
+            sync.touch_article_dependents(sorted(published), visibility=True, now=now)
+        self._mark_for_search(quotes, published=published)
         self.__init__()
+
+    def _mark_for_search(self, quotes: list[Quote], *, published: set[int]) -> None:
+        """Queue the search entries these rows change (written as the batch commits).
+
+        An updated article: with all its quotes and everyone it names, read back (its
+        old rows went without signals). A new article: its rows are all here, so its
+        quotes are known without a read, and of the people it names only those whose
+        entry it can change: people created or given aliases by the batch and, if it is
+        published, everyone it names (who may have just become public). Re-indexing all
+        of them read and compared every named person's entry for every story, the longest
+        part of an import's index writes (issue 13)."""
+        every = {article.pk for article in self.articles}
+        updated = every - {article.pk for article in self.new_articles}
+        if updated:
+            search_index.mark(articles_deep=updated)
+        new = every - updated
+        if not new:
+            return
+        new_published = new & published
+        named = {m.person_id for m in self.mentions if m.article_id in new_published}
+        named.update(q.speaker_id for q in quotes if q.speaker_id and q.article_id in new_published)
+        for event, people in self.events:
+            if event.article_id in new_published:
+                named.update(people)
+        search_index.mark(
+            articles=new,
+            quotes=[quote.pk for quote in quotes if quote.article_id in new],
+            people=named | self.people_created | self.people_touched,
+        )
 
 
 def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
@@ -718,16 +752,15 @@ def _save_parsed(
             imported_values=_fingerprint(values),
         )
         article.slug = cache.slugs.take(Article, article.title, fallback="article")
-        if defer_new:
-            # Inserted with the batch's other new articles (``BatchCache.insert_pending``).
-            cache.defer_article(article, outcome)
-        else:
-            # Its history record goes with the batch's (a new article has no tags).
-            article.skip_history_when_saving = True
-            article.save()
-            del article.skip_history_when_saving
+        # Inserted with the batch's other new articles (``BatchCache.insert_pending``), or
+        # at once, the same way (its history record goes with the batch's, and its search
+        # entries are marked with its rows: ``BatchWrites``).
+        cache.defer_article(article, outcome)
+        if not defer_new:
+            cache.insert_pending()
         cache.remember_article(article)
         writes.add_history(Article, [article])
+        writes.new_articles.append(article)
         outcome.status = CREATED
         keep_extraction = False
     else:
@@ -878,6 +911,7 @@ def _resolve_people(
             person.slug = cache.slugs.take(Person, person.name, fallback="person")
         # Both backends return primary keys from bulk inserts, so `resolved` is complete.
         writes.add_history(Person, Person.objects.bulk_create(to_create))
+        writes.people_created.update(person.pk for person in to_create)
         cache.by_id.update((person.pk, person) for person in to_create)
         cache.aliases.update((person.pk, {}) for person in to_create)
         outcome.people_created = len(to_create)
