@@ -20,7 +20,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from newsroom.bulk import bulk_insert, insert_values, preparers
+from newsroom.bulk import insert_values, preparers
 
 
 @functools.cache
@@ -71,39 +71,47 @@ def insert_history(
         ]
         for row, kind in rows
     )
-    insert_values(historical, fields, list(params), using=connection.alias)
-    kept = [row.pk for row, kind in rows if kind != "-"]
-    if kept and getattr(historical, "_history_m2m_fields", None):
-        _insert_m2m_history(model, kept, reason=reason, date=date)
+    m2m = bool(getattr(historical, "_history_m2m_fields", None))
+    # The records' keys come back from the insert when their many-to-many rows need them.
+    keys = insert_values(historical, fields, list(params), using=connection.alias, returning=m2m)
+    if m2m:
+        records: dict[object, list[int]] = defaultdict(list)
+        for (row, kind), history_id in zip(rows, keys, strict=True):
+            if kind != "-":
+                records[row.pk].append(history_id)
+        if records:
+            _insert_m2m_history(model, records, using=connection.alias)
 
 
-def _insert_m2m_history(
-    model: type[Model], object_ids: list, *, reason: str, date: dt.datetime
-) -> None:
+def _insert_m2m_history(model: type[Model], records: dict[object, list[int]], *, using) -> None:
     """What django-simple-history records of each tracked many-to-many field with a history
     record (a copy of the object's through rows, linked to the record), for the records
-    ``insert_history`` just wrote: two queries per field for the whole batch, where the
-    library's own ``save()`` builds the object back from its record and reads its related
-    rows with their objects, once per field and record (two thirds of the time an import
-    of changed stories took to save an article, issue 13)."""
+    ``insert_history`` just wrote (``records``: object id -> its records' keys): a query
+    and an insert per field for the whole batch, where the library's own ``save()`` builds
+    the object back from its record and reads its related rows with their objects, once
+    per field and record (two thirds of the time an import of changed stories took to save
+    an article, issue 13). The copies are plain rows, as the records are."""
     historical = historical_model(model)
-    records: dict[object, list[int]] = defaultdict(list)
-    written = historical.objects.filter(
-        id__in=object_ids, history_date=date, history_change_reason=reason
-    ).values_list("id", "history_id")
-    for object_id, history_id in written:
-        records[object_id].append(history_id)
     for field in historical._history_m2m_fields:
         through = field.remote_field.through
         names = [f.attname for f in through._meta.fields]
         m2m_history = _m2m_history_model(historical, names)
         source = through._meta.get_field(field.m2m_field_name()).attname
+        by_attname = {f.attname: f for f in m2m_history._meta.concrete_fields}
+        fields = [by_attname["history_id"], *(by_attname[name] for name in names)]
+        preps = preparers(fields)
+        connection = connections[using]
+        rows = through.objects.filter(**{f"{source}__in": list(records)}).order_by()
+        at = names.index(source)
         copies = [
-            m2m_history(history_id=history_id, **values)
-            for values in through.objects.filter(**{f"{source}__in": list(records)}).values(*names)
-            for history_id in records[values[source]]
+            [
+                prep(value, connection)
+                for prep, value in zip(preps, [history_id, *values], strict=True)
+            ]
+            for values in rows.values_list(*names)
+            for history_id in records[values[at]]
         ]
-        bulk_insert(m2m_history, copies)
+        insert_values(m2m_history, fields, copies, using=using)
 
 
 def insert_created_history(model: type[Model], objects: Iterable[Model], *, reason: str) -> None:

@@ -312,15 +312,22 @@ def bulk_insert(
 
 
 def insert_values(
-    model: type[Model], fields: list[Field], rows: list[list], *, using: str | None = None
-) -> None:
+    model: type[Model],
+    fields: list[Field],
+    rows: list[list],
+    *,
+    using: str | None = None,
+    returning: bool = False,
+) -> list:
     """Write ``rows`` of ``model`` (values for ``fields``, already made ready for the
     database by each field's ``get_db_prep_save``) on the same paths as ``bulk_insert``:
-    for writers that build rows without objects (``articles.history``)."""
-    if rows:
-        connection = connections[using or router.db_for_write(model)]
-        columns = [_column(field) for field in fields]
-        _execute(model, connection, columns, rows, returning=False, ignore_conflicts=False)
+    for writers that build rows without objects (``articles.history``). Returns the new
+    rows' keys, in order, if ``returning`` (else nothing)."""
+    if not rows:
+        return []
+    connection = connections[using or router.db_for_write(model)]
+    columns = [_column(field) for field in fields]
+    return _execute(model, connection, columns, rows, returning=returning, ignore_conflicts=False)
 
 
 def preparers(fields: Iterable[Field]) -> list:
