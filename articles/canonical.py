@@ -10,8 +10,9 @@ apps' migrations depend on each other.
 Cost. The words are compared by ``extraction.canonical``. For a batch of ``n`` new quotes
 the grouping runs a constant number of queries: their keys are written (one bulk insert);
 the quotes sharing a key or the fingerprint with them are read (indexed lookups, one per
-chunk of keys, keeping at most ``MAX_POSTINGS`` quotes per key, so that a stock phrase's
-shingle does not flood the candidates); the ``CANDIDATES`` sharing most keys with each new
+chunk of keys; a key held by ``MAX_POSTINGS`` quotes, a stock phrase's shingle, is counted
+but not read, so that it neither floods the candidates nor costs more as the archive
+grows); the ``CANDIDATES`` sharing most keys with each new
 quote are compared word by word (banded edit distances: at most ``CANDIDATES`` per quote);
 the groups are written in bulk. Never all pairs: grouping ``N`` quotes (an import, or the
 rebuild of an archive, in chunks of ``REBUILD_CHUNK``) is ``O(N · k)`` lookups for ``k``
@@ -30,8 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Length, RowNumber
+from django.db.models import Count, Q
+from django.db.models.functions import Length
 from simple_history.utils import bulk_update_with_history
 
 from extraction import canonical as words_of
@@ -39,7 +40,7 @@ from extraction import canonical as words_of
 from .history import insert_created_history
 from .models import CanonicalQuote, Quote, QuoteKey
 
-MAX_POSTINGS = 200  # quotes read per key (the latest)
+MAX_POSTINGS = 200  # quotes a key is given; a key held by this many is a stock phrase's
 CANDIDATES = 20  # the quotes sharing most keys with a new one, compared word by word
 REBUILD_CHUNK = 2000
 _IN_CHUNK = 900  # values per IN (...) list (SQLite's old limit is 999)
@@ -170,30 +171,18 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
         for fp, quote_id in rows.values_list("fingerprint", "pk")[: _IN_CHUNK * 10]:
             by_fingerprint[fp].add(quote_id)
     exact = {lid for lid, fp in fingerprints.items() if fp in by_fingerprint}
-    # The grouped quotes sharing a key with the others, and how many keys each shares. A
-    # quote whose words are grouped already needs none (nothing ranks above an exact match):
-    # a story that repeats quotes the archive holds reads no posting lists for them.
-    postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
-    all_keys = sorted(set().union(*(keys[lid] for lid in local if lid not in exact)))
-    for chunk in _chunks(all_keys):
-        # At most MAX_POSTINGS quotes per key, the latest: a shingle shared by more (a stock
-        # phrase) tells little, and reading them all would make a common key cost as much
-        # as the archive. Read from the (key, quote) index alone, without the quotes.
-        rows = (
-            QuoteKey.objects.filter(key__in=chunk)
-            .exclude(quote_id__in=batch)
-            .order_by()
-            .annotate(
-                rank=Window(RowNumber(), partition_by=F("key"), order_by=F("quote_id").desc())
-            )
-            .filter(rank__lte=MAX_POSTINGS)
-        )
-        for key, quote_id in rows.values_list("key", "quote_id"):
-            postings[key].add(quote_id)
-    # The exact ones' other keys are counted, not read: ``index_quotes`` caps each key at
-    # MAX_POSTINGS quotes, and needs to know how many hold it.
+    # How many grouped quotes hold each key of the batch (counted in the (key, quote)
+    # index, at most MAX_POSTINGS: ``index_quotes`` gives no key more). A key that many
+    # quotes hold is a stock phrase's shingle (a stop-shingle, as a search engine drops
+    # stop words): it says nothing of which quote a new one repeats, so its postings are
+    # not read; the quotes' rarer keys and the fingerprint find their matches, and every
+    # candidate is still compared word by word. Reading them made each quote cost up to
+    # MAX_POSTINGS rows per key once an archive's stock phrases filled their lists (issue
+    # 13's growth bench: the last 1,000 of 20,000 stories imported at 0.71 of the first's
+    # rate).
     held: dict[int, int] = {}
-    counted = sorted(set().union(*(keys[lid] for lid in exact)).difference(all_keys))
+    wanted_keys = sorted(set().union(*(keys[lid] for lid in local if lid not in exact)))
+    counted = sorted(set().union(*(keys[lid] for lid in local)))
     for chunk in _chunks(counted):
         rows = (
             QuoteKey.objects.filter(key__in=chunk)
@@ -203,6 +192,14 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
             .annotate(quotes=Count("quote_id"))
         )
         held.update(rows.values_list("key", "quotes"))
+    # The grouped quotes sharing a telling key with the others (not those whose words are
+    # grouped already: nothing ranks above an exact match), read from the index alone.
+    postings: dict[int, set[int]] = defaultdict(set)  # key -> quote ids
+    telling = [key for key in wanted_keys if 0 < held.get(key, 0) < MAX_POSTINGS]
+    for chunk in _chunks(telling):
+        rows = QuoteKey.objects.filter(key__in=chunk).exclude(quote_id__in=batch).order_by()
+        for key, quote_id in rows.values_list("key", "quote_id"):
+            postings[key].add(quote_id)
 
     ranked: dict[int, list[tuple[int, int]]] = {}  # new quote -> [(shared keys, candidate)]
     wanted: set[int] = set()
@@ -310,7 +307,6 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     ]
     CanonicalQuote.objects.bulk_update(longer, ["text"])
     counts = {key: min(n, MAX_POSTINGS) for key, n in held.items()}
-    counts.update((key, len(ids)) for key, ids in postings.items())
     return Grouping(joined=joined, postings=counts)
 
 

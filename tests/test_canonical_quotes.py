@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -444,6 +445,39 @@ def test_common_keys_are_capped_and_exact_words_still_found(monkeypatch):
     (gid,) = group(first)
     assert group(quote_in(f"“{SENTENCE}.”", when=day(5))) == [gid]
     assert group(quote_in(f"He said {SENTENCE}", when=day(6))) != [gid]
+
+
+def test_a_stock_phrases_keys_are_not_read_and_rarer_keys_still_group(monkeypatch):
+    """A key held by MAX_POSTINGS quotes (a stock phrase's shingle) is counted, not read:
+    reading its quotes made every later quote cost as many rows per key (issue 13's growth
+    bench). A quote repeating another through rarer words is still grouped with it (a quote
+    that only stock keys led to would go ungrouped: each candidate would still be
+    checked word by word, so this may cost a missed group, never a wrong one)."""
+    monkeypatch.setattr(canonical, "MAX_POSTINGS", 3)
+    stock = "at the end of the day we all want the same thing"
+    endings = ("said the mayor", "the fans agreed", "as he told us")
+    holders = group(*(quote_in(f"{stock} {words}", when=day(1)) for words in endings))
+    assert len(set(holders)) == 3
+    (original,) = group(quote_in(f"{stock} the new bridge opens next spring", when=day(2)))
+
+    full = {
+        key
+        for key, n in QuoteKey.objects.values_list("key").annotate(n=Count("quote")).order_by()
+        if n >= 3
+    }
+    with CaptureQueriesContext(connection) as queries:
+        repeat = group(quote_in(f"{stock} the new bridge opens next spring again", when=day(3)))
+    assert repeat == [original]  # near: one word more, found by its rarer keys
+    postings = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and "articles_quotekey" in q["sql"]
+        and "COUNT(" not in q["sql"].upper()
+    ]
+    assert full and postings
+    for sql in postings:
+        assert not any(re.search(rf"\b{key}\b", sql) for key in full), sql
 
 
 def test_a_key_held_by_enough_quotes_is_not_given_more(monkeypatch):
