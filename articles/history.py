@@ -63,12 +63,7 @@ def insert_history(
     head = [date, getattr(user, "pk", None), reason]
     preps = preparers(fields)
     params = (
-        [
-            prep(value, connection)
-            for prep, value in zip(
-                preps, [*head, kind, *(getattr(row, name) for name in tracked)], strict=True
-            )
-        ]
+        _prepared(preps, [*head, kind, *(getattr(row, name) for name in tracked)], connection)
         for row, kind in rows
     )
     m2m = bool(getattr(historical, "_history_m2m_fields", None))
@@ -92,26 +87,27 @@ def _insert_m2m_history(model: type[Model], records: dict[object, list[int]], *,
     per field and record (two thirds of the time an import of changed stories took to save
     an article, issue 13). The copies are plain rows, as the records are."""
     historical = historical_model(model)
+    connection = connections[using]
     for field in historical._history_m2m_fields:
         through = field.remote_field.through
         names = [f.attname for f in through._meta.fields]
         m2m_history = _m2m_history_model(historical, names)
-        source = through._meta.get_field(field.m2m_field_name()).attname
+        source = names.index(through._meta.get_field(field.m2m_field_name()).attname)
         by_attname = {f.attname: f for f in m2m_history._meta.concrete_fields}
         fields = [by_attname["history_id"], *(by_attname[name] for name in names)]
         preps = preparers(fields)
-        connection = connections[using]
-        rows = through.objects.filter(**{f"{source}__in": list(records)}).order_by()
-        at = names.index(source)
+        rows = through.objects.filter(**{f"{names[source]}__in": list(records)}).order_by()
         copies = [
-            [
-                prep(value, connection)
-                for prep, value in zip(preps, [history_id, *values], strict=True)
-            ]
+            _prepared(preps, [history_id, *values], connection)
             for values in rows.values_list(*names)
-            for history_id in records[values[at]]
+            for history_id in records[values[source]]
         ]
         insert_values(m2m_history, fields, copies, using=using)
+
+
+def _prepared(preps: list, values: list, connection) -> list:
+    """A row's ``values`` made ready for the database, each by its field's preparer."""
+    return [prep(value, connection) for prep, value in zip(preps, values, strict=True)]
 
 
 def insert_created_history(model: type[Model], objects: Iterable[Model], *, reason: str) -> None:

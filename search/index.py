@@ -64,8 +64,8 @@ def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
 
 
 def _article_entries(ids: list[int]) -> dict[int, SearchEntry]:
-    # Read in no order and sorted here: the rows of these articles only (ordered by tag
-    # name, SQLite walked every tag's index and probed each: a cost growing with the tags).
+    # Read in no order and sorted here: ordered by tag name, SQLite could walk every tag's
+    # index and probe each, a cost growing with the tags instead of these articles' rows.
     # (The same for every read by ids below: the models' orderings join and sort.)
     tags: dict[int, list[str]] = {}
     through = Article.tags.through.objects.filter(article_id__in=ids).order_by()
