@@ -136,6 +136,22 @@ def _most_shared_nearby(item: tuple[int, int]) -> tuple[int, int]:
     return -shared, -candidate
 
 
+def _top(shared: Counter[int], *, newest: bool = False) -> list[tuple[int, int]]:
+    """The ``CANDIDATES`` items of ``shared`` (candidate: keys shared) sharing most keys,
+    the oldest (lowest id; ``newest``: highest) first among equals: what
+    ``heapq.nsmallest`` with a key function returns, without its Python call per item (a
+    common quote's keys reach hundreds of candidates, most sharing one key): the counts
+    and the tied ids are compared in C."""
+    order = _most_shared_nearby if newest else _most_shared_first
+    if len(shared) <= CANDIDATES:
+        return sorted(shared.items(), key=order)
+    floor = sorted(shared.values(), reverse=True)[CANDIDATES - 1]
+    above = sorted(((c, n) for c, n in shared.items() if n > floor), key=order)
+    tied = [c for c, n in shared.items() if n == floor]
+    pick = heapq.nlargest if newest else heapq.nsmallest
+    return above + [(c, floor) for c in pick(CANDIDATES - len(above), tied)]
+
+
 def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     """Set ``canonical`` (and ``fingerprint``) on each of ``quotes`` that has no group yet:
     the group of its best match among the grouped quotes of the database and the earlier
@@ -215,7 +231,7 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
             for key in keys[lid]:
                 shared.update(postings.get(key, ()))  # counted in C: a stock key has 200
             # The most shared keys first, the older quote first among equals.
-            best = heapq.nsmallest(CANDIDATES, shared.items(), key=_most_shared_first)
+            best = _top(shared)
         ranked[lid] = [(n, candidate) for candidate, n in best]
         wanted.update(candidate for candidate, _ in best)
     known = {
@@ -241,7 +257,7 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
                 nearby.update(batch_postings.get(key, ()))
             # As for the database's quotes, only the few sharing most keys are compared:
             # the earlier quotes of the batch are negative ids, the oldest the closest to 0.
-            closest = heapq.nsmallest(CANDIDATES, nearby.items(), key=_most_shared_nearby)
+            closest = _top(nearby, newest=True)
             candidates += [(n, c) for c, n in closest]
             best = None
             for n, candidate in candidates:

@@ -50,7 +50,7 @@ from simple_history.utils import bulk_update_with_history
 
 from extraction.knowledge import WorldIndex
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
-from newsroom.bulk import bulk_insert
+from newsroom.bulk import bulk_insert, reserve_keys
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
@@ -156,6 +156,7 @@ class BatchWrites:
         self.events: list[tuple[Event, list[int]]] = []  # with the ids of their people
         self.tag_suggestions: list[TagSuggestion] = []
         self.aliases: list[Alias] = []
+        self.people: list[Person] = []  # new people, their keys reserved (``_resolve_people``)
         self.articles: list[Article] = []  # whose extraction these rows are
         self.new_articles: list[Article] = []  # those of them created by the batch
         self.people_created: set[int] = set()
@@ -172,6 +173,7 @@ class BatchWrites:
         self.events += other.events
         self.tag_suggestions += other.tag_suggestions
         self.aliases += other.aliases
+        self.people += other.people
         self.articles += other.articles
         self.new_articles += other.new_articles
         self.people_created |= other.people_created
@@ -182,6 +184,9 @@ class BatchWrites:
         now = timezone.now()
         for row in [*self.quotes, *(event for event, _ in self.events)]:
             row.updated_at = now
+        # The batch's new people, in one insert with the keys the rows below already use.
+        if self.people:
+            self.add_history(Person, Person.objects.bulk_create(self.people))
         # The batch's new aliases, each once (after a file that failed, the batch's look-up
         # is read again from the database and may offer one an earlier file added).
         aliases: dict[tuple[int, str], Alias] = {}
@@ -792,7 +797,12 @@ def _save_parsed(
     writes.articles.append(article)
 
     people = _resolve_people(
-        parsed, outcome, rejected=world.rejected_names, cache=cache, writes=writes
+        parsed,
+        outcome,
+        rejected=world.rejected_names,
+        cache=cache,
+        writes=writes,
+        defer_new=defer_new,
     )
     # People who lost a mention, a quote or an event here may no longer be public: those
     # rows go in bulk, without the signals that would tell the search index.
@@ -878,8 +888,13 @@ def _resolve_people(
     rejected: frozenset[str],
     cache: BatchCache,
     writes: BatchWrites,
+    defer_new: bool = False,
 ) -> list[Person | None]:
-    """One Person per extracted person: known, found by full name, or created (in bulk)."""
+    """One Person per extracted person: known, found by full name, or created (in bulk).
+
+    ``defer_new``: the new people are given keys now (reserved, ``BatchCache.person_keys``)
+    and inserted with the batch's others (``BatchWrites.write``): one INSERT per batch,
+    not one per story, which was the most frequent statement of an import (issue 13)."""
     keys = [normalize_name(person.name) for person in parsed.people]
     known_ids = {p.known_key for p in parsed.people if isinstance(p.known_key, int)}
     # The pipeline's knowledge may be older than the database (an editor merged someone
@@ -909,8 +924,13 @@ def _resolve_people(
         cache.slugs.load(Person, [person.name for person in to_create], fallback="person")
         for person in to_create:
             person.slug = cache.slugs.take(Person, person.name, fallback="person")
-        # Both backends return primary keys from bulk inserts, so `resolved` is complete.
-        writes.add_history(Person, Person.objects.bulk_create(to_create))
+        if defer_new:
+            for person, key in zip(to_create, cache.person_keys(len(to_create)), strict=True):
+                person.pk = key
+            writes.people += to_create
+        else:
+            # Both backends return primary keys from bulk inserts: `resolved` is complete.
+            writes.add_history(Person, Person.objects.bulk_create(to_create))
         writes.people_created.update(person.pk for person in to_create)
         cache.by_id.update((person.pk, person) for person in to_create)
         cache.aliases.update((person.pk, {}) for person in to_create)
@@ -1060,11 +1080,25 @@ class BatchCache:
         self.pending: list[tuple[Article, ImportOutcome]] = []
         # The extraction the found articles hold, until a story's sync takes it.
         self.stored: dict[int, StoredExtraction] = {}
+        # Keys reserved for new people (``person_keys``), and how many the look-up expects.
+        self._person_keys: list[int] = []
+        self._new_names = 0
 
     def stored_extraction(self, article: Article) -> StoredExtraction | None:
         """What ``article`` held when the batch began, read with the batch's others: once
         (a second story of the batch updating it reads what the first one left)."""
         return self.stored.pop(article.pk, None)
+
+    def person_keys(self, count: int) -> list[int]:
+        """Keys for ``count`` new people (``newsroom.bulk.reserve_keys``). The first call
+        reserves enough for every name the batch's look-up did not find (each is created
+        at most once per batch), so a batch reserves once."""
+        if len(self._person_keys) < count:
+            wanted = max(count - len(self._person_keys), self._new_names)
+            self._person_keys += reserve_keys(Person, wanted)
+            self._new_names = 0
+        taken, self._person_keys = self._person_keys[:count], self._person_keys[count:]
+        return taken
 
     def defer_article(self, article: Article, outcome: ImportOutcome) -> None:
         self.pending.append((article, outcome))
@@ -1130,9 +1164,16 @@ class BatchCache:
                     names.setdefault(normalize_name(extracted.name), extracted.name)
         by_id = self.people_by_id(known_ids)
         by_name = self.people_by_name(sorted(names))
+        # The tags the stories suggest, read at once (``_suggest_tags`` reads only the new).
+        tags = {_tag_name(name) for _, parsed in stories for name in parsed.suggested_tags} - {""}
+        for part in _parts(sorted(tags)):
+            self.tags.update(
+                (tag.name.casefold(), tag) for tag in Tag.objects.filter(name__in=part)
+            )
         self.aliases_of({*by_id, *(person.pk for person in by_name.values())})
         new_names = [_clip(name, 200) for key, name in names.items() if key and key not in by_name]
         self.slugs.load(Person, new_names, fallback="person")
+        self._new_names += len(new_names)
 
     def people_by_id(self, ids: Iterable[int]) -> dict[int, Person]:
         missing = [pk for pk in ids if pk not in self.by_id]
@@ -1675,7 +1716,7 @@ def _suggest_tags(
     writes: BatchWrites,
 ) -> None:
     """Propose tags (creating missing ones); editors accept or dismiss them."""
-    wanted = {name.strip().casefold(): name.strip()[:100] for name in names if name.strip()}
+    wanted = {_tag_name(name).casefold(): _tag_name(name) for name in names if _tag_name(name)}
     if not wanted:
         return
     tags = {key: cache.tags[key] for key in wanted if key in cache.tags}
@@ -1692,6 +1733,11 @@ def _suggest_tags(
     writes.tag_suggestions += [
         TagSuggestion(article=article, tag=tag) for tag in tags.values() if tag.pk not in already
     ]
+
+
+def _tag_name(suggested: str) -> str:
+    """The name of the tag a suggestion names."""
+    return suggested.strip()[:100]
 
 
 def _clip(text: str, limit: int) -> str:

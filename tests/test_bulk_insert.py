@@ -205,3 +205,22 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(postgres_path):
                 ignore_conflicts=ignore_conflicts,
             )
     assert not Person.objects.filter(slug="long").exists()
+
+
+def test_rows_with_reserved_keys_are_written_with_them(postgres_path):
+    """Keys reserved for rows written later (the importer's new people, issue 13): the rows
+    keep them on every path (COPY must not take others from the sequence), and an insert
+    meanwhile, in the same transaction, takes none of them."""
+    keys = bulk.reserve_keys(Person, 10)
+    assert len(set(keys)) == 10
+    other = Person.objects.create(name="Meanwhile", slug="meanwhile")
+    assert other.pk not in keys and other.pk > max(keys)
+    people = [Person(pk=key, name=f"Kept {key}", slug=f"kept-{key}") for key in keys]
+    written = Person.objects.bulk_create(people)
+    assert [p.pk for p in written] == keys
+    assert all(not p._state.adding for p in written)
+    assert dict(Person.objects.filter(pk__in=keys).values_list("pk", "name")) == {
+        key: f"Kept {key}" for key in keys
+    }
+    assert bulk.reserve_keys(Person, 2)[0] > max(keys)
+    assert bulk.reserve_keys(Person, 0) == []

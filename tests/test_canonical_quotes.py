@@ -507,3 +507,25 @@ def test_quotes_joining_a_group_at_import_update_its_agreement(tmp_path):
     canonical.add_speakers(joined={gid: {giovanni.pk}})
     g.refresh_from_db()
     assert (g.speaker, g.speaker_disputed) == (None, True)
+
+
+def test_the_candidates_ranked_are_those_sharing_most_keys_oldest_first_among_equals():
+    """``_top`` picks what ``heapq.nsmallest`` with the ranking key picked, ties included."""
+    import heapq
+    import random
+    from collections import Counter
+
+    from articles.canonical import CANDIDATES, _most_shared_first, _most_shared_nearby, _top
+
+    rng = random.Random(13)
+    for size in (0, 3, CANDIDATES, CANDIDATES + 1, 300):
+        for _ in range(20):
+            shared = Counter(
+                {rng.randrange(-5000, 5000): rng.choice([1, 1, 1, 2, 3, 7]) for _ in range(size)}
+            )
+            assert _top(shared) == heapq.nsmallest(
+                CANDIDATES, shared.items(), key=_most_shared_first
+            )
+            assert _top(shared, newest=True) == heapq.nsmallest(
+                CANDIDATES, shared.items(), key=_most_shared_nearby
+            )

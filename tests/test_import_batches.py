@@ -623,3 +623,109 @@ def test_a_new_draft_reindexes_only_the_people_whose_entries_it_changes(
     assert third.status == CREATED and rose.pk in people
     assert SearchEntry.objects.get(kind=SearchEntry.Kind.PERSON, object_id=rose.pk).published
     assert person_ids("ayling") == [rose.pk]
+
+
+def test_a_batch_inserts_its_new_people_in_one_statement(pipeline, story_file):
+    """A batch's new people are given keys as its stories name them and inserted together
+    at its end (issue 13: one INSERT per story that named someone new was the import's most
+    frequent statement). Every row that refers to them gets those keys."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = [
+        register(
+            pipeline,
+            story_file,
+            f"{n}.txt",
+            people=[
+                ExtractedPerson(name=f"Ada Newcomer{n}", aliases=[]),
+                ExtractedPerson(name="Giovanni Pernice", aliases=["Giovanni"]),
+            ],
+        )
+        for n in "abcd"
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED] * 4
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "COPY")) and '"people_person"' in q["sql"]
+    ]
+    assert len(inserts) == 1
+    assert [o.people_created for o in outcomes] == [2, 1, 1, 1]
+    people = dict(Person.objects.values_list("name", "pk"))
+    assert sorted(people) == [
+        "Ada Newcomera",
+        "Ada Newcomerb",
+        "Ada Newcomerc",
+        "Ada Newcomerd",
+        "Giovanni Pernice",
+    ]
+    for outcome, n in zip(outcomes, "abcd", strict=True):
+        mentioned = set(
+            Mention.objects.filter(article_id=outcome.article_id).values_list(
+                "person_id", flat=True
+            )
+        )
+        assert mentioned == {people[f"Ada Newcomer{n}"], people["Giovanni Pernice"]}
+        speakers = set(
+            Quote.objects.filter(article_id=outcome.article_id).values_list("speaker_id", flat=True)
+        )
+        assert speakers == mentioned
+        assert (
+            set(
+                Event.objects.get(article_id=outcome.article_id).people.values_list("pk", flat=True)
+            )
+            == mentioned
+        )
+    assert set(Person.history.filter(history_type="+").values_list("id", flat=True)) == set(
+        people.values()
+    )
+    assert set(Alias.objects.values_list("person_id", "text")) == {
+        (people["Giovanni Pernice"], "Giovanni")
+    }
+    assert person_ids("Newcomerc", include_drafts=True) == [people["Ada Newcomerc"]]
+    assert all(p.sort_name for p in Person.objects.all())
+    # A person created later gets a key of their own, after the batch's.
+    assert Person.objects.create(name="Later Person").pk > max(people.values())
+
+
+def test_a_batch_whose_people_insert_fails_is_redone_file_by_file(
+    pipeline, story_file, monkeypatch
+):
+    """The batch's people go in as it ends: if that insert fails, nothing of the batch
+    stays, and the files are imported again one per transaction, with their people."""
+    from people.models import PersonQuerySet
+
+    files = [
+        register(
+            pipeline,
+            story_file,
+            f"{n}.txt",
+            people=[ExtractedPerson(name=f"Bo Newcomer{n}", aliases=[])],
+        )
+        for n in "ab"
+    ]
+    for name in ("a.txt", "b.txt"):
+        pipeline[name].mentions = pipeline[name].mentions[:1]
+        pipeline[name].quotes = pipeline[name].quotes[:1]
+        pipeline[name].events = []
+    bulk_create = PersonQuerySet.bulk_create
+    calls = []
+
+    def refuse_a_batch(self, objs, *args, **kwargs):
+        objs = list(objs)
+        calls.append(len(objs))
+        if len(objs) > 1:
+            raise importing.DatabaseError("disk full")
+        return bulk_create(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(PersonQuerySet, "bulk_create", refuse_a_batch)
+    outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED, CREATED]
+    assert calls == [2, 1, 1]
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["Bo Newcomera", "Bo Newcomerb"]
+    assert Mention.objects.count() == 2
