@@ -362,3 +362,61 @@ def test_rebuild_finds_who_is_public_in_one_pass(story):
     assert len([s for s in sql if 'FROM "articles_mention"' in s]) == 1
     public = SearchEntry.objects.filter(kind="person", published=True)
     assert list(public.values_list("object_id", flat=True)) == [giovanni.pk]
+
+
+def _entry(kind, object_id):
+    return SearchEntry.objects.filter(kind=kind, object_id=object_id)
+
+
+def test_verifying_unchanged_articles_repairs_every_kind_of_entry_astray(story):
+    """``verify_articles`` (a re-import of unchanged files) finds, for every kind, the
+    entries missing or not as visible as their rows, and rewrites only those."""
+    from tests.factories import make_event
+
+    article, giovanni, quote = story
+    rejected = make_quote_in(article, "The ballroom", status=Quote.Status.REJECTED)
+    draft = make_story("A draft about rehearsals", ["Rehearsals start on Monday."], status=DRAFT)
+    only_in_an_event = make_person("Amelia Okafor")
+    make_event(draft, people=[only_in_an_event])
+    index.reindex_article(article.pk)
+    index.reindex_article(draft.pk)
+    index.reindex_people([only_in_an_event.pk])
+    assert index.verify_articles([article.pk, draft.pk]) == {}
+
+    lost = [_entry("article", draft.pk), _entry("person", only_in_an_event.pk)]
+    for entries in lost:
+        index.get_backend().remove(list(entries))
+        entries.delete()
+    _entry("article", article.pk).update(published=False)  # a published article hidden
+    _entry("quote", rejected.pk).update(rejected=False)  # a rejected quote shown
+    _entry("quote", quote.pk).update(published=False)
+
+    repaired = index.verify_articles([article.pk, draft.pk])
+
+    # A stale entry counts twice (removed, then written afresh).
+    assert repaired == {article.pk: 6, draft.pk: 2}
+    assert _entry("article", draft.pk).get().published is False
+    assert _entry("article", article.pk).get().published is True
+    assert _entry("quote", rejected.pk).get().rejected is True
+    assert _entry("quote", quote.pk).get().published is True
+    assert _entry("person", only_in_an_event.pk).exists()
+    assert index.verify_articles([article.pk, draft.pk]) == {}
+
+
+def test_verifying_articles_in_step_reads_no_rows_per_quote_or_person(story):
+    """The database compares entries with their rows: a few queries for a whole batch,
+    whatever it holds, each answering with the rows astray (none here)."""
+    article, giovanni, _ = story
+    from tests.factories import make_quote
+
+    body = article.body
+    for n in range(30):
+        make_quote(article, text=body[: n + 10], speaker=giovanni, start=0, end=n + 10)
+    index.reindex_article(article.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert index.verify_articles([article.pk]) == {}
+    assert len(queries.captured_queries) == 5
+    assert not any(
+        q["sql"].startswith("SELECT") and 'FROM "search_searchentry"' in q["sql"].split("EXISTS")[0]
+        for q in queries.captured_queries
+    )
