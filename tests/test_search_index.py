@@ -373,7 +373,7 @@ def test_verifying_unchanged_articles_repairs_every_kind_of_entry_astray(story):
     entries missing or not as visible as their rows, and rewrites only those."""
     from tests.factories import make_event
 
-    article, giovanni, quote = story
+    article, _, quote = story
     rejected = make_quote_in(article, "The ballroom", status=Quote.Status.REJECTED)
     draft = make_story("A draft about rehearsals", ["Rehearsals start on Monday."], status=DRAFT)
     only_in_an_event = make_person("Amelia Okafor")
