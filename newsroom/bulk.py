@@ -174,13 +174,8 @@ def _copy(model, connection, columns, values, *, returning: bool) -> list:
     keys = []
     with _cursor(connection) as cursor, connection.wrap_database_errors:
         if returning:
-            pk = model._meta.pk.column
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, len(values)],
-            )
-            keys = sorted(_fetch_keys(cursor, len(values)))
-            names = [pk, *names]
+            keys = reserve_keys(model, len(values), using=connection.alias)
+            names = [model._meta.pk.column, *names]
             values = [[key, *row] for key, row in zip(keys, values, strict=True)]
         statement = f"COPY {table} ({', '.join(quote(name) for name in names)}) FROM STDIN"
         with cursor.copy(statement) as copy:

@@ -317,11 +317,7 @@ def _holds(condition: Q) -> ExpressionWrapper:
 def _people_without_entries(article_ids: list[int]) -> set[int]:
     """The people the articles name (mentions, speakers, events) who have no entry."""
     people = set()
-    for rows, column in (
-        (Mention.objects.filter(article_id__in=article_ids), "person_id"),
-        (Quote.objects.filter(article_id__in=article_ids, speaker__isnull=False), "speaker_id"),
-        (Event.people.through.objects.filter(event__article_id__in=article_ids), "person_id"),
-    ):
+    for rows, column in _naming_rows(article_ids):
         missing = rows.exclude(Exists(_entries(PERSON, OuterRef(column))))
         people.update(missing.order_by().values_list(column, flat=True).distinct())
     return people
@@ -341,21 +337,21 @@ def _first_article_naming(person_id: int, article_ids: list[int]) -> int:
     return min(found) if found else article_ids[0]
 
 
-def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
+def _naming_rows(article_ids: Iterable[int]):
+    """The rows through which articles name people (mentions, quotes' speakers, events'
+    people), each with its person column."""
     article_ids = list(article_ids)
-    people = set(
-        Mention.objects.filter(article_id__in=article_ids).values_list("person_id", flat=True)
+    return (
+        (Mention.objects.filter(article_id__in=article_ids), "person_id"),
+        (Quote.objects.filter(article_id__in=article_ids, speaker__isnull=False), "speaker_id"),
+        (Event.people.through.objects.filter(event__article_id__in=article_ids), "person_id"),
     )
-    people.update(
-        Quote.objects.filter(article_id__in=article_ids, speaker__isnull=False).values_list(
-            "speaker_id", flat=True
-        )
-    )
-    people.update(
-        Event.people.through.objects.filter(event__article_id__in=article_ids).values_list(
-            "person_id", flat=True
-        )
-    )
+
+
+def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
+    people: set[int] = set()
+    for rows, column in _naming_rows(article_ids):
+        people.update(rows.order_by().values_list(column, flat=True))
     return people
 
 

@@ -461,6 +461,15 @@ def test_new_quotes_are_grouped_before_they_are_written_not_updated_after(tmp_pa
 # --- New articles inserted with the batch's (issue 13) ---------------------------------------
 
 
+def _inserts_into(queries, table: str) -> list[str]:
+    """The captured statements that insert rows into ``table`` (INSERT, or PostgreSQL's COPY)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "COPY")) and f'"{table}"' in q["sql"]
+    ]
+
+
 def test_a_batch_inserts_its_new_articles_in_one_statement(pipeline, story_file):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -470,11 +479,7 @@ def test_a_batch_inserts_its_new_articles_in_one_statement(pipeline, story_file)
         outcomes = import_sources(files)
 
     assert [o.status for o in outcomes] == [CREATED] * 3
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "COPY")) and '"articles_article"' in q["sql"]
-    ]
+    writes = _inserts_into(queries, "articles_article")
     assert len(writes) == 1
     ids = [o.article_id for o in outcomes]
     assert None not in ids
@@ -648,11 +653,7 @@ def test_a_batch_inserts_its_new_people_in_one_statement(pipeline, story_file):
         outcomes = import_sources(files)
 
     assert [o.status for o in outcomes] == [CREATED] * 4
-    inserts = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("INSERT", "COPY")) and '"people_person"' in q["sql"]
-    ]
+    inserts = _inserts_into(queries, "people_person")
     assert len(inserts) == 1
     assert [o.people_created for o in outcomes] == [2, 1, 1, 1]
     people = dict(Person.objects.values_list("name", "pk"))
