@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Length
 from simple_history.utils import bulk_update_with_history
@@ -168,25 +168,18 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     words = {lid: words_of.words(q.text) for lid, q in local.items()}
     keys = {lid: words_of.shingle_keys(w) for lid, w in words.items()}
     batch = {q.pk for q in quotes if q.pk is not None}
-    # Exact matches by fingerprint first (a quote without keys is too short to be grouped,
-    # but this also finds the one quote a posting list would be too long to rank).
+    # Exact matches by fingerprint first (a quote without keys is too short to be grouped):
+    # the oldest group already holding the same words, which ranks above any other match
+    # (see the ranking below). One probe of the (fingerprint, group) index per distinct
+    # fingerprint, however often the archive repeats the quote: reading the matching
+    # quotes themselves (up to ``_IN_CHUNK * 10`` rows a chunk for a quote repeated by
+    # thousands of stories) and their texts was half of grouping on issue 13's bench.
     # (Computed again: rows older than the column have none stored.)
     fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
-    by_fingerprint: dict[str, set[int]] = defaultdict(set)
+    exact_group: dict[str, int] = {}
     for chunk in _chunks(sorted(set(fingerprints.values()))):
-        # At most _IN_CHUNK * 10 rows, whatever the archive holds, and in no order (the
-        # quotes' own ordering joins their articles and sorts every match before the
-        # limit; a window keeping the oldest few per fingerprint numbers every match: the
-        # cost grew with the archive, issue 13's growth bench at last/first 0.50). A quote
-        # whose matches are cut off here is found through its keys instead.
-        rows = (
-            Quote.objects.filter(fingerprint__in=chunk, canonical__isnull=False)
-            .exclude(pk__in=batch)
-            .order_by()
-        )
-        for fp, quote_id in rows.values_list("fingerprint", "pk")[: _IN_CHUNK * 10]:
-            by_fingerprint[fp].add(quote_id)
-    exact = {lid for lid, fp in fingerprints.items() if fp in by_fingerprint}
+        exact_group.update(_oldest_groups(chunk, excluding=sorted(batch)))
+    exact = {lid for lid, fp in fingerprints.items() if fp in exact_group}
     # How many grouped quotes hold each key of the batch (counted in the (key, quote)
     # index, at most MAX_POSTINGS: ``index_quotes`` gives no key more). A key that many
     # quotes hold is a stock phrase's shingle (a stop-shingle, as a search engine drops
@@ -221,25 +214,20 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     wanted: set[int] = set()
     for lid in local:
         if lid in exact:
-            # The same words are already grouped: the oldest few exact ones suffice.
-            same = by_fingerprint[fingerprints[lid]]
-            best = [
-                (candidate, len(keys[lid]) + 1) for candidate in heapq.nsmallest(CANDIDATES, same)
-            ]
-        else:
-            shared: Counter[int] = Counter()
-            for key in keys[lid]:
-                shared.update(postings.get(key, ()))  # counted in C: a stock key has 200
-            # The most shared keys first, the older quote first among equals.
-            best = _top(shared)
+            continue
+        shared: Counter[int] = Counter()
+        for key in keys[lid]:
+            shared.update(postings.get(key, ()))  # counted in C: a stock key has 200
+        # The most shared keys first, the older quote first among equals.
+        best = _top(shared)
         ranked[lid] = [(n, candidate) for candidate, n in best]
         wanted.update(candidate for candidate, _ in best)
     known = {
         pk: (words_of.words(text), group)
         for chunk in _chunks(sorted(wanted))
-        for pk, text, group in Quote.objects.filter(pk__in=chunk).values_list(
-            "pk", "text", "canonical_id"
-        )
+        for pk, text, group in Quote.objects.filter(pk__in=chunk)
+        .order_by()  # not the model's ordering, which joins and sorts the articles
+        .values_list("pk", "text", "canonical_id")
     }
 
     # In order: each new quote may match the ones before it in this batch (two stories of
@@ -251,31 +239,36 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     starts = 0
     for lid, quote in local.items():
         if group_of[lid] is None:
-            candidates = list(ranked[lid])
-            nearby: Counter[int] = Counter()
-            for key in keys[lid]:
-                nearby.update(batch_postings.get(key, ()))
-            # As for the database's quotes, only the few sharing most keys are compared:
-            # the earlier quotes of the batch are negative ids, the oldest the closest to 0.
-            closest = _top(nearby, newest=True)
-            candidates += [(n, c) for c, n in closest]
-            best = None
-            for n, candidate in candidates:
-                other_words, group = known.get(candidate) or (
-                    words[candidate],
-                    group_of[candidate],
-                )
-                kind = group is not None and words_of.relation(words[lid], other_words)
-                if not kind:
-                    continue
-                rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
-                if best is None or rank < best[0]:
-                    best = (rank, group)
-            if best is None:
-                starts += 1
-                group_of[lid] = -starts
+            if lid in exact:
+                # An exact match ranks first: its kind before the others, and its shared
+                # keys (all the quote's, and the fingerprint) above any batch quote's.
+                group_of[lid] = exact_group[fingerprints[lid]]
             else:
-                group_of[lid] = best[1]
+                candidates = list(ranked[lid])
+                nearby: Counter[int] = Counter()
+                for key in keys[lid]:
+                    nearby.update(batch_postings.get(key, ()))
+                # As for the database's quotes, only the few sharing most keys are compared:
+                # the earlier quotes of the batch are negative ids, the oldest closest to 0.
+                closest = _top(nearby, newest=True)
+                candidates += [(n, c) for c, n in closest]
+                best = None
+                for n, candidate in candidates:
+                    other_words, group = known.get(candidate) or (
+                        words[candidate],
+                        group_of[candidate],
+                    )
+                    kind = group is not None and words_of.relation(words[lid], other_words)
+                    if not kind:
+                        continue
+                    rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
+                    if best is None or rank < best[0]:
+                        best = (rank, group)
+                if best is None:
+                    starts += 1
+                    group_of[lid] = -starts
+                else:
+                    group_of[lid] = best[1]
             group = group_of[lid]
             if len(quote.text) > len(texts.get(group, "")):
                 texts[group] = quote.text
@@ -324,6 +317,29 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     CanonicalQuote.objects.bulk_update(longer, ["text"])
     counts = {key: min(n, MAX_POSTINGS) for key, n in held.items()}
     return Grouping(joined=joined, postings=counts)
+
+
+def _oldest_groups(fingerprints: Sequence[str], *, excluding: Sequence[int]) -> dict[str, int]:
+    """The oldest group holding a quote of each of ``fingerprints`` (the quotes
+    ``excluding`` aside), for those any group holds: one probe of the (fingerprint, group)
+    index per fingerprint, whatever the number of quotes sharing it. (A table of values
+    joined to a correlated subquery with a limit: SQL that SQLite and PostgreSQL both run
+    this way, and the ORM does not write.)"""
+    if not fingerprints:
+        return {}
+    qn = connection.ops.quote_name
+    table, pk = qn(Quote._meta.db_table), qn(Quote._meta.pk.column)
+    fingerprint, group = qn("fingerprint"), qn(Quote._meta.get_field("canonical").column)
+    skip = f" AND q.{pk} NOT IN ({', '.join(['%s'] * len(excluding))})" if excluding else ""
+    sql = (
+        f"WITH wanted (value) AS (VALUES {', '.join(['(%s)'] * len(fingerprints))}) "
+        f"SELECT wanted.value, (SELECT q.{group} FROM {table} q"
+        f" WHERE q.{fingerprint} = wanted.value AND q.{group} IS NOT NULL{skip}"
+        f" ORDER BY q.{group} LIMIT 1) FROM wanted"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fingerprints, *excluding])
+        return {value: oldest for value, oldest in cursor.fetchall() if oldest is not None}
 
 
 def refresh_speakers(*, group_ids: Iterable[int]) -> None:

@@ -707,8 +707,9 @@ class Quote(ArticleCopy):
             ),
             # Partners sync with ``updated_after`` (issue 15).
             models.Index(fields=["updated_at", "id"], name="quote_updated_idx"),
-            # Exact matches of a new quote's normalised words: one probe (issue 15).
-            models.Index(fields=["fingerprint"], name="quote_fingerprint_idx"),
+            # Exact matches of a new quote's normalised words: one probe for the oldest
+            # group holding them (issue 15; the group too since issue 13).
+            models.Index(fields=["fingerprint", "canonical"], name="quote_fingerprint_idx"),
             # A group's public occurrences in publication order (the permalink, the API).
             models.Index(
                 fields=["canonical", "article_published_at", "id"], name="quote_canonical_idx"

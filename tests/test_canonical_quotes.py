@@ -437,6 +437,38 @@ def test_key_reads_touch_the_key_index_alone():
         assert "articles_article" not in sql and '"articles_quote"' not in sql, sql
 
 
+def test_an_exact_repeat_joins_the_oldest_group_holding_its_words():
+    """Ties among exact matches go to the oldest group, however many later quotes another
+    group holds: the old code ranked only the 20 lowest quote ids it happened to read, so
+    a repeat joined the newer group here."""
+    older = CanonicalQuote.objects.create(text=SENTENCE, locked=True)  # an editor's split
+    (newer,) = set(group(*(quote_in(SENTENCE, when=day(1)) for _ in range(25))))
+    assert newer > older.pk
+    quote_in(SENTENCE, when=day(2), canonical=older, fingerprint="")  # saved: computed
+    assert group(quote_in(f"“{SENTENCE}!”", when=day(3))) == [older.pk]
+
+
+def test_an_exact_repeat_is_grouped_without_reading_the_quotes_it_repeats():
+    """A quote the archive holds word for word costs one probe of the (fingerprint, group)
+    index, whatever the number of stories that repeated it: the old code read every
+    matching quote (up to 9,000 rows a chunk), then the texts of the oldest 20."""
+    (gid,) = set(group(*(quote_in(SENTENCE, when=day(1)) for _ in range(30))))
+    repeat = quote_in(SENTENCE + ".", when=day(2))
+    with CaptureQueriesContext(connection) as queries:
+        canonical.group_quotes(quotes=[repeat])
+    assert Quote.objects.get(pk=repeat.pk).canonical_id == gid
+    quote_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("SELECT", "WITH"))
+        and re.search(r"FROM \S*articles_quote\b", q["sql"])
+    ]
+    # The group's probe; then group_quotes reads the group's speakers (refresh_speakers).
+    assert not any('"text"' in sql for sql in quote_reads), quote_reads
+    probes = [sql for sql in quote_reads if sql.startswith("WITH")]
+    assert len(probes) == 1 and "LIMIT 1" in probes[0]
+
+
 def test_common_keys_are_capped_and_exact_words_still_found(monkeypatch):
     """Even when no posting of a key is read (the cap, hit by a stock phrase's shingles),
     the indexed fingerprint still finds the same words; a contained quote then is not."""
