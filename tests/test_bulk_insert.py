@@ -224,3 +224,19 @@ def test_rows_with_reserved_keys_are_written_with_them(postgres_path):
     }
     assert bulk.reserve_keys(Person, 2)[0] > max(keys)
     assert bulk.reserve_keys(Person, 0) == []
+
+
+def test_reserved_keys_with_gaps_are_each_the_sequences():
+    """Keys come back as a run's two ends when the sequence gave a run, and one by one when
+    another session's keys (here: a sequence stepping by three) left gaps."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's writers are serialised: its reserved keys are always a run")
+    run = bulk.reserve_keys(Person, 5)
+    assert run == list(range(run[0], run[0] + 5))
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER SEQUENCE people_person_id_seq INCREMENT BY 3")
+    scattered = bulk.reserve_keys(Person, 4)
+    assert scattered == [run[-1] + 3 * n for n in range(1, 5)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM people_person_id_seq")
+        assert cursor.fetchone()[0] == scattered[-1]  # each key taken once
