@@ -12,7 +12,10 @@ outcome (`ImportRun.started_at` .. `finished_at`), so Django's start-up is not c
 It also times the pipeline alone on the same files: the share of one worker's time spent
 outside the database gives, by Amdahl's law, the most two workers can gain while every
 file's writes are serialised (articles/importing.py takes one advisory lock per batch
-transaction, so that people are never created twice).
+transaction, so that people are never created twice). And it reads the machine's CPU time
+(``/proc/stat``, every process: the workers, their parser processes and PostgreSQL's
+backends) during each run: if one worker already keeps C of the machine's N CPUs busy, N
+workers or more cannot run faster than N / C times one, whatever the lock.
 """
 
 from __future__ import annotations
@@ -132,6 +135,17 @@ class ActivitySampler(threading.Thread):
         )
 
 
+def busy_cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, all) CPU time of the whole machine so far, in jiffies (Linux only)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields[:8]]  # user nice system idle iowait irq softirq steal
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 def import_with_workers(corpus: Path, workers: int, batch_size: int, database_url: str):
     env = environment(database_url)
     manage("migrate", "-v0", env=env)
@@ -140,6 +154,7 @@ def import_with_workers(corpus: Path, workers: int, batch_size: int, database_ur
     command = [*MANAGE, "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v0"]
     sampler = None if database_url.startswith("sqlite") else ActivitySampler()
     started = time.perf_counter()
+    cpu_before = busy_cpu_jiffies()
     processes = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(workers)]
     if sampler:
         sampler.start()
@@ -156,7 +171,12 @@ def import_with_workers(corpus: Path, workers: int, batch_size: int, database_ur
             sampler.stopping.set()
             sampler.join()
     wall = time.perf_counter() - started
-    return run_seconds(env, run_id), wall, sampler.report() if sampler else ""
+    cpu_after = busy_cpu_jiffies()
+    busy = None
+    if cpu_before and cpu_after:
+        spent, elapsed = (a - b for a, b in zip(cpu_after, cpu_before, strict=True))
+        busy = (os.cpu_count() or 1) * spent / max(elapsed, 1)  # CPUs busy on average
+    return run_seconds(env, run_id), wall, busy, sampler.report() if sampler else ""
 
 
 def pipeline_seconds(paths: list[Path]) -> float:
@@ -187,21 +207,26 @@ def main():
             elif not (url := fresh_postgres()):
                 return
             try:
-                seconds, wall, activity = import_with_workers(corpus, workers, args.batch_size, url)
+                seconds, wall, busy, activity = import_with_workers(
+                    corpus, workers, args.batch_size, url
+                )
             finally:
                 if not args.sqlite:
                     drop_postgres()
-            rows.append((workers, seconds, wall, activity))
+            rows.append((workers, seconds, wall, busy, activity))
 
     engine = "SQLite" if args.sqlite else "PostgreSQL"
     print(f"\n{args.count} generated articles, batches of {args.batch_size}, {engine}")
     print(f"CPUs on this machine: {os.cpu_count()}")
-    print(f"{'workers':<9}{'run s':>8}{'articles/s':>12}{'speed-up':>10}{'wall s':>9}")
+    print(
+        f"{'workers':<9}{'run s':>8}{'articles/s':>12}{'speed-up':>10}{'wall s':>9}"
+        f"{'CPUs busy':>11}"
+    )
     base = rows[0][1]
-    for workers, seconds, wall, _ in rows:
+    for workers, seconds, wall, busy, _ in rows:
         print(
             f"{workers:<9}{seconds:>8.1f}{args.count / seconds:>12.1f}"
-            f"{base / seconds:>10.2f}{wall:>9.1f}"
+            f"{base / seconds:>10.2f}{wall:>9.1f}{'' if busy is None else f'{busy:>11.2f}'}"
         )
     parallel = pipeline / base
     print(
@@ -211,7 +236,16 @@ def main():
     for workers, *_ in rows[1:]:
         bound = 1 / ((1 - parallel) + parallel / workers)
         print(f"Amdahl bound with {workers} workers while writes are serialised: {bound:.2f}x")
-    for workers, _, _, activity in rows:
+    one_busy = rows[0][3]
+    if one_busy:
+        cpus = os.cpu_count() or 1
+        for workers, *_ in rows[1:]:
+            bound = min(workers, cpus / one_busy)
+            print(
+                f"CPU bound with {workers} workers: one kept {one_busy:.2f} of {cpus} CPUs busy"
+                f" (workers, parsers and PostgreSQL), so at most {bound:.2f}x"
+            )
+    for workers, _, _, _, activity in rows:
         if activity:
             print(f"\nworkers' database sessions with {workers} worker(s), share of samples:")
             print(activity)
