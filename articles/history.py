@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import connections, router
 from django.db.models import Field, Model
@@ -47,12 +47,15 @@ def insert_history(
     *,
     reason: str,
     date: dt.datetime | None = None,
+    m2m_rows: Mapping[str, Sequence[Model]] | None = None,
 ) -> None:
     """History records of ``rows`` ((saved object, "+" created, "~" changed or "-"
     deleted)), all with the change reason ``reason``, the time ``date`` (now by default)
     and the current history user (the one django-simple-history would record: none
     outside a request). The many-to-many fields the history tracks are recorded too, as
-    django-simple-history does, for created and changed rows."""
+    django-simple-history does, for created and changed rows: read from the database,
+    or, for a field named in ``m2m_rows``, taken from the saved through rows given there,
+    which the caller vouches are all the objects' rows (it has just written them)."""
     if not rows:
         return
     historical = historical_model(model)
@@ -75,10 +78,16 @@ def insert_history(
             if kind != "-":
                 records[row.pk].append(history_id)
         if records:
-            _insert_m2m_history(model, records, using=connection.alias)
+            _insert_m2m_history(model, records, using=connection.alias, known=m2m_rows or {})
 
 
-def _insert_m2m_history(model: type[Model], records: dict[object, list[int]], *, using) -> None:
+def _insert_m2m_history(
+    model: type[Model],
+    records: dict[object, list[int]],
+    *,
+    using,
+    known: Mapping[str, Sequence[Model]],
+) -> None:
     """What django-simple-history records of each tracked many-to-many field with a history
     record (a copy of the object's through rows, linked to the record), for the records
     ``insert_history`` just wrote (``records``: object id -> its records' keys): a query
@@ -96,10 +105,16 @@ def _insert_m2m_history(model: type[Model], records: dict[object, list[int]], *,
         by_attname = {f.attname: f for f in m2m_history._meta.concrete_fields}
         fields = [by_attname["history_id"], *(by_attname[name] for name in names)]
         preps = preparers(fields)
-        rows = through.objects.filter(**{f"{names[source]}__in": list(records)}).order_by()
+        if field.name in known:
+            # Just written by the caller: not read back (an import's events, issue 13).
+            rows = [[getattr(row, name) for name in names] for row in known[field.name]]
+        else:
+            rows = through.objects.filter(**{f"{names[source]}__in": list(records)}).order_by()
+            rows = rows.values_list(*names)
         copies = [
             _prepared(preps, [history_id, *values], connection)
-            for values in rows.values_list(*names)
+            for values in rows
+            if values[source] in records
             for history_id in records[values[source]]
         ]
         insert_values(m2m_history, fields, copies, using=using)

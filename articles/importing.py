@@ -207,7 +207,7 @@ class BatchWrites:
         assert all(event.pk is not None for event in events)
         self.add_history(Event, events)
         through = Event.people.through
-        bulk_insert(
+        event_people = bulk_insert(
             through,
             [
                 through(event_id=event.pk, person_id=person_id)
@@ -221,8 +221,10 @@ class BatchWrites:
 
             # Suggestions that now recur across published stories tag them (issue 15).
             tag_suggestions_auto_apply(tag_ids={s.tag_id for s in self.tag_suggestions})
+        # The events are all new: their people are the rows just written, not read back.
+        m2m_rows = {Event: {"people": event_people}}
         for model, rows in self.history.items():
-            _bulk_history(model, rows)
+            insert_history(model, rows, reason=IMPORT_REASON, m2m_rows=m2m_rows.get(model))
         sync.touch_people(self.people_touched, now=now)
         article_ids = {article.pk for article in self.articles}
         published = set()
@@ -263,12 +265,6 @@ class BatchWrites:
             quotes=[quote.pk for quote in quotes if quote.article_id in new],
             people=named | self.people_created | self.people_touched,
         )
-
-
-def _bulk_history(model: type[Model], rows: Sequence[tuple[Model, str]]) -> None:
-    """History records of ``rows`` ((object, "+" or "~")) as the importer's, in one
-    write (``articles.history``)."""
-    insert_history(model, rows, reason=IMPORT_REASON)
 
 
 def known_people(person_ids: Iterable[int] | None = None) -> dict[int, KnownPerson]:

@@ -730,3 +730,31 @@ def test_a_batch_whose_people_insert_fails_is_redone_file_by_file(
     assert calls == [2, 1, 1]
     assert sorted(Person.objects.values_list("name", flat=True)) == ["Bo Newcomera", "Bo Newcomerb"]
     assert Mention.objects.count() == 2
+
+
+def test_a_batchs_new_events_are_recorded_with_their_people_without_reading_them_back(
+    pipeline, story_file
+):
+    """Each new event's history record lists its people, as django-simple-history records
+    them, from the rows the batch has just written: the old code read every event's
+    people back from the table to copy them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    files = [register(pipeline, story_file, name) for name in ("a.txt", "b.txt", "c.txt")]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED] * 3
+    assert not [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "articles_event_people".')
+    ]
+    events = Event.objects.prefetch_related("people")
+    assert events.count() == 3
+    for event in events:
+        record = event.history.get()
+        assert record.history_type == "+"
+        recorded = sorted(record.people.values_list("event_id", "person_id"))
+        assert recorded == sorted((event.pk, p.pk) for p in event.people.all()) != []
