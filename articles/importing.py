@@ -262,7 +262,8 @@ class BatchWrites:
                 named.update(people)
         search_index.mark(
             articles=new,
-            quotes=[quote.pk for quote in quotes if quote.article_id in new],
+            # Built from these objects (their speaker and article loaded), not read back.
+            created_quotes=[quote for quote in quotes if quote.article_id in new],
             people=named | self.people_created | self.people_touched,
         )
 

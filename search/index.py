@@ -99,18 +99,28 @@ def _quote_entries(ids: list[int]) -> dict[int, SearchEntry]:
         .order_by()
         .values_list("pk", "text", "speaker__name", "speaker_label", "status", "article__status")
     )
-    return {
-        pk: SearchEntry(
-            id=entry_id(QUOTE, pk),
-            kind=QUOTE,
-            object_id=pk,
-            published=article_status == Article.Status.PUBLISHED,
-            rejected=status == Quote.Status.REJECTED,
-            title=_text(speaker or label),
-            extra=_text(text),
-        )
-        for pk, text, speaker, label, status, article_status in rows
-    }
+    return {row[0]: _quote_entry(*row) for row in rows}
+
+
+def _quote_entry(pk, text, speaker_name, label, status, article_status) -> SearchEntry:
+    return SearchEntry(
+        id=entry_id(QUOTE, pk),
+        kind=QUOTE,
+        object_id=pk,
+        published=article_status == Article.Status.PUBLISHED,
+        rejected=status == Quote.Status.REJECTED,
+        title=_text(speaker_name or label),
+        extra=_text(text),
+    )
+
+
+def _created_quote_entry(quote: Quote) -> SearchEntry:
+    """The entry of a quote saved in this transaction, from the object itself (its
+    speaker and article as the caller holds them)."""
+    speaker_name = quote.speaker.name if quote.speaker_id else None
+    return _quote_entry(
+        quote.pk, quote.text, speaker_name, quote.speaker_label, quote.status, quote.article.status
+    )
 
 
 def _people_named_by_published(ids: list[int] | None = None) -> set[int]:
@@ -180,6 +190,14 @@ _BUILDERS = {ARTICLE: _article_entries, QUOTE: _quote_entries, PERSON: _person_e
 def _write(kind: str, ids: Iterable[int]) -> int:
     """Bring the entries of ``kind`` for ``ids`` in line with the data; returns changes."""
     return len(_rewrite(kind, ids))
+
+
+def _write_created(entries: list[SearchEntry]) -> None:
+    """Write the entries of objects created in this transaction: they can have none yet
+    (keys are never reused: PostgreSQL's sequences, SQLite's ``AUTOINCREMENT``), so
+    there is nothing to read, compare or remove first."""
+    for start in range(0, len(entries), CHUNK):
+        get_backend().add(SearchEntry.objects.bulk_create(entries[start : start + CHUNK]))
 
 
 def _rewrite(kind: str, ids: Iterable[int]) -> list[int]:
@@ -361,6 +379,8 @@ def _people_of_articles(article_ids: Iterable[int]) -> set[int]:
 class _Queue(threading.local):
     def __init__(self):
         self.by_alias: dict[str, dict[str, set[int]]] = {}
+        # Quotes created in the open transaction, whose entries are built from the objects.
+        self.created: dict[str, dict[int, Quote]] = {}
         # How many ``atomic()`` blocks are open, per database alias.
         self.depth: dict[str, int] = {}
 
@@ -376,15 +396,21 @@ def mark(
     quotes: Iterable[int] = (),
     people: Iterable[int] = (),
     people_deep: Iterable[int] = (),
+    created_quotes: Iterable[Quote] = (),
     using: str = DEFAULT_DB_ALIAS,
 ) -> None:
     """Queue ids for reindexing at commit (``*_deep``: with the quotes of an article and the
-    people it names, or with a person's quotes, whose entries carry the speaker's name)."""
+    people it names, or with a person's quotes, whose entries carry the speaker's name).
+
+    ``created_quotes``: quotes this transaction has just inserted (an import's), their
+    ``speaker`` and ``article`` loaded: their entries are built from these objects and
+    written without a read (a quote marked by id too, changed since, is read instead)."""
     pending = _queue.by_alias.setdefault(using, {name: set() for name in _QUEUES})
     for name, ids in zip(
         _QUEUES, (articles, articles_deep, quotes, people, people_deep), strict=True
     ):
         pending[name].update(i for i in ids if i is not None)
+    _queue.created.setdefault(using, {}).update((q.pk, q) for q in created_quotes)
     # Outside a transaction this runs at once. Inside one, ``atomic()`` flushes before
     # commit and this finds nothing left; a write outside ``atomic()`` is flushed after
     # commit, where an index failure is logged rather than raised (rebuild_search_index
@@ -395,7 +421,8 @@ def mark(
 def flush(using: str = DEFAULT_DB_ALIAS) -> None:
     """Write whatever is queued for this connection (cheap when nothing is)."""
     pending = _queue.by_alias.pop(using, None)
-    if not pending or not any(pending.values()):
+    created = _queue.created.pop(using, {})
+    if not pending or not (any(pending.values()) or created):
         return
     articles = pending["articles"] | pending["articles_deep"]
     quotes = pending["quotes"]
@@ -410,6 +437,7 @@ def flush(using: str = DEFAULT_DB_ALIAS) -> None:
         )
     with transaction.atomic(using=using):
         reindex_articles(articles)
+        _write_created([_created_quote_entry(q) for pk, q in created.items() if pk not in quotes])
         reindex_quotes(quotes)
         reindex_people(people)
 
@@ -437,6 +465,7 @@ def atomic(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
 def discard_queue(using: str = DEFAULT_DB_ALIAS) -> None:
     _queue.by_alias.pop(using, None)
+    _queue.created.pop(using, None)
 
 
 # --- Rebuild -------------------------------------------------------------------------------

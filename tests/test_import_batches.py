@@ -758,3 +758,36 @@ def test_a_batchs_new_events_are_recorded_with_their_people_without_reading_them
         assert record.history_type == "+"
         recorded = sorted(record.people.values_list("event_id", "person_id"))
         assert recorded == sorted((event.pk, p.pk) for p in event.people.all()) != []
+
+
+def test_a_batchs_new_quotes_are_indexed_from_their_objects_as_a_rebuild_would(
+    pipeline, story_file
+):
+    """The entries of a batch's new quotes are built from the quotes the batch wrote (their
+    speaker's name, label and article's status as a read would give them) and written with
+    no read: the old code read every new quote back, joined to its speaker and article,
+    and looked for entries they could not have yet. The entries equal a rebuild's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search import index as search_index
+
+    files = [register(pipeline, story_file, name) for name in ("a.txt", "b.txt")]
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = import_sources(files, publish=True)
+    files = [register(pipeline, story_file, "c.txt")]  # a draft in a second batch
+    outcomes += import_sources(files)
+
+    assert [o.status for o in outcomes] == [CREATED] * 3
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if sql.startswith('SELECT "articles_quote"."id" AS "pk"')]
+    assert not [sql for sql in reads if "search_searchentry" in sql and "'quote'" in sql]
+    fields = ["object_id", "published", "rejected", "title", "extra", "body", "names"]
+    entries = SearchEntry.objects.filter(kind=SearchEntry.Kind.QUOTE).order_by("object_id")
+    imported = list(entries.values(*fields))
+    search_index.rebuild()
+    assert imported == list(entries.values(*fields))
+    assert len(imported) == Quote.objects.count() == 6
+    assert {e["published"] for e in imported} == {True, False}
+    assert {e["title"] for e in imported} >= {"Rose Ayling-Ellis"}
+    assert len(quote_ids("dream")) == 2 and len(quote_ids("dream", include_drafts=True)) == 3
