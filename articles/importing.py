@@ -51,6 +51,7 @@ from simple_history.utils import bulk_update_with_history
 from extraction.knowledge import WorldIndex
 from extraction.types import IngestError, KnownPerson, ParsedArticle, WorldKnowledge
 from newsroom.bulk import bulk_insert, reserve_keys
+from newsroom.memory import fewer_collections
 from people.models import Alias, Person, RejectedName, normalize_name
 from search import index as search_index
 
@@ -317,11 +318,12 @@ class Importer:
         file's outcome once its batch has committed."""
         outcomes: list[ImportOutcome] = []
         try:
-            for batch in self._batches(files):
-                for outcome in self._import_batch(batch):
-                    outcomes.append(outcome)
-                    if on_outcome is not None:
-                        on_outcome(outcome)
+            with fewer_collections():  # a batch's objects all live until it commits
+                for batch in self._batches(files):
+                    for outcome in self._import_batch(batch):
+                        outcomes.append(outcome)
+                        if on_outcome is not None:
+                            on_outcome(outcome)
         finally:
             if self._parser is not None:
                 self._parser.close()

@@ -791,3 +791,24 @@ def test_a_batchs_new_quotes_are_indexed_from_their_objects_as_a_rebuild_would(
     assert {e["published"] for e in imported} == {True, False}
     assert {e["title"] for e in imported} >= {"Rose Ayling-Ellis"}
     assert len(quote_ids("dream")) == 2 and len(quote_ids("dream", include_drafts=True)) == 3
+
+
+def test_an_import_writes_its_batches_with_fewer_collections(pipeline, story_file, monkeypatch):
+    """The collector runs less often while batches are written (newsroom.memory), and as
+    before once the import ends."""
+    import gc
+
+    from newsroom.memory import BULK_THRESHOLDS
+
+    seen = []
+    import_batch = importing.Importer._import_batch
+
+    def spy(self, batch):
+        seen.append(gc.get_threshold())
+        return import_batch(self, batch)
+
+    monkeypatch.setattr(importing.Importer, "_import_batch", spy)
+    before = gc.get_threshold()
+    (outcome,) = import_sources([register(pipeline, story_file, "a.txt")])
+    assert outcome.status == CREATED
+    assert seen == [BULK_THRESHOLDS] and gc.get_threshold() == before
