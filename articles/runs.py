@@ -167,6 +167,7 @@ def run_batch(
             dry_run=False,
             max_bytes=max_bytes,
             on_outcome=progress.record,
+            keep_world=True,  # a worker's next batch reuses its index of known people
         )
         finished = progress.flush()
     except BaseException as error:

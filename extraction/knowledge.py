@@ -29,9 +29,7 @@ class WorldIndex:
     """
 
     def __init__(self, world: WorldKnowledge = WorldKnowledge()) -> None:  # noqa: B008 (frozen)
-        self.rejected_names = world.rejected_names
-        # Compared with lower-cased names.
-        self.rejected = frozenset(name.lower() for name in world.rejected_names)
+        self.set_rejected_names(world.rejected_names)  # ``rejected``: lower-cased
         self._people: list[KnownPerson] = []  # in the order they became known
         self._place: dict[Hashable, int] = {}  # key -> index into _people
         # Each lower-cased name or alias -> the places of the people known by it, in order:
@@ -65,6 +63,15 @@ class WorldIndex:
     def person(self, place: int) -> KnownPerson:
         """The person at a place the lookups (``known``, ``known_full``) gave."""
         return self._people[place]
+
+    def known_keys(self) -> list[Hashable]:
+        """The keys of the people known."""
+        return list(self._place)
+
+    def set_rejected_names(self, names: frozenset[str]) -> None:
+        """Replace the names never taken for people (``WorldKnowledge.rejected_names``)."""
+        self.rejected_names = names
+        self.rejected = frozenset(name.lower() for name in names)
 
     def get(self, key: Hashable) -> KnownPerson | None:
         """The person known under ``key``, if any."""

@@ -30,11 +30,13 @@ def _fresh_cache():
     """Every test starts with an empty cache: no throttle counts or stored responses carry
     over from another test. (The pure pipeline tests also run without Django.)"""
     if settings.configured:
+        from articles import importing
         from articles.content_version import forget_public_state
 
         cache.clear()
         caches["throttle"].clear()
         forget_public_state()
+        importing._kept_world = None  # a worker's index of people, from another test's rows
 
 
 @pytest.fixture

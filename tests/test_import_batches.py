@@ -812,3 +812,81 @@ def test_an_import_writes_its_batches_with_fewer_collections(pipeline, story_fil
     (outcome,) = import_sources([register(pipeline, story_file, "a.txt")])
     assert outcome.status == CREATED
     assert seen == [BULK_THRESHOLDS] and gc.get_threshold() == before
+
+
+def _knowledge(index):
+    """What an index of known people knows, comparable between two indexes."""
+    people = {(p.key, p.name, tuple(sorted(p.aliases))) for p in index.people}
+    return people, index.rejected_names
+
+
+def test_a_workers_next_import_reuses_its_index_of_people_brought_up_to_date(pipeline, story_file):
+    """A worker's background tasks keep one index of known people: the next task reads
+    only the people stamped since the last began and the keys of everyone (the old code
+    read every person and alias for every task: 0.5 s at 50,000 people). What changed
+    meanwhile (a person added, renamed, given an alias through their page, deleted, a name
+    rejected) is known to it as to an index built afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from extraction.knowledge import WorldIndex
+    from people.models import RejectedName
+    from tests.factories import make_person
+
+    gone, renamed = make_person("Ann Gone"), make_person("Bob Oldname")
+    import_sources([register(pipeline, story_file, "a.txt")], keep_world=True)
+    kept = importing._kept_world
+    assert kept is not None and gone.pk in kept.index.known_keys()
+
+    gone.delete()
+    renamed.name = "Bob Newname"
+    renamed.save()
+    renamed.aliases.create(text="Bobby", kind="stage_name")
+    renamed.save()  # an editor's change of the person, with its aliases, stamps them
+    added = make_person("Cat Added")
+    RejectedName.objects.create(name="Strictly Come")
+    with CaptureQueriesContext(connection) as queries:
+        (outcome,) = import_sources([register(pipeline, story_file, "b.txt")], keep_world=True)
+
+    assert outcome.status == CREATED
+    assert importing._kept_world.index is kept.index  # the same index, brought up to date
+    assert _knowledge(kept.index) == _knowledge(WorldIndex(importing.load_world()))
+    assert added.pk in kept.index.known_keys() and gone.pk not in kept.index.known_keys()
+    whole_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "people_person"."id", "people_person"."name" FROM')
+        and "WHERE" not in q["sql"]
+    ]
+    assert whole_reads == []
+
+
+def test_an_import_that_stops_keeps_no_index_and_an_old_one_is_built_afresh(
+    pipeline, story_file, monkeypatch
+):
+    """An import that stopped half-way may have taught its index people whose transaction
+    never committed: the next one builds its own. And an index older than
+    WORLD_REUSE_SECONDS is built afresh (it catches what no stamp shows)."""
+    import_sources([register(pipeline, story_file, "a.txt")], keep_world=True)
+    first = importing._kept_world
+
+    def stop(self, batch):
+        raise RuntimeError("the worker stops")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(importing.Importer, "_import_batch", stop)
+        with pytest.raises(RuntimeError):
+            import_sources([register(pipeline, story_file, "b.txt")], keep_world=True)
+    assert importing._kept_world is None
+
+    import_sources([register(pipeline, story_file, "c.txt")], keep_world=True)
+    second = importing._kept_world
+    assert second.index is not first.index
+    monkeypatch.setattr(importing, "WORLD_REUSE_SECONDS", -1)
+    import_sources([register(pipeline, story_file, "d.txt")], keep_world=True)
+    third = importing._kept_world
+    assert third.index is not second.index
+    # A dry run or a foreground import neither takes nor keeps one.
+    import_sources([register(pipeline, story_file, "e.txt")], dry_run=True, keep_world=True)
+    import_sources([register(pipeline, story_file, "f.txt")])
+    assert importing._kept_world is third
