@@ -177,8 +177,9 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     # (Computed again: rows older than the column have none stored.)
     fingerprints = {lid: words_of.fingerprint(w) for lid, w in words.items() if keys[lid]}
     exact_group: dict[str, int] = {}
+    excluding = sorted(batch)
     for chunk in _chunks(sorted(set(fingerprints.values()))):
-        exact_group.update(_oldest_groups(chunk, excluding=sorted(batch)))
+        exact_group.update(_oldest_groups(chunk, excluding=excluding))
     exact = {lid for lid, fp in fingerprints.items() if fp in exact_group}
     # How many grouped quotes hold each key of the batch (counted in the (key, quote)
     # index, at most MAX_POSTINGS: ``index_quotes`` gives no key more). A key that many
@@ -244,31 +245,17 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
                 # keys (all the quote's, and the fingerprint) above any batch quote's.
                 group_of[lid] = exact_group[fingerprints[lid]]
             else:
-                candidates = list(ranked[lid])
+                # As for the database's quotes, only the few earlier quotes of the batch
+                # sharing most keys are compared (negative ids, the oldest closest to 0).
                 nearby: Counter[int] = Counter()
                 for key in keys[lid]:
                     nearby.update(batch_postings.get(key, ()))
-                # As for the database's quotes, only the few sharing most keys are compared:
-                # the earlier quotes of the batch are negative ids, the oldest closest to 0.
-                closest = _top(nearby, newest=True)
-                candidates += [(n, c) for c, n in closest]
-                best = None
-                for n, candidate in candidates:
-                    other_words, group = known.get(candidate) or (
-                        words[candidate],
-                        group_of[candidate],
-                    )
-                    kind = group is not None and words_of.relation(words[lid], other_words)
-                    if not kind:
-                        continue
-                    rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
-                    if best is None or rank < best[0]:
-                        best = (rank, group)
+                candidates = ranked[lid] + [(n, c) for c, n in _top(nearby, newest=True)]
+                best = _best_group(words[lid], candidates, known, words, group_of)
                 if best is None:
                     starts += 1
-                    group_of[lid] = -starts
-                else:
-                    group_of[lid] = best[1]
+                    best = -starts
+                group_of[lid] = best
             group = group_of[lid]
             if len(quote.text) > len(texts.get(group, "")):
                 texts[group] = quote.text
@@ -317,6 +304,24 @@ def assign_groups(*, quotes: Sequence[Quote]) -> Grouping:
     CanonicalQuote.objects.bulk_update(longer, ["text"])
     counts = {key: min(n, MAX_POSTINGS) for key, n in held.items()}
     return Grouping(joined=joined, postings=counts)
+
+
+def _best_group(quote_words, candidates, known, words, group_of) -> int | None:
+    """The group of a quote's best match among ``candidates`` ((shared keys, quote id):
+    saved quotes, whose words and group are in ``known``, or earlier quotes of the batch,
+    negative ids, in ``words`` and ``group_of``), or None: exact before contained before
+    near, then the most shared keys, then the oldest group (an existing one before one
+    the batch starts)."""
+    best = None
+    for n, candidate in candidates:
+        other_words, group = known.get(candidate) or (words[candidate], group_of[candidate])
+        kind = group is not None and words_of.relation(quote_words, other_words)
+        if not kind:
+            continue
+        rank = (_RANK[kind], -n, group if group > 0 else (1 << 62) - group)
+        if best is None or rank < best[0]:
+            best = (rank, group)
+    return None if best is None else best[1]
 
 
 def _oldest_groups(fingerprints: Sequence[str], *, excluding: Sequence[int]) -> dict[str, int]:
