@@ -39,7 +39,7 @@ import stat
 import threading
 import time
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +140,48 @@ class _Read:
     # Its stories once parsed: (key, ParsedArticle or the IngestError that refused it), or
     # the IngestError that refused the whole file. Kept for a retry of the file alone.
     stories: list | IngestError | None = None
+
+
+@dataclass
+class _Plan:
+    """A read batch made ready to write: outcomes so far (files that failed to read, or
+    whose bytes an article already has), the files to write in transactions of
+    ``BATCH_FILES`` (indexes into ``batch``), and the parser process's futures for them."""
+
+    batch: list[_Read]
+    results: list[list[ImportOutcome]]
+    unchanged: dict[int, ImportOutcome]
+    chunks: list[list[int]]
+    futures: list
+
+
+class _Lookahead:
+    """The next batch's plan, made once, when the current batch starts its last
+    transaction: the parser process then parses the next batch's first files while that
+    transaction is written, instead of the importer waiting for them after it (a tenth of
+    the writer's time, at every batch's start). A failure to read the next files is kept
+    and raised only once the current batch has committed and reported its outcomes."""
+
+    def __init__(self, plan_next: Callable[[], _Plan | None]):
+        self._plan_next = plan_next
+        self._started = False
+        self._plan: _Plan | None = None
+        self._error: Exception | None = None
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        try:
+            self._plan = self._plan_next()
+        except Exception as error:  # raised again by ``result``, after this batch
+            self._error = error
+
+    def result(self) -> _Plan | None:
+        self.start()
+        if self._error is not None:
+            raise self._error
+        return self._plan
 
 
 class BatchWrites:
@@ -381,13 +423,22 @@ class Importer:
         """Import ``files`` (``SourceFile``s) batch by batch; ``on_outcome`` hears of each
         file's outcome once its batch has committed."""
         outcomes: list[ImportOutcome] = []
+        batches = iter(self._batches(files))
+
+        def plan_next() -> _Plan | None:
+            batch = next(batches, None)
+            return None if batch is None else self._plan(batch)
+
         try:
             with fewer_collections():  # a batch's objects all live until it commits
-                for batch in self._batches(files):
-                    for outcome in self._import_batch(batch):
+                plan = plan_next()
+                while plan is not None:
+                    ahead = _Lookahead(plan_next)
+                    for outcome in self._import_batch(plan, before_last_chunk=ahead.start):
                         outcomes.append(outcome)
                         if on_outcome is not None:
                             on_outcome(outcome)
+                    plan = ahead.result()
             if self._kept_world is not None:
                 # Only after a whole import: one that stopped half-way may have taught its
                 # index people whose transaction never committed.
@@ -461,11 +512,15 @@ class Importer:
             return _Read(path, key, failed=ImportOutcome(name, FAILED, key=key, reason=str(error)))
         return _Read(path, key, source, raw=raw, sha256=hashlib.sha256(raw).hexdigest())
 
-    def _import_batch(self, batch: list[_Read]) -> list[ImportOutcome]:
+    def _plan(self, batch: list[_Read]) -> _Plan:
         """Files read together: those whose bytes are an article's already are
-        ``unchanged`` without being parsed (one query for them all), their search entries
-        checked in bulk; the others are written in transactions of ``BATCH_FILES`` files,
-        a savepoint each."""
+        ``unchanged`` without being parsed (one query for them all; their search entries
+        are checked with the first transaction); the others go in transactions of
+        ``BATCH_FILES`` files, handed to the parser process (if one runs) at once.
+
+        A file whose bytes a transaction still open gives an article is not caught here:
+        the transaction that writes it finds that article as it would any other
+        (``_save_parsed``), and reports the file unchanged all the same."""
         same_bytes = {
             sha: (pk, stored_key)
             for pk, sha, stored_key in Article.objects.filter(
@@ -488,15 +543,27 @@ class Importer:
             else:
                 results.append([])  # filled in the transaction
         todo = [i for i, read in enumerate(batch) if not results[i]]
-        # Files to write go in transactions of BATCH_FILES; the unchanged ones' index check
-        # (a few queries for them all) rides with the first.
         chunks = [todo[i : i + BATCH_FILES] for i in range(0, len(todo), BATCH_FILES)]
         # The parser process (if any) parses the next chunks while this one is written.
-        futures = self._parse_ahead(batch, chunks)
-        for n, chunk in enumerate(chunks or [[]]):
+        return _Plan(batch, results, unchanged, chunks, self._parse_ahead(batch, chunks))
+
+    def _import_batch(
+        self, plan: _Plan, *, before_last_chunk: Callable[[], None] | None = None
+    ) -> list[ImportOutcome]:
+        """Write a planned batch, one transaction per chunk; the unchanged files' index
+        check (a few queries for them all) rides with the first. ``before_last_chunk`` is
+        called as the last transaction starts, if the parser process runs (``_Lookahead``)."""
+        batch, results, futures = plan.batch, plan.results, plan.futures
+        chunks = plan.chunks or [[]]
+        for n, chunk in enumerate(chunks):
+            # Only to a parser process already running: one started now would not know the
+            # people of this last chunk, which is parsed here, below.
+            last = n == len(chunks) - 1
+            if last and before_last_chunk is not None and self._parser is not None:
+                before_last_chunk()
             if futures:
                 self._collect(batch, chunk, futures[n])
-            self._commit(batch, chunk, results, unchanged if n == 0 else {})
+            self._commit(batch, chunk, results, plan.unchanged if n == 0 else {})
         return [outcome for outcomes in results for outcome in outcomes]
 
     def _commit(
