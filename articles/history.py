@@ -15,12 +15,13 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 
 from django.db import connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from newsroom.bulk import insert_values, preparers
+from newsroom.bulk import insert_values, prepare, prepared_rows
 
 
 @functools.cache
@@ -62,16 +63,19 @@ def insert_history(
     tracked, fields = _columns(model)
     connection = connections[router.db_for_write(historical)]
     user = historical.get_default_history_user(rows[0][0])
-    date = date or timezone.now()
-    head = [date, getattr(user, "pk", None), reason]
-    preps = preparers(fields)
-    params = (
-        _prepared(preps, [*head, kind, *(getattr(row, name) for name in tracked)], connection)
-        for row, kind in rows
+    # The same date, user and reason for every record: made ready once.
+    head = tuple(
+        prepare(field, value, connection)
+        for field, value in zip(
+            fields[:3], [date or timezone.now(), getattr(user, "pk", None), reason], strict=True
+        )
     )
+    read = attrgetter(*tracked) if len(tracked) > 1 else lambda row: (getattr(row, tracked[0]),)
+    tails = prepared_rows(fields[3:], [(kind, *read(row)) for row, kind in rows], connection)
+    params = [head + tail for tail in tails]
     m2m = bool(getattr(historical, "_history_m2m_fields", None))
     # The records' keys come back from the insert when their many-to-many rows need them.
-    keys = insert_values(historical, fields, list(params), using=connection.alias, returning=m2m)
+    keys = insert_values(historical, fields, params, using=connection.alias, returning=m2m)
     if m2m:
         records: dict[object, list[int]] = defaultdict(list)
         for (row, kind), history_id in zip(rows, keys, strict=True):
@@ -104,7 +108,6 @@ def _insert_m2m_history(
         source = names.index(through._meta.get_field(field.m2m_field_name()).attname)
         by_attname = {f.attname: f for f in m2m_history._meta.concrete_fields}
         fields = [by_attname["history_id"], *(by_attname[name] for name in names)]
-        preps = preparers(fields)
         if field.name in known:
             # Just written by the caller: not read back (an import's events, issue 13).
             rows = [[getattr(row, name) for name in names] for row in known[field.name]]
@@ -112,17 +115,12 @@ def _insert_m2m_history(
             rows = through.objects.filter(**{f"{names[source]}__in": list(records)}).order_by()
             rows = rows.values_list(*names)
         copies = [
-            _prepared(preps, [history_id, *values], connection)
+            (history_id, *values)
             for values in rows
             if values[source] in records
             for history_id in records[values[source]]
         ]
-        insert_values(m2m_history, fields, copies, using=using)
-
-
-def _prepared(preps: list, values: list, connection) -> list:
-    """A row's ``values`` made ready for the database, each by its field's preparer."""
-    return [prep(value, connection) for prep, value in zip(preps, values, strict=True)]
+        insert_values(m2m_history, fields, prepared_rows(fields, copies, connection), using=using)
 
 
 def insert_created_history(model: type[Model], objects: Iterable[Model], *, reason: str) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from types import NoneType
 
 from django.db import connections, router
 from django.db.models import (
@@ -30,6 +32,7 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
     Field,
     FloatField,
     ForeignKey,
@@ -84,8 +87,11 @@ class _Column:
     def __init__(self, field: Field):
         self.field = field
         self.attname = field.attname
-        # ``pre_save`` matters only where a field overrides it (``auto_now`` dates, files).
-        self.pre_save = type(field).pre_save is not Field.pre_save
+        # ``pre_save`` matters only where a field overrides it (``auto_now`` dates, files);
+        # a date's only for ``auto_now`` or ``auto_now_add``.
+        self.pre_save = type(field).pre_save is not Field.pre_save and not (
+            isinstance(field, DateField) and not (field.auto_now or field.auto_now_add)
+        )
         target = field.target_field if isinstance(field, ForeignKey) else field
         self.plain = _PLAIN.get(type(target))
 
@@ -104,6 +110,29 @@ class _Column:
         if value is None or type(value) is self.plain:
             return value
         return self.field.get_db_prep_save(value, connection)
+
+    def values(self, objs: Sequence[Model], read: Sequence, connection) -> Sequence:
+        """This column's values of ``objs`` (``read``: as the objects hold them), ready
+        for the database: as read when all are of the plain type or None (two passes in
+        C), else each as ``value`` gives it."""
+        if not self.pre_save and set(map(type, read)) <= {self.plain, NoneType}:
+            return read
+        return [self.value(obj, connection) for obj in objs]
+
+
+def _rows(columns: Sequence[_Column], objs: Sequence[Model], connection) -> list[tuple]:
+    """The objects' rows for ``columns``, ready for the database: the attributes read
+    together (``attrgetter``, in C) and looked at column by column, not value by value
+    (a sixth of the time of a bulk insert was calling ``_Column.value`` for each)."""
+    if not objs or not columns:
+        return [() for _ in objs]
+    read = list(map(attrgetter(*(column.attname for column in columns)), objs))
+    by_column = list(zip(*read, strict=True)) if len(columns) > 1 else [read]
+    prepared = [
+        column.values(objs, values, connection)
+        for column, values in zip(columns, by_column, strict=True)
+    ]
+    return list(zip(*prepared, strict=True))
 
 
 class _NotPlain(Exception):
@@ -257,7 +286,7 @@ class LeanInsertQuerySet(QuerySet):
         ):
             columns = [_column(field) for field in fields]
             try:
-                values = [[column.value(obj, connection) for column in columns] for obj in objs]
+                values = _rows(columns, objs, connection)
             except _NotPlain:
                 values = None
         if values is None:
@@ -380,7 +409,24 @@ def insert_values(
     return _execute(model, connection, columns, rows, returning=returning, ignore_conflicts=False)
 
 
-def preparers(fields: Iterable[Field]) -> list:
-    """For each of ``fields``, ``prepare(value, connection)``: the value ready for the
-    database, as the field's ``get_db_prep_save`` makes it, a plain one without a call."""
-    return [_column(field).prepare for field in fields]
+def prepare(field: Field, value, connection):
+    """``value`` ready for the database in ``field``, as its ``get_db_prep_save`` makes
+    it (a plain value as it is)."""
+    return _column(field).prepare(value, connection)
+
+
+def prepared_rows(fields: Sequence[Field], rows: Sequence[Sequence], connection) -> list[tuple]:
+    """``rows`` (values for ``fields``) ready for the database, as ``prepare`` makes each
+    value, looked at column by column: a column whose values are all of its field's plain
+    type (or None) is taken as it is, in two passes in C, not a call per value."""
+    if not rows or not fields:
+        return [() for _ in rows]
+    columns = list(zip(*rows, strict=True))
+    prepared = []
+    for field, values in zip(fields, columns, strict=True):
+        column = _column(field)
+        if set(map(type, values)) <= {column.plain, NoneType}:
+            prepared.append(values)
+        else:
+            prepared.append([column.prepare(value, connection) for value in values])
+    return list(zip(*prepared, strict=True))

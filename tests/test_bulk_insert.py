@@ -96,6 +96,27 @@ def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, postgres_path):
     assert all(row["article_published"] and row["article_published_at"] == WHEN for row in rows)
 
 
+def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(postgres_path):
+    """Values are read column by column (``bulk._rows``): a column of ``auto_now`` or
+    ``auto_now_add`` dates is still filled for each row, on the object as in the table,
+    while a plain date column is written as the objects hold it, None or not."""
+    from django.utils import timezone
+
+    before = timezone.now()
+    articles = bulk_insert(Article, [_article(1), _article(2, published_at=None)])
+    after = timezone.now()
+    stored = list(
+        Article.objects.filter(pk__in=[a.pk for a in articles])
+        .order_by("pk")
+        .values_list("imported_at", "updated_at", "published_at")
+    )
+    for article, (imported_at, updated_at, published_at) in zip(articles, stored, strict=True):
+        assert before <= imported_at <= after and imported_at == article.imported_at
+        assert before <= updated_at <= after and updated_at == article.updated_at
+        assert published_at == article.published_at
+    assert [row[2] for row in stored] == [WHEN, None]
+
+
 def test_keys_are_set_in_order_across_several_statements(monkeypatch, postgres_path):
     monkeypatch.setattr(bulk, "_rows_per_statement", lambda connection, columns: 7)
     people = bulk_insert(Person, [Person(name=f"P {n}", slug=f"p-{n}") for n in range(50)])
