@@ -1,6 +1,6 @@
 """Background import with one worker against two, on PostgreSQL (issue 13).
 
-    .venv/bin/python bench/bench_workers.py [--count 1000] [--batch-size 25] [--workers 1,2]
+    .venv/bin/python bench/bench_workers.py [--count 1000] [--batch-size N] [--workers 1,2]
                                             [--sqlite]
 
 Writes a generated corpus (people recur across stories), then for each number of workers:
@@ -9,13 +9,15 @@ that many `db_worker --batch` processes at once and waits for them to drain the 
 rate is the run's own: files divided by the time from its first batch starting to its last
 outcome (`ImportRun.started_at` .. `finished_at`), so Django's start-up is not counted.
 
-It also times the pipeline alone on the same files: the share of one worker's time spent
-outside the database gives, by Amdahl's law, the most two workers can gain while every
-file's writes are serialised (articles/importing.py takes one advisory lock per batch
-transaction, so that people are never created twice). And it reads the machine's CPU time
-(``/proc/stat``, every process: the workers, their parser processes and PostgreSQL's
-backends) during each run: if one worker already keeps C of the machine's N CPUs busy, N
-workers or more cannot run faster than N / C times one, whatever the lock.
+Tasks are of the command's default size (``articles.runs.DEFAULT_BATCH_SIZE``) unless
+``--batch-size`` says otherwise. It also times the pipeline alone on the same files, and
+samples the workers' database sessions and the import lock (articles/importing.py takes
+one advisory lock per batch transaction, so that people are never created twice): if one
+worker holds the lock a share L of its run, no number of workers can run faster than 1 / L
+times one, as the lock is held by one at a time. And it reads the
+machine's CPU time (``/proc/stat``, every process: the workers, their parser processes and
+PostgreSQL's backends) during each run: if one worker already keeps C of the machine's N
+CPUs busy, N workers or more cannot run faster than N / C times one, whatever the lock.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from extraction import parse_article  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "newsroom_bench_workers"
+IMPORT_LOCK = 0x4E_65_77_73  # the key of articles.importing's advisory lock
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 
@@ -104,6 +107,7 @@ class ActivitySampler(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
         self.samples: Counter[str] = Counter()
+        self.lock_samples = self.lock_held = 0
         self.stopping = threading.Event()
 
     def run(self):
@@ -127,6 +131,21 @@ class ActivitySampler(threading.Thread):
                         self.samples["in a transaction, Python working"] += 1
                     else:
                         self.samples["between transactions (Python, no lock)"] += 1
+                # Whether an importer holds the import lock now (its key's two halves).
+                (held,) = conn.execute(
+                    "SELECT EXISTS (SELECT FROM pg_locks JOIN pg_database d"
+                    " ON d.oid = pg_locks.database WHERE d.datname = %s"
+                    " AND locktype = 'advisory' AND granted AND classid = %s AND objid = %s)",
+                    [PG_DB, IMPORT_LOCK >> 32, IMPORT_LOCK & 0xFFFFFFFF],
+                ).fetchone()
+                self.lock_samples += 1
+                self.lock_held += held
+
+    def lock_share(self) -> float | None:
+        """The share of the run's time an importer held the import lock: what other workers
+        cannot overlap (its other transactions, claiming tasks or recording progress, take
+        no lock, and are not counted)."""
+        return self.lock_held / self.lock_samples if self.lock_samples else None
 
     def report(self) -> str:
         total = sum(self.samples.values()) or 1
@@ -149,7 +168,8 @@ def busy_cpu_jiffies() -> tuple[int, int] | None:
 def import_with_workers(corpus: Path, workers: int, batch_size: int, database_url: str):
     env = environment(database_url)
     manage("migrate", "-v0", env=env)
-    out = manage("import_articles", "--background", "--batch-size", batch_size, corpus, env=env)
+    size = [] if batch_size is None else ["--batch-size", batch_size]
+    out = manage("import_articles", "--background", *size, corpus, env=env)
     run_id = int(re.search(r"Import run (\d+):", out).group(1))
     command = [*MANAGE, "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v0"]
     sampler = None if database_url.startswith("sqlite") else ActivitySampler()
@@ -176,7 +196,7 @@ def import_with_workers(corpus: Path, workers: int, batch_size: int, database_ur
     if cpu_before and cpu_after:
         spent, elapsed = (a - b for a, b in zip(cpu_after, cpu_before, strict=True))
         busy = (os.cpu_count() or 1) * spent / max(elapsed, 1)  # CPUs busy on average
-    return run_seconds(env, run_id), wall, busy, sampler.report() if sampler else ""
+    return run_seconds(env, run_id), wall, busy, sampler
 
 
 def pipeline_seconds(paths: list[Path]) -> float:
@@ -190,7 +210,9 @@ def pipeline_seconds(paths: list[Path]) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--batch-size", type=int, default=25)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="files per task (default: the command's)"
+    )
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     args = parser.parse_args()
@@ -216,7 +238,8 @@ def main():
             rows.append((workers, seconds, wall, busy, activity))
 
     engine = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"\n{args.count} generated articles, batches of {args.batch_size}, {engine}")
+    size = "the command's default" if args.batch_size is None else args.batch_size
+    print(f"\n{args.count} generated articles, batches of {size}, {engine}")
     print(f"CPUs on this machine: {os.cpu_count()}")
     print(
         f"{'workers':<9}{'run s':>8}{'articles/s':>12}{'speed-up':>10}{'wall s':>9}"
@@ -228,14 +251,15 @@ def main():
             f"{workers:<9}{seconds:>8.1f}{args.count / seconds:>12.1f}"
             f"{base / seconds:>10.2f}{wall:>9.1f}{'' if busy is None else f'{busy:>11.2f}'}"
         )
-    parallel = pipeline / base
-    print(
-        f"\npipeline alone: {pipeline:.1f} CPU s, {parallel:.0%} of one worker's run; the rest "
-        "is spent writing under the import lock"
-    )
-    for workers, *_ in rows[1:]:
-        bound = 1 / ((1 - parallel) + parallel / workers)
-        print(f"Amdahl bound with {workers} workers while writes are serialised: {bound:.2f}x")
+    print(f"\npipeline alone: {pipeline:.1f} CPU s, {pipeline / base:.0%} of one worker's run")
+    locked = rows[0][4].lock_share() if rows[0][4] else None
+    if locked:
+        # The lock is one at a time: however many workers, it is held at most all the time.
+        for workers, *_ in rows[1:]:
+            print(
+                f"lock bound with {workers} workers: one worker held the import lock"
+                f" {locked:.0%} of the time sampled, so at most {min(workers, 1 / locked):.2f}x"
+            )
     one_busy = rows[0][3]
     if one_busy:
         cpus = os.cpu_count() or 1
@@ -245,10 +269,12 @@ def main():
                 f"CPU bound with {workers} workers: one kept {one_busy:.2f} of {cpus} CPUs busy"
                 f" (workers, parsers and PostgreSQL), so at most {bound:.2f}x"
             )
-    for workers, _, _, _, activity in rows:
-        if activity:
+    for workers, _, _, _, sampler in rows:
+        if sampler:
             print(f"\nworkers' database sessions with {workers} worker(s), share of samples:")
-            print(activity)
+            print(sampler.report())
+            if (share := sampler.lock_share()) is not None:
+                print(f"  the import lock was held {share:.0%} of the time sampled")
 
 
 if __name__ == "__main__":
