@@ -39,7 +39,8 @@ import stat
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -430,7 +431,8 @@ class Importer:
             return None if batch is None else self._plan(batch)
 
         try:
-            with fewer_collections():  # a batch's objects all live until it commits
+            # A batch's objects all live until it commits; its pages go to the WAL.
+            with fewer_collections(), _fewer_checkpoints():
                 plan = plan_next()
                 while plan is not None:
                     ahead = _Lookahead(plan_next)
@@ -814,6 +816,36 @@ def _check_story(status: os.stat_result, max_bytes: int) -> None:
         raise IngestError(
             f"file is too large ({status.st_size:,} bytes; the limit is {max_bytes:,})"
         )
+
+
+# SQLite copies its write-ahead log into the database file (a checkpoint, with two fsyncs)
+# whenever a commit leaves the log longer than 1,000 pages: after nearly every batch of an
+# import, each copying again the index pages the last one wrote (8 % of the time of an
+# import of 5,000 files). While files are imported, every 16,384 pages (64 MB) instead.
+IMPORT_WAL_CHECKPOINT_PAGES = 16_384
+
+
+@contextmanager
+def _fewer_checkpoints() -> Iterator[None]:
+    """On SQLite, checkpoint the log less often while the block runs, and once as it ends
+    (so what the import reports is in the database file, as a checkpoint makes sure,
+    before it returns)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_CHECKPOINT_PAGES:d}")
+    try:
+        yield
+    finally:
+        # (The connection may have gone meanwhile: a new one starts with the default.)
+        if connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages):d}")
+                if not connection.in_atomic_block:
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _serialise_imports() -> None:

@@ -889,6 +889,41 @@ def test_an_import_writes_its_batches_with_fewer_collections(pipeline, story_fil
     assert seen == [BULK_THRESHOLDS] and gc.get_threshold() == before
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_checkpoints_sqlites_log_less_often_and_once_as_it_ends(
+    pipeline, story_file, monkeypatch
+):
+    """SQLite checkpointed its write-ahead log after nearly every batch (at 1,000 pages):
+    while files are imported, at IMPORT_WAL_CHECKPOINT_PAGES; once the import ends, as
+    before, after one last checkpoint. PostgreSQL is left alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def pages():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    seen = []
+    import_batch = importing.Importer._import_batch
+
+    def spy(self, plan, **kwargs):
+        seen.append(pages() if connection.vendor == "sqlite" else None)
+        return import_batch(self, plan, **kwargs)
+
+    monkeypatch.setattr(importing.Importer, "_import_batch", spy)
+    before = pages() if connection.vendor == "sqlite" else None
+    with CaptureQueriesContext(connection) as queries:
+        (outcome,) = import_sources([register(pipeline, story_file, "a.txt")])
+    assert outcome.status == CREATED
+    pragmas = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("PRAGMA")]
+    if connection.vendor != "sqlite":
+        assert pragmas == [] and seen == [None]
+        return
+    assert seen == [importing.IMPORT_WAL_CHECKPOINT_PAGES] and pages() == before == 1000
+    assert pragmas[-1] == "PRAGMA wal_checkpoint(PASSIVE)"
+
+
 def _knowledge(index):
     """What an index of known people knows, comparable between two indexes."""
     people = {(p.key, p.name, tuple(sorted(p.aliases))) for p in index.people}
