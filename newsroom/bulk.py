@@ -75,6 +75,8 @@ _PLAIN: dict[type[Field], type] = {
 _POSTGRES_MAX_PARAMS = 65_535
 _POSTGRES_COPY_ROWS = 8
 _POSTGRES_ARRAY_ROWS = 5_000
+# SQLite: from how many rows one INSERT run for each (``executemany``) pays for itself.
+_SQLITE_MANY_ROWS = 8
 # "varchar(200)" -> "varchar", "numeric(10, 2)" -> "numeric".
 _TYPE_MODIFIER = re.compile(r"\([^)]*\)")
 
@@ -173,6 +175,20 @@ def _execute(model, connection, columns, values, *, returning: bool, ignore_conf
         if not ignore_conflicts:
             return _copy(model, connection, columns, values, returning=returning)
         return _insert_arrays(model, connection, columns, values, returning=returning)
+    # (Keys are reserved in a transaction only; Django's bulk_create always opens one.)
+    if (
+        connection.vendor == "sqlite"
+        and len(values) >= _SQLITE_MANY_ROWS
+        and (connection.in_atomic_block or not returning)
+    ):
+        return _insert_many(
+            model,
+            connection,
+            columns,
+            values,
+            returning=returning,
+            ignore_conflicts=ignore_conflicts,
+        )
     quote = connection.ops.quote_name
     head = "INSERT INTO {} ({}) VALUES ".format(
         quote(model._meta.db_table), ", ".join(quote(c.field.column) for c in columns)
@@ -189,6 +205,30 @@ def _execute(model, connection, columns, values, *, returning: bool, ignore_conf
             cursor.execute(statement, [value for row_values in part for value in row_values])
             if returning:
                 keys += _fetch_keys(cursor, len(part))
+    return keys
+
+
+def _insert_many(model, connection, columns, values, *, returning: bool, ignore_conflicts: bool):
+    """SQLite: one single-row INSERT run for every row (``executemany``: compiled once,
+    each row bound in C). A multi-row INSERT is a statement as long as its rows, which
+    Django rewrites (its placeholders) and SQLite compiles again for every batch: a third
+    slower. ``executemany`` returns no rows, so the new rows' keys are reserved first
+    (``reserve_keys``) and written with them, as on PostgreSQL's COPY."""
+    quote = connection.ops.quote_name
+    names = [c.field.column for c in columns]
+    keys = []
+    if returning:
+        keys = reserve_keys(model, len(values), using=connection.alias)
+        names = [model._meta.pk.column, *names]
+        values = [(key, *row) for key, row in zip(keys, values, strict=True)]
+    statement = "INSERT INTO {} ({}) VALUES ({}){}".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(name) for name in names),
+        ", ".join(["%s"] * len(names)),
+        " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
+    )
+    with _cursor(connection) as cursor:
+        cursor.executemany(statement, values)
     return keys
 
 

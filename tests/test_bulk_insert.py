@@ -18,11 +18,14 @@ from search.models import SearchEntry, entry_id
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["copy or arrays", "values"])
-def postgres_path(request, monkeypatch):
-    """Each PostgreSQL way of writing rows (COPY, or an INSERT of arrays when conflicts
-    are ignored; a VALUES list for a few rows), whatever the number of rows."""
-    monkeypatch.setattr(bulk, "_POSTGRES_COPY_ROWS", 1 if request.param != "values" else 10**9)
+@pytest.fixture(params=["copy, arrays or executemany", "values"])
+def insert_path(request, monkeypatch):
+    """Each way of writing rows, whatever the number of rows: on PostgreSQL COPY, or an
+    INSERT of arrays when conflicts are ignored; on SQLite one INSERT run for each row
+    (keys reserved first); on both, a VALUES list (for a few rows)."""
+    many = 1 if request.param != "values" else 10**9
+    monkeypatch.setattr(bulk, "_POSTGRES_COPY_ROWS", many)
+    monkeypatch.setattr(bulk, "_SQLITE_MANY_ROWS", many)
     return request.param
 
 
@@ -53,7 +56,7 @@ def _values(model, pks):
     return [{k: v for k, v in row.items() if k not in moving} for row in rows]
 
 
-def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, postgres_path):
+def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, insert_path):
     """Every kind of value the import writes: text, integers, booleans, floats, choices,
     JSON (a list, a dict, and a bare string, which must still be encoded), aware
     datetimes, foreign keys, and a column with a database default."""
@@ -96,7 +99,7 @@ def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, postgres_path):
     assert all(row["article_published"] and row["article_published_at"] == WHEN for row in rows)
 
 
-def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(postgres_path):
+def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(insert_path):
     """Values are read column by column (``bulk._rows``): a column of ``auto_now`` or
     ``auto_now_add`` dates is still filled for each row, on the object as in the table,
     while a plain date column is written as the objects hold it, None or not."""
@@ -117,13 +120,29 @@ def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(postgres
     assert [row[2] for row in stored] == [WHEN, None]
 
 
-def test_keys_are_set_in_order_across_several_statements(monkeypatch, postgres_path):
+def test_keys_are_set_in_order_across_several_statements(monkeypatch, insert_path):
     monkeypatch.setattr(bulk, "_rows_per_statement", lambda connection, columns: 7)
     people = bulk_insert(Person, [Person(name=f"P {n}", slug=f"p-{n}") for n in range(50)])
     assert len({p.pk for p in people}) == 50
     assert all(not p._state.adding and p._state.db == "default" for p in people)
     stored = dict(Person.objects.values_list("pk", "name"))
     assert all(stored[p.pk] == p.name for p in people)
+
+
+def test_sqlite_compiles_one_single_row_insert_for_all_the_rows():
+    """On SQLite, many rows are one single-row INSERT run for each (``executemany``), their
+    keys reserved first: a multi-row INSERT as long as its rows was rewritten by Django
+    and compiled by SQLite for every batch (a third slower)."""
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writes many rows with COPY")
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        people = bulk_insert(Person, [Person(name=f"P {n}", slug=f"p-{n}") for n in range(20)])
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith('20 times: INSERT INTO "people_person"')
+    assert [p.pk for p in people] == list(range(people[0].pk, people[0].pk + 20))
+    assert dict(Person.objects.values_list("pk", "slug")) == {p.pk: p.slug for p in people}
 
 
 def test_a_model_with_its_own_keys_is_written_with_them():
@@ -135,7 +154,7 @@ def test_a_model_with_its_own_keys_is_written_with_them():
     assert dict(SearchEntry.objects.values_list("id", "title")) == {5: "t1", 9: "t2"}
 
 
-def test_ignore_conflicts_skips_rows_that_exist_and_reads_no_keys(postgres_path):
+def test_ignore_conflicts_skips_rows_that_exist_and_reads_no_keys(insert_path):
     article = bulk_insert(Article, [_article(9)])[0]
     quote = Quote.objects.create(article=article, text="Words", start=0, end=5)
     QuoteKey.objects.bulk_create([QuoteKey(quote=quote, key=1)])
@@ -160,7 +179,7 @@ def test_an_expression_goes_to_djangos_compiler():
     assert Event.objects.get(pk=event.pk).summary == "TEXT"
 
 
-def test_a_failed_insert_leaves_nothing_behind(postgres_path):
+def test_a_failed_insert_leaves_nothing_behind(insert_path):
     """One statement per batch inside one transaction: a refused row undoes the rows
     before it."""
     Person.objects.create(name="Taken", slug="taken")
@@ -212,7 +231,7 @@ def test_unsupported_models_and_conflict_updates_go_to_djangos_compiler(monkeypa
     assert Person.objects.filter(slug="x").exists()
 
 
-def test_a_value_too_long_for_its_column_is_refused_not_cut(postgres_path):
+def test_a_value_too_long_for_its_column_is_refused_not_cut(insert_path):
     """PostgreSQL checks lengths (SQLite stores what it is given), on every path: the
     arrays of an INSERT that ignores conflicts are cast to the column's type without its
     length, so the column itself refuses."""
@@ -228,7 +247,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(postgres_path):
     assert not Person.objects.filter(slug="long").exists()
 
 
-def test_rows_with_reserved_keys_are_written_with_them(postgres_path):
+def test_rows_with_reserved_keys_are_written_with_them(insert_path):
     """Keys reserved for rows written later (the importer's new people, issue 13): the rows
     keep them on every path (COPY must not take others from the sequence), and an insert
     meanwhile, in the same transaction, takes none of them."""
