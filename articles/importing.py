@@ -40,7 +40,7 @@ import threading
 import time
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -828,8 +828,7 @@ IMPORT_WAL_CHECKPOINT_PAGES = 16_384
 @contextmanager
 def _fewer_checkpoints() -> Iterator[None]:
     """On SQLite, checkpoint the log less often while the block runs, and once as it ends
-    (so what the import reports is in the database file, as a checkpoint makes sure,
-    before it returns)."""
+    (as far as readers allow), so that the log does not stay long after an import."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -840,9 +839,10 @@ def _fewer_checkpoints() -> Iterator[None]:
     try:
         yield
     finally:
-        # (The connection may have gone meanwhile: a new one starts with the default.)
+        # (The connection may have gone meanwhile, and a new one starts with the default;
+        # an error here must not hide the one that ended the block.)
         if connection.connection is not None:
-            with connection.cursor() as cursor:
+            with suppress(DatabaseError), connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages):d}")
                 if not connection.in_atomic_block:
                     cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -102,7 +102,8 @@ def test_rows_equal_those_of_djangos_bulk_create(monkeypatch, insert_path):
 def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(insert_path):
     """Values are read column by column (``bulk._rows``): a column of ``auto_now`` or
     ``auto_now_add`` dates is still filled for each row, on the object as in the table,
-    while a plain date column is written as the objects hold it, None or not."""
+    with the time of the insert, while a plain date column is written as the objects
+    hold it, None or not."""
     from django.utils import timezone
 
     before = timezone.now()
@@ -118,6 +119,39 @@ def test_dates_filled_on_insert_are_stamped_and_others_written_as_given(insert_p
         assert before <= updated_at <= after and updated_at == article.updated_at
         assert published_at == article.published_at
     assert [row[2] for row in stored] == [WHEN, None]
+    # One insert, one time: its rows are stamped alike (as PostgreSQL's now() would).
+    assert len({row[0] for row in stored}) == len({row[1] for row in stored}) == 1
+
+
+def test_a_columns_repeated_values_are_made_ready_once_each_as_the_field_would():
+    """A column's distinct values (by type and value) are made ready once, the rest taken
+    from the first: the same as the field's ``get_db_prep_save`` of each, for choices,
+    dates (in two time zones), JSON (unhashable: each made ready) and None."""
+    from unittest import mock
+
+    status = Quote._meta.get_field("status")
+    published_at = Quote._meta.get_field("article_published_at")
+    captions = Article._meta.get_field("captions")
+    paris = dt.timezone(dt.timedelta(hours=2))
+    columns = {
+        status: [Quote.Status.AUTO, "auto", Quote.Status.AUTO, None, Quote.Status.REJECTED],
+        published_at: [WHEN, None, WHEN, WHEN.astimezone(paris), WHEN + dt.timedelta(days=1)],
+        captions: [["One"], ["One"], [], None, ["Two", "Three"]],
+    }
+    for field, values in columns.items():
+        expected = [None if v is None else field.get_db_prep_save(v, connection) for v in values]
+        with mock.patch.object(field, "get_db_prep_save", wraps=field.get_db_prep_save) as prepare:
+            ready = bulk._column(field).prepare_all(values, connection)
+        # (Equal: the same instant in either zone; JSON adapters compare as text.)
+        assert all(a == b or str(a) == str(b) for a, b in zip(ready, expected, strict=True))
+        if field is status:
+            # "auto" is its plain type; the enum members are two, each made ready once.
+            assert prepare.call_count == 2
+        if field is published_at:
+            # WHEN in two zones is one value (the same instant, stored alike).
+            assert prepare.call_count == 2
+        if field is captions:
+            assert prepare.call_count == 4
 
 
 def test_keys_are_set_in_order_across_several_statements(monkeypatch, insert_path):
