@@ -146,13 +146,14 @@ class _Column:
                 ready.append(made[type(value), value])
                 continue
             except KeyError:
-                pass
+                hashable = True
             except TypeError:  # unhashable (a list, a dict): made ready each time
-                ready.append(self.field.get_db_prep_save(value, connection))
-                continue
+                hashable = False
             if expressions and hasattr(value, "resolve_expression"):
                 raise _NotPlain
-            made[type(value), value] = prepared = self.field.get_db_prep_save(value, connection)
+            prepared = self.field.get_db_prep_save(value, connection)
+            if hashable:
+                made[type(value), value] = prepared
             ready.append(prepared)
         return ready
 
